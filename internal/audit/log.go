@@ -1,0 +1,650 @@
+package audit
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"hash"
+	"io"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+	"unicode/utf8"
+
+	"golang.org/x/mod/sumdb/note"
+
+	"github.com/agentgov/agentgov/api"
+	"github.com/agentgov/agentgov/internal/canonical"
+	"github.com/agentgov/agentgov/internal/store"
+	"github.com/agentgov/agentgov/internal/translog"
+)
+
+// ErrClosed reports an append to a closed log.
+var ErrClosed = errors.New("audit: log closed")
+
+// ErrLogBroken reports a stored log that no longer matches its own latest
+// checkpoint; agentgov refuses to append on top of it.
+var ErrLogBroken = errors.New("audit: stored log does not match its checkpoints")
+
+// DefaultMaxPayloadBytes bounds a payload unless configured otherwise.
+const DefaultMaxPayloadBytes = 1 << 20
+
+// maxBatch bounds one group commit so that a burst cannot build an unbounded
+// transaction.
+const maxBatch = 4096
+
+// Options configure Open.
+type Options struct {
+	Store  store.Audit
+	Origin string
+	// Signer signs checkpoints; its name must equal Origin.
+	Signer note.Signer
+	// VerifierKey is the public half of Signer in note verifier-key form
+	// (translog.VerifierKey derives it from the signer key).
+	VerifierKey string
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+	// Rand supplies payload salts; nil means crypto/rand.
+	Rand            io.Reader
+	MaxPayloadBytes int
+	Logger          *slog.Logger
+	Metrics         *Metrics
+}
+
+// Log is the writable audit log. It is safe for concurrent use; concurrent
+// appends are committed together (one transaction, one fsync).
+type Log struct {
+	*Reader
+	st      store.Audit
+	signer  note.Signer
+	now     func() time.Time
+	rand    io.Reader
+	maxBody int
+	log     *slog.Logger
+	m       *Metrics
+
+	// qmu guards the queue, the leader flag and closed.
+	qmu     sync.Mutex
+	queue   []*request
+	leading bool
+	closed  bool
+	idle    *sync.Cond // signalled when leading turns false
+
+	// fmu guards frontier, the committed tree state. stage is the leader's
+	// scratch copy, swapped in when a batch commits.
+	fmu      sync.Mutex
+	frontier *translog.Frontier
+	stage    *translog.Frontier
+	// Buffers reused by whichever goroutine leads; leadership passes
+	// through a channel close, which orders their use.
+	batchBuf []*request
+	recBuf   []store.AuditRecord
+
+	// lastTime is the time of the newest committed batch; only the leader
+	// touches it. Entry times never decrease along the log, which is what
+	// lets a time range be turned into an index range.
+	lastTime time.Time
+	pool     sync.Pool
+
+	// emu serialises erasures so that two cannot race for one payload.
+	emu sync.Mutex
+	// cmu serialises checkpoint signing.
+	cmu sync.Mutex
+}
+
+// Open opens the log in o.Store for appending, creating it if the store is
+// empty. It refuses a store whose identity (origin, key) differs from the
+// options, and a store that no longer matches its latest checkpoint.
+func Open(ctx context.Context, o Options) (*Log, error) {
+	if o.Store == nil || o.Signer == nil {
+		return nil, errors.New("audit: Open needs a store and a signer")
+	}
+	v, err := note.NewVerifier(o.VerifierKey)
+	if err != nil {
+		return nil, fmt.Errorf("audit: verifier key: %w", err)
+	}
+	if o.Signer.Name() != o.Origin || v.Name() != o.Origin || o.Signer.KeyHash() != v.KeyHash() {
+		return nil, fmt.Errorf("audit: signing key %q does not belong to origin %q", o.Signer.Name(), o.Origin)
+	}
+	if err := claimMeta(ctx, o.Store, metaOrigin, o.Origin, "audit.origin"); err != nil {
+		return nil, err
+	}
+	if err := claimMeta(ctx, o.Store, metaVerifierKey, o.VerifierKey, "the log signing key"); err != nil {
+		return nil, err
+	}
+	size, err := o.Store.AuditSize(ctx)
+	if err != nil {
+		return nil, err
+	}
+	f, err := translog.LoadFrontier(ctx, o.Store, size)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrLogBroken, err)
+	}
+	if err := checkAgainstLatest(ctx, o.Store, o.Origin, v, f); err != nil {
+		return nil, err
+	}
+	l := &Log{
+		st: o.Store, signer: o.Signer, now: o.Now, rand: o.Rand, maxBody: o.MaxPayloadBytes,
+		log: o.Logger, m: o.Metrics, frontier: f, stage: translog.NewFrontier(),
+	}
+	if l.now == nil {
+		l.now = time.Now
+	}
+	if l.rand == nil {
+		l.rand = rand.Reader
+	}
+	if l.maxBody <= 0 {
+		l.maxBody = DefaultMaxPayloadBytes
+	}
+	if l.log == nil {
+		l.log = slog.New(slog.DiscardHandler)
+	}
+	if size > 0 {
+		last, err := o.Store.AuditEntry(ctx, size-1)
+		if err != nil {
+			return nil, err
+		}
+		t, _ := leafString(last.Leaf, "time")
+		if l.lastTime, err = time.Parse(api.TimeLayout, t); err != nil {
+			return nil, fmt.Errorf("%w: entry %d has a malformed time", ErrLogBroken, size-1)
+		}
+	}
+	l.idle = sync.NewCond(&l.qmu)
+	l.pool.New = newRequest
+	l.Reader = newReader(o.Store, o.Origin, v, l.committedSize)
+	l.m.setSize(size)
+	return l, nil
+}
+
+// claimMeta records value under name on first use and afterwards insists on
+// it: a log's origin and key are its identity.
+func claimMeta(ctx context.Context, st store.Audit, name, value, what string) error {
+	got, err := st.GetMeta(ctx, name)
+	if errors.Is(err, store.ErrNotFound) {
+		return st.SetMeta(ctx, name, value)
+	}
+	if err != nil {
+		return err
+	}
+	if got != value {
+		return fmt.Errorf("audit: this log was created with %s %q; the configured value is %q", what, got, value)
+	}
+	return nil
+}
+
+// checkAgainstLatest compares the stored tree with the newest checkpoint, so
+// that a truncated or rewritten store is refused at start instead of being
+// extended.
+func checkAgainstLatest(ctx context.Context, st store.Audit, origin string, v note.Verifier, f *translog.Frontier) error {
+	c, err := st.LatestCheckpoint(ctx)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	cp, err := translog.Open(c.Note, origin, v)
+	if err != nil {
+		return fmt.Errorf("%w: latest checkpoint (size %d): %v", ErrLogBroken, c.Size, err)
+	}
+	if cp.Size > f.Size() {
+		return fmt.Errorf("%w: the log has %d entries but a checkpoint covers %d; run agentgov audit verify", ErrLogBroken, f.Size(), cp.Size)
+	}
+	root := f.Root()
+	if cp.Size < f.Size() {
+		root, err = translog.Root(ctx, st, cp.Size)
+		if err != nil {
+			return fmt.Errorf("%w: %v", ErrLogBroken, err)
+		}
+	}
+	if root != cp.Root {
+		return fmt.Errorf("%w: the tree of size %d differs from its signed checkpoint; run agentgov audit verify", ErrLogBroken, cp.Size)
+	}
+	return nil
+}
+
+func (l *Log) committedSize(context.Context) (int64, error) {
+	l.fmu.Lock()
+	defer l.fmu.Unlock()
+	return l.frontier.Size(), nil
+}
+
+// request states.
+const (
+	stateWaiting int32 = iota
+	stateDone
+	stateLead
+	stateAbandoned
+)
+
+type request struct {
+	hdr Header
+	// leafData is the leaf prefix, with room for the suffix the sequencer
+	// appends; it is allocated per entry because the store keeps it.
+	leafData []byte
+	payload  []byte
+	salt     []byte
+	erase    int64 // payload to erase with this entry, or -1
+	index    int64
+	err      error
+	state    atomic.Int32
+	// done carries exactly one token per use: "committed" or "you lead".
+	done chan struct{}
+	// leaf holds SHA-256 state after 0x00 and the leaf prefix; the
+	// sequencer finishes it with the time and the suffix.
+	leaf hash.Hash
+	buf  []byte
+}
+
+func newRequest() any {
+	return &request{done: make(chan struct{}, 1), leaf: sha256.New(), buf: make([]byte, 0, 512)}
+}
+
+// recycle returns a request whose waiter has taken its result. Abandoned
+// requests are never recycled: the sequencer may still hold them.
+func (l *Log) recycle(r *request) {
+	r.hdr, r.leafData, r.payload, r.salt, r.err, r.index, r.erase = Header{}, nil, nil, nil, nil, 0, -1
+	r.state.Store(stateWaiting)
+	r.leaf.Reset()
+	l.pool.Put(r)
+}
+
+// Append validates an event, records it with source as its principal, and
+// returns its index once it is durable.
+func (l *Log) Append(ctx context.Context, ev *api.Event, source string) (int64, error) {
+	if ev.Type == TypePayloadErased {
+		return 0, &FieldError{"type", fmt.Sprintf("%q is written only by agentgov itself", TypePayloadErased)}
+	}
+	r, err := l.prepare(ev, source)
+	if err != nil {
+		return 0, err
+	}
+	return l.submit(ctx, r)
+}
+
+// Erase deletes the payload of entry index and appends the erasure entry that
+// accounts for it; it returns the erasure entry's index.
+func (l *Log) Erase(ctx context.Context, index int64, reason, source string) (int64, error) {
+	if reason == "" {
+		return 0, &FieldError{"reason", "is required"}
+	}
+	l.emu.Lock()
+	defer l.emu.Unlock()
+	rec, err := l.st.AuditEntry(ctx, index)
+	if errors.Is(err, store.ErrNotFound) {
+		return 0, fmt.Errorf("%w: entry %d", ErrNotFound, index)
+	}
+	if err != nil {
+		return 0, err
+	}
+	if rec.Payload == nil {
+		return 0, &FieldError{"index", fmt.Sprintf("entry %d has no payload to erase", index)}
+	}
+	payload, err := canonical.Marshal(map[string]any{"reason": reason})
+	if err != nil {
+		return 0, err
+	}
+	h, err := parseLeaf(rec.Leaf)
+	if err != nil {
+		return 0, fmt.Errorf("%w: entry %d: %v", ErrCorrupt, index, err)
+	}
+	ref := index
+	r, err := l.prepare(&api.Event{Type: TypePayloadErased, Agent: h.Agent, Session: h.Session,
+		Action: "erase_payload", Reason: reason, Ref: &ref, Payload: payload}, source)
+	if err != nil {
+		return 0, err
+	}
+	r.erase = index
+	return l.submit(ctx, r)
+}
+
+func checkText(field, v string, limit int, required bool) error {
+	switch {
+	case required && v == "":
+		return &FieldError{field, "is required"}
+	case len(v) > limit:
+		return &FieldError{field, fmt.Sprintf("is %d bytes; the limit is %d", len(v), limit)}
+	case !utf8.ValidString(v):
+		return &FieldError{field, "is not valid UTF-8"}
+	}
+	for i := 0; i < len(v); i++ {
+		if v[i] == 0 {
+			return &FieldError{field, "contains a NUL character"}
+		}
+	}
+	return nil
+}
+
+func checkType(v string) error {
+	if err := checkText("type", v, maxTypeLen, true); err != nil {
+		return err
+	}
+	for _, c := range []byte(v) {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '_' || c == '-' || c == ':' || c == '/') {
+			return &FieldError{"type", "may contain only letters, digits and . _ - : /"}
+		}
+	}
+	return nil
+}
+
+// prepare does all the per-entry work that does not depend on the entry's
+// position, outside the sequencer, so that it runs on every core.
+func (l *Log) prepare(ev *api.Event, source string) (*request, error) {
+	if err := checkType(ev.Type); err != nil {
+		return nil, err
+	}
+	for _, f := range []struct {
+		name, v  string
+		limit    int
+		required bool
+	}{
+		{"agent", ev.Agent, maxIDLen, true},
+		{"session", ev.Session, maxIDLen, false},
+		{"action", ev.Action, maxIDLen, false},
+		{"decision", ev.Decision, maxIDLen, false},
+		{"reason", ev.Reason, maxTextLen, false},
+		{"rule", ev.Rule, maxTextLen, false},
+		{"policy_version", ev.PolicyVersion, maxIDLen, false},
+		{"source", source, maxSourceLen, true},
+	} {
+		if err := checkText(f.name, f.v, f.limit, f.required); err != nil {
+			return nil, err
+		}
+	}
+	r := l.pool.Get().(*request)
+	r.erase = -1
+	r.hdr = Header{
+		Type: ev.Type, Agent: ev.Agent, Session: ev.Session,
+		Action: ev.Action, Decision: ev.Decision, Reason: ev.Reason, Rule: ev.Rule,
+		PolicyVersion: ev.PolicyVersion, Source: source, Ref: -1,
+	}
+	if ev.Ref != nil {
+		if *ev.Ref < 0 {
+			l.recycle(r)
+			return nil, &FieldError{"ref", "must not be negative"}
+		}
+		r.hdr.Ref = *ev.Ref
+	}
+	if err := l.preparePayload(r, ev.Payload); err != nil {
+		l.recycle(r)
+		return nil, err
+	}
+	return r, nil
+}
+
+func (l *Log) preparePayload(r *request, payload []byte) error {
+	raw := payload
+	if len(raw) == 0 {
+		raw = []byte("null")
+	}
+	if len(raw) > l.maxBody {
+		return &FieldError{"payload", fmt.Sprintf("is %d bytes; the limit is %d", len(raw), l.maxBody)}
+	}
+	// Payload and salt share one allocation; the store takes ownership.
+	mem := make([]byte, SaltSize, SaltSize+len(raw))
+	body, err := canonical.Append(mem[SaltSize:], raw, canonical.Limits{MaxBytes: l.maxBody})
+	if err != nil {
+		return &FieldError{"payload", err.Error()}
+	}
+	if len(body) > l.maxBody {
+		return &FieldError{"payload", fmt.Sprintf("is %d bytes in canonical form; the limit is %d", len(body), l.maxBody)}
+	}
+	r.payload = body
+	r.salt = mem[:SaltSize:SaltSize]
+	if _, err := io.ReadFull(l.rand, r.salt); err != nil {
+		return fmt.Errorf("audit: payload salt: %w", err)
+	}
+	r.hdr.PayloadSHA256 = PayloadDigest(r.salt, body)
+	r.buf = appendLeafPrefix(r.buf[:0], &r.hdr)
+	r.leaf.Write([]byte{0x00}) // RFC 9162 leaf hash domain separator
+	r.leaf.Write(r.buf)
+	// Room for the suffix: the time (fixed width), the type (plain ASCII,
+	// never escaped) and the version.
+	r.leafData = make([]byte, len(r.buf), len(r.buf)+len(api.TimeLayout)+len(r.hdr.Type)+32)
+	copy(r.leafData, r.buf)
+	return nil
+}
+
+// submit queues r and waits until it is committed. The first caller to find
+// no leader commits batches itself (group commit without a background
+// goroutine: an uncontended append costs no goroutine switch); later callers
+// wait, and leadership passes to a waiter after each batch so that no
+// caller's latency is held hostage by others' load.
+func (l *Log) submit(ctx context.Context, r *request) (int64, error) {
+	l.qmu.Lock()
+	if l.closed {
+		l.qmu.Unlock()
+		l.recycle(r)
+		return 0, ErrClosed
+	}
+	l.queue = append(l.queue, r)
+	if l.leading {
+		l.qmu.Unlock()
+		select {
+		case <-r.done:
+		case <-ctx.Done():
+			if r.state.CompareAndSwap(stateWaiting, stateAbandoned) {
+				// The entry may still be committed; the caller only
+				// learns that it was not acknowledged.
+				return 0, ctx.Err()
+			}
+			<-r.done
+		}
+		if r.state.Load() != stateLead {
+			idx, err := r.index, r.err
+			l.recycle(r)
+			return idx, err
+		}
+	} else {
+		l.leading = true
+		// A leader's own request needs no wake-up token.
+		r.state.Store(stateLead)
+		l.qmu.Unlock()
+	}
+	l.lead(r)
+	idx, err := r.index, r.err
+	l.recycle(r)
+	return idx, err
+}
+
+// lead commits batches until own is done, then hands leadership to a waiter
+// or, if there is none, gives it up.
+func (l *Log) lead(own *request) {
+	for {
+		l.qmu.Lock()
+		n := min(len(l.queue), maxBatch)
+		// An erasure commits alone: its store-side check can fail, and
+		// that must not fail unrelated entries.
+		for i, q := range l.queue[:n] {
+			if q.erase >= 0 {
+				n = max(i, 1)
+				break
+			}
+		}
+		batch := append(l.batchBuf[:0], l.queue[:n]...)
+		l.batchBuf = batch
+		l.queue = append(l.queue[:0], l.queue[n:]...)
+		l.qmu.Unlock()
+
+		l.commit(batch)
+
+		l.qmu.Lock()
+		if len(l.queue) == 0 {
+			l.leading = false
+			l.idle.Broadcast()
+			l.qmu.Unlock()
+			return
+		}
+		if own.state.Load() == stateDone {
+			for _, q := range l.queue {
+				if q.state.CompareAndSwap(stateWaiting, stateLead) {
+					q.done <- struct{}{}
+					l.qmu.Unlock()
+					return
+				}
+			}
+		}
+		l.qmu.Unlock()
+	}
+}
+
+// commit assigns indexes, extends a staged copy of the tree, writes the
+// batch durably and only then publishes the new tree state.
+func (l *Log) commit(batch []*request) {
+	start := time.Now()
+	f := l.stage
+	l.fmu.Lock()
+	f.CopyFrom(l.frontier)
+	l.fmu.Unlock()
+	base := f.Size()
+	var hashLen int
+	for i := range batch {
+		hashLen += translog.GroupLen(base+int64(i)) * translog.HashSize
+	}
+	hashes := make([]byte, 0, hashLen)
+	recs := l.recBuf[:0]
+	// Every entry of a batch is committed at one instant. The time is taken
+	// here, in sequence order, and clamped so that it never goes backwards
+	// along the log even if the wall clock does.
+	now := l.now().UTC()
+	if now.Before(l.lastTime) {
+		now = l.lastTime
+	}
+	stamp := now.Format(api.TimeLayout)
+	var erase []store.Erasure
+	var failed []*request
+	for _, r := range batch {
+		idx := f.Size()
+		if r.hdr.Ref >= idx {
+			r.err = &FieldError{"ref", fmt.Sprintf("refers to entry %d, which does not exist", r.hdr.Ref)}
+			failed = append(failed, r)
+			continue
+		}
+		off := len(hashes)
+		r.hdr.Time = stamp
+		prefix := len(r.leafData)
+		r.leafData = appendLeafSuffix(r.leafData, stamp, &r.hdr)
+		r.leaf.Write(r.leafData[prefix:])
+		var leaf [32]byte
+		r.leaf.Sum(leaf[:0])
+		var err error
+		hashes, err = f.Append(hashes, leaf)
+		if err != nil {
+			r.err = fmt.Errorf("audit: tree: %w", err)
+			failed = append(failed, r)
+			continue
+		}
+		r.index = idx
+		recs = append(recs, store.AuditRecord{Index: idx, Leaf: r.leafData, Keys: r.hdr.keys(), Hashes: hashes[off:len(hashes):len(hashes)], Payload: r.payload, Salt: r.salt, ErasedBy: -1})
+		if r.erase >= 0 {
+			erase = append(erase, store.Erasure{Index: r.erase, By: idx})
+		}
+	}
+	// The commit must not be cut short by the leader's own caller going
+	// away: it carries everyone else's entries too.
+	err := l.st.AppendAudit(context.Background(), store.AuditBatch{Records: recs, Erase: erase})
+	clear(recs) // drop references to payloads the store now owns
+	l.recBuf = recs[:0]
+	if err == nil {
+		l.fmu.Lock()
+		l.frontier, l.stage = f, l.frontier
+		l.fmu.Unlock()
+		l.lastTime = now
+		l.m.appended(len(recs), f.Size(), time.Since(start))
+	} else {
+		l.log.Error("audit append failed; the batch is not acknowledged", "entries", len(recs), "err", err)
+		l.m.failed(len(recs))
+	}
+	for i, r := range batch {
+		batch[i] = nil
+		if r.err == nil && err != nil {
+			r.err = fmt.Errorf("audit: append: %w", err)
+			r.index = 0
+		}
+		if r.state.Swap(stateDone) != stateLead {
+			r.done <- struct{}{}
+		}
+	}
+}
+
+// Checkpoint returns a signed checkpoint of the current tree, signing and
+// storing a new one when the newest stored checkpoint is older.
+func (l *Log) Checkpoint(ctx context.Context) (Checkpoint, error) {
+	l.cmu.Lock()
+	defer l.cmu.Unlock()
+	l.fmu.Lock()
+	f := l.frontier.Clone()
+	l.fmu.Unlock()
+	latest, err := l.st.LatestCheckpoint(ctx)
+	if err == nil && latest.Size == f.Size() {
+		return latest, nil
+	}
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return Checkpoint{}, err
+	}
+	msg, err := translog.Sign(l.signer, l.origin, f.Size(), f.Root())
+	if err != nil {
+		return Checkpoint{}, fmt.Errorf("audit: sign checkpoint: %w", err)
+	}
+	c := Checkpoint{Size: f.Size(), Note: msg, Created: l.now().UTC().Format(api.TimeLayout)}
+	if err := l.st.PutCheckpoint(ctx, c); err != nil {
+		return Checkpoint{}, err
+	}
+	l.m.checkpointed(c.Size)
+	return c, nil
+}
+
+// InclusionProof is Reader.InclusionProof, except that with size 0 an entry
+// not yet covered by a checkpoint gets a freshly signed one, so a caller can
+// prove an entry the moment it is acknowledged.
+func (l *Log) InclusionProof(ctx context.Context, index, size int64) (api.InclusionProof, error) {
+	if size == 0 && index >= 0 {
+		cp, err := l.st.LatestCheckpoint(ctx)
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
+			return api.InclusionProof{}, err
+		}
+		if err != nil || index >= cp.Size {
+			n, _ := l.committedSize(ctx)
+			if index < n {
+				if _, err := l.Checkpoint(ctx); err != nil {
+					return api.InclusionProof{}, err
+				}
+			}
+		}
+	}
+	return l.Reader.InclusionProof(ctx, index, size)
+}
+
+// RunCheckpoints signs a checkpoint every interval while the log grows, until
+// ctx ends.
+func (l *Log) RunCheckpoints(ctx context.Context, interval time.Duration) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if _, err := l.Checkpoint(ctx); err != nil && ctx.Err() == nil {
+				l.log.Error("periodic checkpoint failed", "err", err)
+			}
+		}
+	}
+}
+
+// Close stops accepting appends, waits for every queued append to commit,
+// and signs a final checkpoint so that everything acknowledged is covered.
+// It does not close the store, which belongs to the caller.
+func (l *Log) Close(ctx context.Context) error {
+	l.qmu.Lock()
+	l.closed = true
+	for l.leading || len(l.queue) > 0 {
+		l.idle.Wait()
+	}
+	l.qmu.Unlock()
+	_, err := l.Checkpoint(ctx)
+	return err
+}

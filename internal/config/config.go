@@ -1,0 +1,198 @@
+// Package config is the configuration model of agentgov: the YAML file,
+// environment overrides, explicit overrides (flags), defaults and
+// validation.
+//
+// Layering, lowest to highest precedence: Default, the file, the
+// environment (AGENTGOV_<SECTION>_<KEY>), Options.Overrides. The result is
+// validated as a whole, and every problem is reported with where the
+// offending value came from: FILE:LINE:COL for the file, the variable name
+// for the environment, "override KEY" for overrides.
+//
+// Error messages never repeat configured string values: a value may have
+// been produced by ${VAR} expansion from a secret, and the location is
+// enough to find it.
+package config
+
+import (
+	"fmt"
+	"net"
+	"net/netip"
+	"strings"
+	"time"
+)
+
+// Role is the authorisation role of an API token.
+type Role string
+
+// The roles a token may carry.
+const (
+	RoleAdmin   Role = "ADMIN"
+	RoleAuditor Role = "AUDITOR"
+	RoleWriter  Role = "WRITER"
+	RoleReader  Role = "READER"
+)
+
+// Roles lists the valid roles, most privileged first.
+func Roles() []Role { return []Role{RoleAdmin, RoleAuditor, RoleWriter, RoleReader} }
+
+// Valid reports whether r is one of the defined roles (case-sensitive).
+func (r Role) Valid() bool {
+	switch r {
+	case RoleAdmin, RoleAuditor, RoleWriter, RoleReader:
+		return true
+	}
+	return false
+}
+
+// OperatorTokenEnv names the variable that adds a token
+// {name: operator, role: ADMIN}; it lets a deployment inject a break-glass
+// credential without editing the file.
+const OperatorTokenEnv = "AGENTGOV_OPERATOR_TOKEN"
+
+// OperatorTokenName is the name given to the token from OperatorTokenEnv.
+const OperatorTokenName = "operator"
+
+// Config is the complete agentgov configuration.
+type Config struct {
+	Server  Server  `yaml:"server"`
+	Storage Storage `yaml:"storage"`
+	Audit   Audit   `yaml:"audit"`
+	Auth    Auth    `yaml:"auth"`
+	Log     Log     `yaml:"log"`
+}
+
+// Server configures the HTTP listeners.
+type Server struct {
+	Addr            string   `yaml:"addr"`
+	DiagnosticAddr  string   `yaml:"diagnostic_addr"`
+	MaxRequestBytes int64    `yaml:"max_request_bytes"`
+	ShutdownTimeout Duration `yaml:"shutdown_timeout"`
+	TLS             TLS      `yaml:"tls"`
+}
+
+// TLS configures HTTPS. There is deliberately no version setting: the
+// server speaks TLS 1.3 only.
+type TLS struct {
+	Cert              string `yaml:"cert"`
+	Key               string `yaml:"key"`
+	ClientCA          string `yaml:"client_ca"`
+	RequireClientCert bool   `yaml:"require_client_cert"`
+}
+
+// Enabled reports whether a certificate is configured, i.e. whether the
+// listeners serve HTTPS.
+func (t TLS) Enabled() bool { return t.Cert != "" }
+
+// Storage configures persistence.
+type Storage struct {
+	DataDir string `yaml:"data_dir"`
+	Driver  string `yaml:"driver"`
+	DSN     string `yaml:"dsn"`
+}
+
+// Audit configures the tamper-evident audit log.
+type Audit struct {
+	Origin             string   `yaml:"origin"`
+	CheckpointInterval Duration `yaml:"checkpoint_interval"`
+	MaxPayloadBytes    int64    `yaml:"max_payload_bytes"`
+}
+
+// Auth configures authentication.
+type Auth struct {
+	Tokens      []Token `yaml:"tokens"`
+	TrustDomain string  `yaml:"trust_domain"`
+}
+
+// Token is a static bearer token. Its String and GoString hide Secret so
+// that logging a Config with %v or %#v does not leak credentials.
+type Token struct {
+	Name   string `yaml:"name"`
+	Secret string `yaml:"token"`
+	Role   Role   `yaml:"role"`
+}
+
+// RedactedText is the text that replaces secrets in Config.Redacted.
+const RedactedText = "REDACTED"
+
+func (t Token) String() string {
+	return fmt.Sprintf("{%s %s %s}", t.Name, RedactedText, t.Role)
+}
+
+// GoString hides the secret from %#v.
+func (t Token) GoString() string {
+	return fmt.Sprintf("config.Token{Name:%q, Secret:%q, Role:%q}", t.Name, RedactedText, string(t.Role))
+}
+
+// Log configures the process log.
+type Log struct {
+	Level  string `yaml:"level"`
+	Format string `yaml:"format"`
+}
+
+// Default returns the built-in configuration. It is valid as is: it
+// listens on loopback over plain HTTP, which is the only place plain HTTP
+// is allowed.
+func Default() *Config {
+	return &Config{
+		Server: Server{
+			Addr:            "127.0.0.1:8470",
+			MaxRequestBytes: 1 << 20,
+			ShutdownTimeout: Duration{30 * time.Second},
+		},
+		Storage: Storage{
+			DataDir: "./agentgov-data",
+			Driver:  "sqlite",
+		},
+		Audit: Audit{
+			Origin:             "agentgov.local/log",
+			CheckpointInterval: Duration{10 * time.Second},
+			MaxPayloadBytes:    1 << 20,
+		},
+		Auth: Auth{
+			TrustDomain: "agentgov.local",
+		},
+		Log: Log{
+			Level:  "info",
+			Format: "json",
+		},
+	}
+}
+
+// Clone returns a deep copy of c.
+func (c *Config) Clone() *Config {
+	out := *c
+	if c.Auth.Tokens != nil {
+		out.Auth.Tokens = append([]Token(nil), c.Auth.Tokens...)
+	}
+	return &out
+}
+
+// Redacted returns a deep copy of c that is safe to print: token values
+// and a non-empty storage.dsn (which may embed a password) are replaced by
+// "REDACTED".
+func (c *Config) Redacted() *Config {
+	out := c.Clone()
+	for i := range out.Auth.Tokens {
+		out.Auth.Tokens[i].Secret = RedactedText
+	}
+	if out.Storage.DSN != "" {
+		out.Storage.DSN = RedactedText
+	}
+	return out
+}
+
+// Loopback reports whether server.addr's host is a loopback IP or
+// "localhost". An empty host means all interfaces and is not loopback; an
+// unparsable address is not loopback either.
+func (c *Config) Loopback() bool {
+	host, _, err := net.SplitHostPort(c.Server.Addr)
+	return err == nil && isLoopbackHost(host)
+}
+
+func isLoopbackHost(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip, err := netip.ParseAddr(host)
+	return err == nil && ip.Unmap().IsLoopback()
+}

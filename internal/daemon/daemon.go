@@ -1,0 +1,275 @@
+// Package daemon is the composition root of agentgov serve: it builds the
+// store, keys, audit log and HTTP server from a validated configuration,
+// starts them in order, and on shutdown stops them in reverse so that every
+// acknowledged entry is durable and covered by a final checkpoint.
+package daemon
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"github.com/agentgov/agentgov/internal/audit"
+	"github.com/agentgov/agentgov/internal/config"
+	"github.com/agentgov/agentgov/internal/datadir"
+	"github.com/agentgov/agentgov/internal/keyring"
+	"github.com/agentgov/agentgov/internal/server"
+	"github.com/agentgov/agentgov/internal/store/sqlite"
+)
+
+// OperatorTokenFile is created in the keys directory when no token is
+// configured.
+const OperatorTokenFile = "operator.token"
+
+// Version is set by the CLI from build information.
+type Info struct {
+	Version string
+}
+
+// Options configure Run.
+type Options struct {
+	Config *config.Config
+	Logger *slog.Logger
+	Info   Info
+	// Started, if set, is called once the listeners are bound, with their
+	// addresses (useful when the configured port is 0).
+	Started func(addr, diagnosticAddr string)
+}
+
+// Run serves until ctx ends, then shuts down gracefully.
+func Run(ctx context.Context, o Options) (err error) {
+	cfg, log := o.Config, o.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	dir := datadir.Dir(cfg.Storage.DataDir)
+	lock, err := dir.Acquire(datadir.Holder{Command: "agentgov serve", Addr: cfg.Server.Addr})
+	if err != nil {
+		return err
+	}
+	defer func() { err = errors.Join(err, lock.Release()) }()
+
+	key, err := keyring.LoadOrCreateLogKey(dir.Keys(), cfg.Audit.Origin, nil)
+	if err != nil {
+		return err
+	}
+	tokens, err := tokensFor(cfg, dir, log)
+	if err != nil {
+		return err
+	}
+	st, err := sqlite.Open(ctx, sqlite.Options{Path: dir.DB(), Logger: log})
+	if err != nil {
+		return err
+	}
+	defer func() { err = errors.Join(err, st.Close()) }()
+
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	build := prometheus.NewGauge(prometheus.GaugeOpts{Name: "agentgov_build_info", Help: "Build information.",
+		ConstLabels: prometheus.Labels{"version": o.Info.Version}})
+	build.Set(1)
+	reg.MustRegister(build)
+
+	alog, err := audit.Open(ctx, audit.Options{
+		Store: st, Origin: cfg.Audit.Origin, Signer: key.Signer, VerifierKey: key.VerifierKey,
+		MaxPayloadBytes: int(cfg.Audit.MaxPayloadBytes), Logger: log.With("component", "audit"),
+		Metrics: audit.NewMetrics(reg),
+	})
+	if err != nil {
+		return err
+	}
+	var closed sync.Once
+	closeLog := func() error {
+		var cerr error
+		closed.Do(func() {
+			cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cfg.Server.ShutdownTimeout.Duration)
+			defer cancel()
+			cerr = alog.Close(cctx)
+		})
+		return cerr
+	}
+	defer func() { err = errors.Join(err, closeLog()) }()
+
+	var shuttingDown sync.Once
+	down := make(chan struct{})
+	srv, err := server.New(server.Options{
+		Audit: alog, Tokens: tokens, VerifierKey: key.VerifierKey,
+		MaxRequestBytes: cfg.Server.MaxRequestBytes, Registry: reg, Logger: log.With("component", "http"),
+		Ready: []server.Check{
+			{Name: "store", Fn: st.Ping},
+			{Name: "signing_key", Fn: func(context.Context) error {
+				if key.Signer == nil {
+					return errors.New("not loaded")
+				}
+				return nil
+			}},
+			{Name: "shutdown", Fn: func(context.Context) error {
+				select {
+				case <-down:
+					return errors.New("shutting down")
+				default:
+					return nil
+				}
+			}},
+		},
+	})
+	if err != nil {
+		return err
+	}
+
+	tlsCfg, err := tlsConfig(cfg)
+	if err != nil {
+		return err
+	}
+	main, err := listen(cfg.Server.Addr, tlsCfg)
+	if err != nil {
+		return err
+	}
+	servers := []*http.Server{newHTTPServer(srv, tlsCfg, log)}
+	listeners := []net.Listener{main}
+	diagAddr := ""
+	if cfg.Server.DiagnosticAddr != "" {
+		dl, err := listen(cfg.Server.DiagnosticAddr, tlsCfg)
+		if err != nil {
+			main.Close()
+			return err
+		}
+		servers = append(servers, newHTTPServer(srv.DiagnosticHandler(), tlsCfg, log))
+		listeners = append(listeners, dl)
+		diagAddr = dl.Addr().String()
+	}
+	scheme := "http"
+	if tlsCfg != nil {
+		scheme = "https"
+	} else {
+		log.Warn("serving plain HTTP; allowed only because the listener is on loopback", "addr", main.Addr().String())
+	}
+
+	errc := make(chan error, len(servers))
+	for i, hs := range servers {
+		go func() {
+			if err := hs.Serve(listeners[i]); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				errc <- err
+			}
+		}()
+	}
+	cpCtx, stopCheckpoints := context.WithCancel(ctx)
+	defer stopCheckpoints()
+	go alog.RunCheckpoints(cpCtx, cfg.Audit.CheckpointInterval.Duration)
+
+	if err := lock.Describe(datadir.Holder{Command: "agentgov serve", Addr: scheme + "://" + main.Addr().String()}); err != nil {
+		log.Warn("could not describe the data directory lock", "err", err)
+	}
+	log.Info("agentgov serving", "addr", main.Addr().String(), "scheme", scheme, "diagnostic_addr", diagAddr,
+		"data_dir", cfg.Storage.DataDir, "origin", cfg.Audit.Origin, "verifier_key", key.VerifierKey, "version", o.Info.Version)
+	if o.Started != nil {
+		o.Started(main.Addr().String(), diagAddr)
+	}
+
+	var serveErr error
+	select {
+	case <-ctx.Done():
+	case serveErr = <-errc:
+		log.Error("listener failed; shutting down", "err", serveErr)
+	}
+	shuttingDown.Do(func() { close(down) })
+	log.Info("shutting down: draining requests")
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cfg.Server.ShutdownTimeout.Duration)
+	defer cancel()
+	var shutErr error
+	for _, hs := range servers {
+		shutErr = errors.Join(shutErr, hs.Shutdown(sctx))
+	}
+	stopCheckpoints()
+	// Every acknowledged append is already durable; closing the log waits
+	// for queued ones and signs a final checkpoint over all of them.
+	if err := closeLog(); err != nil {
+		shutErr = errors.Join(shutErr, fmt.Errorf("final checkpoint: %w", err))
+	}
+	log.Info("stopped")
+	return errors.Join(serveErr, shutErr)
+}
+
+func newHTTPServer(h http.Handler, tlsCfg *tls.Config, log *slog.Logger) *http.Server {
+	return &http.Server{
+		Handler:           h,
+		TLSConfig:         tlsCfg,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+}
+
+func listen(addr string, tlsCfg *tls.Config) (net.Listener, error) {
+	l, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("listen on %s: %w", addr, err)
+	}
+	if tlsCfg != nil {
+		l = tls.NewListener(l, tlsCfg)
+	}
+	return l, nil
+}
+
+// tlsConfig builds a TLS 1.3-only configuration, or nil for plain HTTP
+// (which config validation allows only on loopback).
+func tlsConfig(cfg *config.Config) (*tls.Config, error) {
+	t := cfg.Server.TLS
+	if t.Cert == "" {
+		return nil, nil
+	}
+	cert, err := tls.LoadX509KeyPair(t.Cert, t.Key)
+	if err != nil {
+		return nil, fmt.Errorf("server.tls: %w", err)
+	}
+	c := &tls.Config{MinVersion: tls.VersionTLS13, Certificates: []tls.Certificate{cert}}
+	if t.ClientCA != "" {
+		pem, err := os.ReadFile(t.ClientCA)
+		if err != nil {
+			return nil, fmt.Errorf("server.tls.client_ca: %w", err)
+		}
+		pool := x509.NewCertPool()
+		if !pool.AppendCertsFromPEM(pem) {
+			return nil, fmt.Errorf("server.tls.client_ca: %s holds no PEM certificate", t.ClientCA)
+		}
+		c.ClientCAs = pool
+		c.ClientAuth = tls.VerifyClientCertIfGiven
+		if t.RequireClientCert {
+			c.ClientAuth = tls.RequireAndVerifyClientCert
+		}
+	}
+	return c, nil
+}
+
+// tokensFor returns the configured tokens, or, when there are none, a
+// generated ADMIN token kept in the keys directory: the API is never open
+// without a credential.
+func tokensFor(cfg *config.Config, dir datadir.Dir, log *slog.Logger) ([]server.Token, error) {
+	var out []server.Token
+	for _, t := range cfg.Auth.Tokens {
+		out = append(out, server.Token{Name: t.Name, Secret: t.Secret, Role: server.Role(t.Role)})
+	}
+	if len(out) > 0 {
+		return out, nil
+	}
+	secret, path, err := keyring.LoadOrCreateToken(dir.Keys(), OperatorTokenFile, nil)
+	if err != nil {
+		return nil, err
+	}
+	log.Info("no API token configured; using the generated ADMIN token in the keys directory", "path", path)
+	return []server.Token{{Name: "local-admin", Secret: secret, Role: "ADMIN"}}, nil
+}

@@ -1,0 +1,221 @@
+// Package memory is an in-process implementation of the store domains. It
+// keeps nothing across restarts, so agentgov never uses it for a real log;
+// it exists for tests, benchmarks and embedders who want a throwaway log.
+package memory
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"sort"
+	"sync"
+
+	"github.com/agentgov/agentgov/internal/store"
+)
+
+// Store is safe for concurrent use.
+type Store struct {
+	mu sync.RWMutex
+	// entries grow in fixed-size chunks so that appending never copies
+	// the whole log.
+	entries     chunks
+	checkpoints []store.Checkpoint // sorted by size
+	meta        map[string]string
+}
+
+var _ store.Audit = (*Store)(nil)
+
+const chunkSize = 4096
+
+type chunks struct {
+	c [][]store.AuditRecord
+	n int64
+}
+
+func (c *chunks) len() int64 { return c.n }
+
+func (c *chunks) at(i int64) *store.AuditRecord { return &c.c[i/chunkSize][i%chunkSize] }
+
+func (c *chunks) push(r store.AuditRecord) {
+	if c.n%chunkSize == 0 {
+		c.c = append(c.c, make([]store.AuditRecord, 0, chunkSize))
+	}
+	last := len(c.c) - 1
+	c.c[last] = append(c.c[last], r)
+	c.n++
+}
+
+// New returns an empty store.
+func New() *Store { return &Store{meta: map[string]string{}} }
+
+// AuditSize implements store.Audit.
+func (s *Store) AuditSize(context.Context) (int64, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.entries.len(), nil
+}
+
+// AppendAudit implements store.Audit.
+func (s *Store) AppendAudit(_ context.Context, b store.AuditBatch) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	next := s.entries.len()
+	for i := range b.Records {
+		if b.Records[i].Index != next+int64(i) {
+			return fmt.Errorf("%w: record %d has index %d, want %d", store.ErrConflict, i, b.Records[i].Index, next+int64(i))
+		}
+	}
+	for _, e := range b.Erase {
+		if e.Index < 0 || e.Index >= next || s.entries.at(e.Index).Payload == nil {
+			return fmt.Errorf("%w: entry %d has no payload to erase", store.ErrConflict, e.Index)
+		}
+	}
+	for _, r := range b.Records {
+		r.ErasedBy = -1
+		s.entries.push(r)
+	}
+	for _, e := range b.Erase {
+		// Readers may still hold the old slices, so drop the references
+		// rather than zeroing shared memory under them.
+		r := s.entries.at(e.Index)
+		r.Payload, r.Salt, r.ErasedBy = nil, nil, e.By
+	}
+	return nil
+}
+
+// AuditEntry implements store.Audit.
+func (s *Store) AuditEntry(_ context.Context, index int64) (store.AuditRecord, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if index < 0 || index >= s.entries.len() {
+		return store.AuditRecord{}, store.ErrNotFound
+	}
+	return *s.entries.at(index), nil
+}
+
+func matches(r *store.AuditRecord, q *store.AuditQuery) bool {
+	h := &r.Keys
+	return (q.Agent == "" || h.Agent == q.Agent) &&
+		(q.Session == "" || h.Session == q.Session) &&
+		(q.Type == "" || h.Type == q.Type) &&
+		(q.Decision == "" || h.Decision == q.Decision) &&
+		(q.Since == "" || h.Time >= q.Since) &&
+		(q.Until == "" || h.Time < q.Until)
+}
+
+// QueryAudit implements store.Audit.
+func (s *Store) QueryAudit(_ context.Context, q store.AuditQuery) ([]store.AuditRecord, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	limit := q.Limit
+	if limit <= 0 {
+		limit = 100
+	}
+	var out []store.AuditRecord
+	for i := max(q.From, 0); i < s.entries.len() && len(out) < limit; i++ {
+		if r := s.entries.at(i); matches(r, &q) {
+			out = append(out, *r)
+		}
+	}
+	return out, nil
+}
+
+// ScanAudit implements store.Audit.
+func (s *Store) ScanAudit(_ context.Context, from int64, fn func(*store.AuditRecord) error) error {
+	for i := max(from, 0); ; i++ {
+		s.mu.RLock()
+		if i >= s.entries.len() {
+			s.mu.RUnlock()
+			return nil
+		}
+		r := *s.entries.at(i)
+		s.mu.RUnlock()
+		if err := fn(&r); err != nil {
+			return err
+		}
+	}
+}
+
+// HashGroups implements store.Audit.
+func (s *Store) HashGroups(_ context.Context, leaves []int64) ([][]byte, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	out := make([][]byte, len(leaves))
+	for i, l := range leaves {
+		if l < 0 || l >= s.entries.len() {
+			return nil, fmt.Errorf("%w: no hashes for leaf %d", store.ErrNotFound, l)
+		}
+		out[i] = s.entries.at(l).Hashes
+	}
+	return out, nil
+}
+
+// PutCheckpoint implements store.Audit.
+func (s *Store) PutCheckpoint(_ context.Context, c store.Checkpoint) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	i := sort.Search(len(s.checkpoints), func(i int) bool { return s.checkpoints[i].Size >= c.Size })
+	if i < len(s.checkpoints) && s.checkpoints[i].Size == c.Size {
+		return nil
+	}
+	c.Note = slices.Clone(c.Note)
+	s.checkpoints = slices.Insert(s.checkpoints, i, c)
+	return nil
+}
+
+// LatestCheckpoint implements store.Audit.
+func (s *Store) LatestCheckpoint(context.Context) (store.Checkpoint, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if len(s.checkpoints) == 0 {
+		return store.Checkpoint{}, store.ErrNotFound
+	}
+	return s.checkpoints[len(s.checkpoints)-1], nil
+}
+
+// CheckpointAt implements store.Audit.
+func (s *Store) CheckpointAt(_ context.Context, size int64) (store.Checkpoint, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	i := sort.Search(len(s.checkpoints), func(i int) bool { return s.checkpoints[i].Size >= size })
+	if i < len(s.checkpoints) && s.checkpoints[i].Size == size {
+		return s.checkpoints[i], nil
+	}
+	return store.Checkpoint{}, store.ErrNotFound
+}
+
+// ScanCheckpoints implements store.Audit.
+func (s *Store) ScanCheckpoints(_ context.Context, fn func(store.Checkpoint) error) error {
+	s.mu.RLock()
+	cps := slices.Clone(s.checkpoints)
+	s.mu.RUnlock()
+	for _, c := range cps {
+		if err := fn(c); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// GetMeta implements store.Audit.
+func (s *Store) GetMeta(_ context.Context, name string) (string, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	v, ok := s.meta[name]
+	if !ok {
+		return "", store.ErrNotFound
+	}
+	return v, nil
+}
+
+// SetMeta implements store.Audit.
+func (s *Store) SetMeta(_ context.Context, name, value string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.meta[name] = value
+	return nil
+}
+
+// Close releases nothing; it exists so that the memory store can stand in
+// wherever a closable store is expected.
+func (s *Store) Close() error { return nil }

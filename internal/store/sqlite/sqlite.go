@@ -1,0 +1,257 @@
+// Package sqlite is the embedded storage backend: one SQLite file under the
+// data directory, opened with modernc.org/sqlite (pure Go), in WAL mode with
+// synchronous=FULL so that a committed append survives power loss, and with
+// secure_delete so that erased payload bytes do not linger in free pages.
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net/url"
+	"strings"
+	"sync"
+
+	"github.com/pressly/goose/v3"
+	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
+
+	"github.com/agentgov/agentgov/internal/store"
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// FileName is the database file inside the data directory.
+const FileName = "agentgov.db"
+
+// Options configure Open.
+type Options struct {
+	// Path of the database file.
+	Path string
+	// ReadOnly opens the file without write access and without running
+	// migrations; it can be used beside a running server.
+	ReadOnly bool
+	Logger   *slog.Logger
+	// IndexChunk is the posting chunk size for a new database (default
+	// DefaultChunkSize); an existing database keeps its own.
+	IndexChunk int64
+}
+
+// Store is a SQLite-backed implementation of the store domains.
+type Store struct {
+	db       *sql.DB
+	path     string
+	readOnly bool
+	log      *slog.Logger
+	chunk    int64
+
+	// Every write goes through one connection under wmu: SQLite has one
+	// writer at a time anyway, and a pinned connection keeps the prepared
+	// statements hot for the audit sequencer.
+	wmu        sync.Mutex
+	w          *sql.Conn
+	insEntry   *sql.Stmt
+	insPayload *sql.Stmt
+	delPayload *sql.Stmt
+	insErasure *sql.Stmt
+	insPosting *sql.Stmt
+
+	// gmu guards groupStmts, the prepared hash-group reads by arity.
+	gmu        sync.Mutex
+	groupStmts [maxGroupQuery + 1]*sql.Stmt
+
+	stopIndexer context.CancelFunc
+	indexerDone chan struct{}
+}
+
+var _ store.Audit = (*Store)(nil)
+
+// schemaVersion is the newest migration; a read-only open of an older file
+// is refused rather than misread.
+const schemaVersion = 1
+
+func dsn(path string, readOnly bool) string {
+	q := url.Values{}
+	q.Add("_pragma", "busy_timeout(10000)")
+	q.Add("_pragma", "foreign_keys(ON)")
+	if readOnly {
+		q.Add("mode", "ro")
+		q.Add("_pragma", "query_only(ON)")
+	} else {
+		q.Add("_pragma", "journal_mode(WAL)")
+		q.Add("_pragma", "synchronous(FULL)")
+		q.Add("_pragma", "secure_delete(ON)")
+		q.Add("_txlock", "immediate")
+	}
+	return "file:" + path + "?" + q.Encode()
+}
+
+// Open opens (and, unless read-only, creates and migrates) the database.
+func Open(ctx context.Context, opts Options) (*Store, error) {
+	if opts.Path == "" {
+		return nil, errors.New("sqlite: empty database path")
+	}
+	if strings.ContainsAny(opts.Path, "?#") {
+		return nil, fmt.Errorf("sqlite: database path %q must not contain '?' or '#'", opts.Path)
+	}
+	log := opts.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	db, err := sql.Open("sqlite", dsn(opts.Path, opts.ReadOnly))
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: open %s: %w", opts.Path, err)
+	}
+	db.SetMaxOpenConns(8)
+	db.SetMaxIdleConns(8)
+	s := &Store{db: db, path: opts.Path, readOnly: opts.ReadOnly, log: log}
+	if err := s.init(ctx, opts); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+func (s *Store) init(ctx context.Context, opts Options) error {
+	if err := s.db.PingContext(ctx); err != nil {
+		return fmt.Errorf("sqlite: open %s: %w", opts.Path, err)
+	}
+	if opts.ReadOnly {
+		var v int64
+		err := s.db.QueryRowContext(ctx, `SELECT COALESCE(MAX(version_id), 0) FROM goose_db_version WHERE is_applied`).Scan(&v)
+		if err != nil {
+			return fmt.Errorf("sqlite: %s is not an agentgov store: %w", opts.Path, err)
+		}
+		if v != schemaVersion {
+			return fmt.Errorf("sqlite: %s has schema version %d, this binary reads %d; start agentgov serve once to migrate it", opts.Path, v, schemaVersion)
+		}
+		return s.loadChunkSize(ctx, DefaultChunkSize)
+	}
+	sub, err := fs.Sub(migrations, "migrations")
+	if err != nil {
+		return err
+	}
+	p, err := goose.NewProvider(goose.DialectSQLite3, s.db, sub)
+	if err != nil {
+		return fmt.Errorf("sqlite: migrations: %w", err)
+	}
+	if _, err := p.Up(ctx); err != nil {
+		return fmt.Errorf("sqlite: migrate %s: %w", opts.Path, err)
+	}
+	chunk := opts.IndexChunk
+	if chunk <= 0 {
+		chunk = DefaultChunkSize
+	}
+	w, err := s.db.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("sqlite: writer connection: %w", err)
+	}
+	s.w = w
+	for _, p := range []struct {
+		stmt **sql.Stmt
+		q    string
+	}{
+		{&s.insEntry, `INSERT INTO audit_entries (idx, leaf, hashes) VALUES (?,?,?)`},
+		{&s.insPayload, `INSERT INTO audit_payloads (idx, salt, body) VALUES (?,?,?)`},
+		{&s.delPayload, `DELETE FROM audit_payloads WHERE idx = ?`},
+		{&s.insErasure, `INSERT INTO audit_erasures (idx, erased_by) VALUES (?,?)`},
+		{&s.insPosting, `INSERT INTO audit_postings (chunk, key, idxs) VALUES (?,?,?)`},
+	} {
+		st, err := w.PrepareContext(ctx, p.q)
+		if err != nil {
+			return fmt.Errorf("sqlite: prepare: %w", err)
+		}
+		*p.stmt = st
+	}
+	if err := s.loadChunkSize(ctx, chunk); err != nil {
+		return err
+	}
+	ictx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	s.stopIndexer, s.indexerDone = cancel, make(chan struct{})
+	go s.runIndexer(ictx)
+	return nil
+}
+
+// Close closes the database. Every acknowledged append is already durable.
+func (s *Store) Close() error {
+	var errs []error
+	s.gmu.Lock()
+	for _, st := range s.groupStmts {
+		if st != nil {
+			errs = append(errs, st.Close())
+		}
+	}
+	s.gmu.Unlock()
+	if s.stopIndexer != nil {
+		s.stopIndexer()
+		<-s.indexerDone
+	}
+	if s.w != nil {
+		for _, st := range []*sql.Stmt{s.insEntry, s.insPayload, s.delPayload, s.insErasure, s.insPosting} {
+			if st != nil {
+				errs = append(errs, st.Close())
+			}
+		}
+		errs = append(errs, s.w.Close())
+	}
+	errs = append(errs, s.db.Close())
+	return errors.Join(errs...)
+}
+
+// Ping reports whether the database answers.
+func (s *Store) Ping(ctx context.Context) error { return s.db.PingContext(ctx) }
+
+// Backup writes a consistent copy of the database to dst (which must not
+// exist) with VACUUM INTO. VACUUM INTO reads the source in one read
+// transaction, so it works beside a running server; it needs a connection
+// that may create files, so a read-only store uses a short-lived second
+// connection that writes nothing to the source.
+func (s *Store) Backup(ctx context.Context, dst string) error {
+	db := s.db
+	if s.readOnly {
+		q := url.Values{}
+		q.Add("_pragma", "busy_timeout(10000)")
+		var err error
+		if db, err = sql.Open("sqlite", "file:"+s.path+"?"+q.Encode()); err != nil {
+			return fmt.Errorf("sqlite: backup: %w", err)
+		}
+		defer db.Close()
+	}
+	if _, err := db.ExecContext(ctx, `VACUUM INTO ?`, dst); err != nil {
+		return fmt.Errorf("sqlite: backup to %s: %w", dst, err)
+	}
+	return nil
+}
+
+// withWrite runs fn inside one immediate transaction on the writer
+// connection and commits it durably.
+func (s *Store) withWrite(ctx context.Context, fn func(ctx context.Context) error) (err error) {
+	if s.readOnly {
+		return store.ErrReadOnly
+	}
+	s.wmu.Lock()
+	defer s.wmu.Unlock()
+	if _, err := s.w.ExecContext(ctx, `BEGIN IMMEDIATE`); err != nil {
+		return fmt.Errorf("sqlite: begin: %w", err)
+	}
+	defer func() {
+		if err != nil {
+			// A failed rollback leaves nothing half-written: SQLite rolls
+			// back an unfinished transaction when the connection closes.
+			if _, rbErr := s.w.ExecContext(context.WithoutCancel(ctx), `ROLLBACK`); rbErr != nil {
+				s.log.Error("sqlite rollback failed", "err", rbErr)
+			}
+		}
+	}()
+	if err := fn(ctx); err != nil {
+		return err
+	}
+	if _, err := s.w.ExecContext(ctx, `COMMIT`); err != nil {
+		return fmt.Errorf("sqlite: commit: %w", err)
+	}
+	return nil
+}
