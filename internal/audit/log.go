@@ -515,12 +515,10 @@ func (l *Log) commit(batch []*request) {
 	}
 	stamp := now.Format(api.TimeLayout)
 	var erase []store.Erasure
-	var failed []*request
 	for _, r := range batch {
 		idx := f.Size()
 		if r.hdr.Ref >= idx {
 			r.err = &FieldError{"ref", fmt.Sprintf("refers to entry %d, which does not exist", r.hdr.Ref)}
-			failed = append(failed, r)
 			continue
 		}
 		off := len(hashes)
@@ -534,7 +532,6 @@ func (l *Log) commit(batch []*request) {
 		hashes, err = f.Append(hashes, leaf)
 		if err != nil {
 			r.err = fmt.Errorf("audit: tree: %w", err)
-			failed = append(failed, r)
 			continue
 		}
 		r.index = idx

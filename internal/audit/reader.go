@@ -270,3 +270,6 @@ func encodeHashes(hs []tlog.Hash) []string {
 	}
 	return out
 }
+
+// Store is the store the log reads.
+func (r *Reader) Store() store.Audit { return r.store }

@@ -323,3 +323,49 @@ func TestLeafHashGolden(t *testing.T) {
 		t.Fatal("absent ref is not null")
 	}
 }
+
+// TestErasedBytesDoNotLinger checks erasure below SQL: the payload's bytes
+// must be gone from the database file and its WAL, not just unreachable.
+func TestErasedBytesDoNotLinger(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "erase.db")
+	st, err := sqlite.Open(ctx, sqlite.Options{Path: path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := openLog(t, st, newKey(t))
+	const marker = "jane.doe.4f7a9c@example.com"
+	for i := range 50 {
+		mustAppend(t, l, ev("a", "decision", fmt.Sprintf(`{"i":%d,"filler":"%0200d"}`, i, i)))
+	}
+	idx := mustAppend(t, l, ev("a", "decision", `{"email":"`+marker+`"}`))
+	for i := range 50 {
+		mustAppend(t, l, ev("a", "decision", fmt.Sprintf(`{"j":%d}`, i)))
+	}
+	raw := func() []byte {
+		var all []byte
+		for _, suffix := range []string{"", "-wal"} {
+			b, err := os.ReadFile(path + suffix)
+			if err == nil {
+				all = append(all, b...)
+			}
+		}
+		return all
+	}
+	if !bytes.Contains(raw(), []byte(marker)) {
+		t.Fatal("the marker is not on disk before erasure; the test proves nothing")
+	}
+	if _, err := l.Erase(ctx, idx, "right to erasure", SourceAgentgov); err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Contains(raw(), []byte(marker)) {
+		t.Fatal("erased payload bytes are still in the database file or its WAL")
+	}
+	if err := l.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	if bytes.Contains(raw(), []byte(marker)) {
+		t.Fatal("erased payload bytes are on disk after close")
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
+	"math"
 
 	"github.com/agentgov/agentgov/internal/canonical"
 )
@@ -38,7 +39,7 @@ func ExampleAppendString() {
 }
 
 func ExampleAppendFloat() {
-	for _, f := range []float64{1e21, 1e20, 0.000001, 1e-7, -0.0} {
+	for _, f := range []float64{1e21, 1e20, 0.000001, 1e-7, math.Copysign(0, -1)} {
 		b, _ := canonical.AppendFloat(nil, f)
 		fmt.Println(string(b))
 	}

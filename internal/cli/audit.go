@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/agentgov/agentgov/api"
+	"github.com/agentgov/agentgov/client"
 	"github.com/agentgov/agentgov/internal/audit"
 	"github.com/agentgov/agentgov/internal/config"
 	"github.com/agentgov/agentgov/internal/translog"
@@ -364,30 +365,9 @@ against agentgov audit checkpoint's output).`,
 			if !cmd.Flags().Changed("index") {
 				return usageErr("--index is required")
 			}
-			cfg, err := g.loadConfig()
-			if err != nil {
-				return err
-			}
-			if cl, err := g.remote(cfg); err != nil || cl != nil {
-				if err != nil {
-					return err
-				}
-				p, err := cl.InclusionProof(cmd.Context(), index, size)
-				if err != nil {
-					return err
-				}
-				return printJSON(cmd.OutOrStdout(), p)
-			}
-			r, closeFn, err := openReader(cmd.Context(), cfg)
-			if err != nil {
-				return err
-			}
-			defer closeFn()
-			p, err := r.InclusionProof(cmd.Context(), index, size)
-			if err != nil {
-				return err
-			}
-			return printJSON(cmd.OutOrStdout(), p)
+			return g.printRead(cmd,
+				func(ctx context.Context, cl *client.Client) (any, error) { return cl.InclusionProof(ctx, index, size) },
+				func(ctx context.Context, r *audit.Reader) (any, error) { return r.InclusionProof(ctx, index, size) })
 		},
 	}
 	c.Flags().Int64Var(&index, "index", 0, "entry index (required)")
@@ -395,16 +375,50 @@ against agentgov audit checkpoint's output).`,
 	return c
 }
 
-// openReader opens the store read-only as an audit reader.
-func openReader(ctx context.Context, cfg *config.Config) (*audit.Reader, func(), error) {
+// openReader loads the configuration and opens the store read-only as an
+// audit reader.
+func (g *globals) openReader(ctx context.Context) (*config.Config, *audit.Reader, func(), error) {
+	cfg, err := g.loadConfig()
+	if err != nil {
+		return nil, nil, nil, err
+	}
 	st, err := openReadOnly(ctx, cfg)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	r, err := audit.NewReader(ctx, st, nil)
 	if err != nil {
 		st.Close()
-		return nil, nil, &ExitCodeError{Code: ExitUsage, Err: err}
+		return nil, nil, nil, &ExitCodeError{Code: ExitUsage, Err: err}
 	}
-	return r, func() { st.Close() }, nil
+	return cfg, r, func() { st.Close() }, nil
+}
+
+// printRead answers a read through the server when --server is given, or
+// from the local store opened read-only otherwise, and prints it as JSON.
+func (g *globals) printRead(cmd *cobra.Command, remote func(context.Context, *client.Client) (any, error), local func(context.Context, *audit.Reader) (any, error)) error {
+	ctx := cmd.Context()
+	cfg, err := g.loadConfig()
+	if err != nil {
+		return err
+	}
+	cl, err := g.remote(cfg)
+	if err != nil {
+		return err
+	}
+	var v any
+	if cl != nil {
+		v, err = remote(ctx, cl)
+	} else {
+		_, r, closeFn, oerr := g.openReader(ctx)
+		if oerr != nil {
+			return oerr
+		}
+		defer closeFn()
+		v, err = local(ctx, r)
+	}
+	if err != nil {
+		return err
+	}
+	return printJSON(cmd.OutOrStdout(), v)
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/agentgov/agentgov/api"
+	"github.com/agentgov/agentgov/client"
 	"github.com/agentgov/agentgov/internal/audit"
 	"github.com/agentgov/agentgov/internal/datadir"
 	"github.com/agentgov/agentgov/internal/export"
@@ -30,30 +31,9 @@ func newAuditConsistencyCmd(g *globals) *cobra.Command {
 			if !cmd.Flags().Changed("from") || !cmd.Flags().Changed("to") {
 				return usageErr("--from and --to are required")
 			}
-			cfg, err := g.loadConfig()
-			if err != nil {
-				return err
-			}
-			if cl, err := g.remote(cfg); err != nil || cl != nil {
-				if err != nil {
-					return err
-				}
-				p, err := cl.ConsistencyProof(cmd.Context(), from, to)
-				if err != nil {
-					return err
-				}
-				return printJSON(cmd.OutOrStdout(), p)
-			}
-			r, closeFn, err := openReader(cmd.Context(), cfg)
-			if err != nil {
-				return err
-			}
-			defer closeFn()
-			p, err := r.ConsistencyProof(cmd.Context(), from, to)
-			if err != nil {
-				return err
-			}
-			return printJSON(cmd.OutOrStdout(), p)
+			return g.printRead(cmd,
+				func(ctx context.Context, cl *client.Client) (any, error) { return cl.ConsistencyProof(ctx, from, to) },
+				func(ctx context.Context, r *audit.Reader) (any, error) { return r.ConsistencyProof(ctx, from, to) })
 		},
 	}
 	c.Flags().Int64Var(&from, "from", 0, "older tree size (required)")
@@ -94,7 +74,7 @@ checkpoint of exactly that size.`,
 			}
 			held, holder := datadir.Dir(cfg.Storage.DataDir).Held()
 			if size > 0 || held {
-				r, closeFn, err := openReader(ctx, cfg)
+				_, r, closeFn, err := g.openReader(ctx)
 				if err != nil {
 					return err
 				}
@@ -150,11 +130,7 @@ that every line verifies on its own (agentgov audit verify-proof --proof).
 				return usageErr("--format must be %s or %s", export.FormatCloudEvents, export.FormatJSONL)
 			}
 			ctx := cmd.Context()
-			cfg, err := g.loadConfig()
-			if err != nil {
-				return err
-			}
-			r, closeFn, err := openReader(ctx, cfg)
+			_, r, closeFn, err := g.openReader(ctx)
 			if err != nil {
 				return err
 			}
@@ -355,11 +331,7 @@ func newAuditTailCmd(g *globals) *cobra.Command {
 				return usageErr("-n must be between 0 and %d", audit.MaxQueryLimit)
 			}
 			ctx := cmd.Context()
-			cfg, err := g.loadConfig()
-			if err != nil {
-				return err
-			}
-			r, closeFn, err := openReader(ctx, cfg)
+			_, r, closeFn, err := g.openReader(ctx)
 			if err != nil {
 				return err
 			}

@@ -229,7 +229,7 @@ func TestQueryAndProofs(t *testing.T) {
 	}
 	resp, b = f.do(t, "GET", "/v1/audit/entries?agent=b&limit=3&cursor="+*page.NextCursor, auditTok, "")
 	page = api.EntryPage{}
-	if err := json.Unmarshal(b, &page); err != nil || len(page.Entries) != 1 || page.Entries[0].Index != 10 || page.NextCursor != nil {
+	if err := json.Unmarshal(b, &page); err != nil || resp.StatusCode != 200 || len(page.Entries) != 1 || page.Entries[0].Index != 10 || page.NextCursor != nil {
 		t.Fatalf("second page %s", b)
 	}
 	if !strings.Contains(string(b), `"next_cursor":null`) {

@@ -1,0 +1,232 @@
+// Package agentgov governs AI agents from Go: every action an agent takes
+// is checked before it runs, and every decision lands in an audit log that
+// anyone holding the log's public key can verify offline.
+//
+// This package is the facade for embedding. Today it exposes the audit log
+// (OpenLog) and the offline verification functions; wire types live in
+// package api, and the HTTP client in package client.
+package agentgov
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"log/slog"
+
+	"golang.org/x/mod/sumdb/note"
+
+	"github.com/agentgov/agentgov/api"
+	"github.com/agentgov/agentgov/internal/audit"
+	"github.com/agentgov/agentgov/internal/datadir"
+	"github.com/agentgov/agentgov/internal/keyring"
+	"github.com/agentgov/agentgov/internal/store/memory"
+	"github.com/agentgov/agentgov/internal/store/sqlite"
+	"github.com/agentgov/agentgov/internal/translog"
+)
+
+// DefaultOrigin is the origin of a log opened without one.
+const DefaultOrigin = "agentgov.local/log"
+
+// LogOptions configure OpenLog.
+type LogOptions struct {
+	// DataDir holds the store and the signing key; both are created on
+	// first use. While the Log is open it holds the directory's lock, so an
+	// agentgov server cannot use the same directory at the same time.
+	DataDir string
+	// Origin names the log in its checkpoints (default DefaultOrigin).
+	Origin string
+	// Source is recorded as the principal of appended entries (default
+	// "embedded").
+	Source string
+	// MaxPayloadBytes bounds one payload (default 1 MiB).
+	MaxPayloadBytes int
+	Logger          *slog.Logger
+}
+
+// Log is an open audit log. It is safe for concurrent use; concurrent
+// appends are committed together.
+type Log struct {
+	log    *audit.Log
+	closer func() error
+	vkey   string
+	source string
+}
+
+// LogQuery selects entries; empty fields match anything.
+type LogQuery = audit.Query
+
+// VerifyReport is the outcome of Log.Verify.
+type VerifyReport = audit.Report
+
+// VerifyProblem is one finding of Log.Verify.
+type VerifyProblem = audit.Problem
+
+// OpenLog opens (creating if needed) the durable audit log in o.DataDir.
+func OpenLog(ctx context.Context, o LogOptions) (*Log, error) {
+	if o.DataDir == "" {
+		return nil, errors.New("agentgov: LogOptions.DataDir is required")
+	}
+	o = withDefaults(o)
+	dir := datadir.Dir(o.DataDir)
+	lock, err := dir.Acquire(datadir.Holder{Command: "agentgov (embedded)"})
+	if err != nil {
+		return nil, err
+	}
+	key, err := keyring.LoadOrCreateLogKey(dir.Keys(), o.Origin, nil)
+	if err != nil {
+		lock.Release()
+		return nil, err
+	}
+	st, err := sqlite.Open(ctx, sqlite.Options{Path: dir.DB(), Logger: o.Logger})
+	if err != nil {
+		lock.Release()
+		return nil, err
+	}
+	l, err := audit.Open(ctx, audit.Options{Store: st, Origin: o.Origin, Signer: key.Signer, VerifierKey: key.VerifierKey,
+		MaxPayloadBytes: o.MaxPayloadBytes, Logger: o.Logger})
+	if err != nil {
+		st.Close()
+		lock.Release()
+		return nil, err
+	}
+	return &Log{log: l, vkey: key.VerifierKey, source: o.Source,
+		closer: func() error { return errors.Join(st.Close(), lock.Release()) }}, nil
+}
+
+// OpenMemoryLog opens a log that lives only in memory, with a fresh signing
+// key: for tests and for verifying the library's behaviour, never for
+// records that must survive the process.
+func OpenMemoryLog(ctx context.Context, origin string) (*Log, error) {
+	o := withDefaults(LogOptions{Origin: origin})
+	skey, vkey, err := note.GenerateKey(rand.Reader, o.Origin)
+	if err != nil {
+		return nil, fmt.Errorf("agentgov: %w", err)
+	}
+	signer, err := note.NewSigner(skey)
+	if err != nil {
+		return nil, err
+	}
+	l, err := audit.Open(ctx, audit.Options{Store: memory.New(), Origin: o.Origin, Signer: signer, VerifierKey: vkey})
+	if err != nil {
+		return nil, err
+	}
+	return &Log{log: l, vkey: vkey, source: o.Source, closer: func() error { return nil }}, nil
+}
+
+func withDefaults(o LogOptions) LogOptions {
+	if o.Origin == "" {
+		o.Origin = DefaultOrigin
+	}
+	if o.Source == "" {
+		o.Source = "embedded"
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	return o
+}
+
+// VerifierKey is the log's public key in signed-note verifier format; hand
+// it to auditors so they can verify checkpoints, proofs and exports.
+func (l *Log) VerifierKey() string { return l.vkey }
+
+// Append records an event and returns its index once it is durable.
+func (l *Log) Append(ctx context.Context, ev api.Event) (int64, error) {
+	return l.log.Append(ctx, &ev, l.source)
+}
+
+// Entry returns one entry.
+func (l *Log) Entry(ctx context.Context, index int64) (api.Entry, error) {
+	return l.log.Entry(ctx, index)
+}
+
+// Query returns one page of entries in index order.
+func (l *Log) Query(ctx context.Context, q LogQuery) (api.EntryPage, error) {
+	return l.log.Query(ctx, q)
+}
+
+// Erase deletes the payload of an entry (retention, right to erasure) and
+// returns the index of the erasure entry that records it. Proofs of the
+// entry stay valid.
+func (l *Log) Erase(ctx context.Context, index int64, reason string) (int64, error) {
+	return l.log.Erase(ctx, index, reason+" (requested by "+l.source+")", audit.SourceAgentgov)
+}
+
+// Checkpoint returns a signed checkpoint (C2SP signed note) covering every
+// entry appended so far.
+func (l *Log) Checkpoint(ctx context.Context) ([]byte, error) {
+	c, err := l.log.Checkpoint(ctx)
+	return c.Note, err
+}
+
+// InclusionProof proves entry index in the tree of treeSize entries; 0 means
+// the latest checkpoint, signing a new one if the entry is not yet covered.
+func (l *Log) InclusionProof(ctx context.Context, index, treeSize int64) (api.InclusionProof, error) {
+	return l.log.InclusionProof(ctx, index, treeSize)
+}
+
+// ConsistencyProof proves that the tree of size from is a prefix of the tree
+// of size to.
+func (l *Log) ConsistencyProof(ctx context.Context, from, to int64) (api.ConsistencyProof, error) {
+	return l.log.ConsistencyProof(ctx, from, to)
+}
+
+// Verify recomputes the whole log from its store and checks it against
+// every stored checkpoint.
+func (l *Log) Verify(ctx context.Context) (*VerifyReport, error) {
+	v, err := note.NewVerifier(l.vkey)
+	if err != nil {
+		return nil, err
+	}
+	return audit.Verify(ctx, l.log.Store(), audit.VerifyOptions{Verifier: v})
+}
+
+// Close waits for queued appends, signs a final checkpoint and releases the
+// store.
+func (l *Log) Close(ctx context.Context) error {
+	return errors.Join(l.log.Close(ctx), l.closer())
+}
+
+// VerifyInclusion checks offline that proof leads to the root of checkpoint,
+// signed by the holder of verifierKey. With a non-nil entry it also checks
+// that the proof is for that entry (recomputing its leaf and payload
+// digest).
+func VerifyInclusion(checkpoint []byte, verifierKey string, proof api.InclusionProof, entry *api.Entry) error {
+	v, err := note.NewVerifier(verifierKey)
+	if err != nil {
+		return fmt.Errorf("agentgov: verifier key: %w", err)
+	}
+	_, err = audit.VerifyInclusion(checkpoint, v, &proof, entry)
+	return err
+}
+
+// VerifyConsistency checks offline that the checkpoint oldCheckpoint
+// describes a prefix of the log described by newCheckpoint.
+func VerifyConsistency(oldCheckpoint, newCheckpoint []byte, verifierKey string, proof api.ConsistencyProof) error {
+	v, err := note.NewVerifier(verifierKey)
+	if err != nil {
+		return fmt.Errorf("agentgov: verifier key: %w", err)
+	}
+	return audit.VerifyConsistency(oldCheckpoint, newCheckpoint, v, &proof)
+}
+
+// VerifyExportRecord checks one exported record on its own.
+func VerifyExportRecord(rec api.ExportRecord, verifierKey string) error {
+	v, err := note.NewVerifier(verifierKey)
+	if err != nil {
+		return fmt.Errorf("agentgov: verifier key: %w", err)
+	}
+	return audit.VerifyExportRecord(&rec, v)
+}
+
+// CheckpointSize reads the tree size a checkpoint signed by verifierKey
+// covers.
+func CheckpointSize(checkpoint []byte, verifierKey string) (int64, error) {
+	v, err := note.NewVerifier(verifierKey)
+	if err != nil {
+		return 0, fmt.Errorf("agentgov: verifier key: %w", err)
+	}
+	cp, err := translog.Open(checkpoint, v.Name(), v)
+	return cp.Size, err
+}
