@@ -10,6 +10,7 @@ package agentgov
 import (
 	"context"
 	"crypto/rand"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -220,13 +221,16 @@ func VerifyExportRecord(rec api.ExportRecord, verifierKey string) error {
 	return audit.VerifyExportRecord(&rec, v)
 }
 
-// CheckpointSize reads the tree size a checkpoint signed by verifierKey
-// covers.
-func CheckpointSize(checkpoint []byte, verifierKey string) (int64, error) {
+// OpenCheckpoint checks the signature of verifierKey on a checkpoint note and
+// returns what it says.
+func OpenCheckpoint(checkpoint []byte, verifierKey string) (api.Checkpoint, error) {
 	v, err := note.NewVerifier(verifierKey)
 	if err != nil {
-		return 0, fmt.Errorf("agentgov: verifier key: %w", err)
+		return api.Checkpoint{}, fmt.Errorf("agentgov: verifier key: %w", err)
 	}
 	cp, err := translog.Open(checkpoint, v.Name(), v)
-	return cp.Size, err
+	if err != nil {
+		return api.Checkpoint{}, err
+	}
+	return api.Checkpoint{Origin: cp.Origin, TreeSize: cp.Size, RootHash: base64.StdEncoding.EncodeToString(cp.Root[:])}, nil
 }

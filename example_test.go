@@ -66,13 +66,18 @@ func ExampleLog_Verify() {
 			log.Fatal(err)
 		}
 	}
-	if _, err := l.Checkpoint(ctx); err != nil {
+	note, err := l.Checkpoint(ctx)
+	if err != nil {
+		log.Fatal(err)
+	}
+	cp, err := agentgov.OpenCheckpoint(note, l.VerifierKey())
+	if err != nil {
 		log.Fatal(err)
 	}
 	rep, err := l.Verify(ctx)
 	if err != nil {
 		log.Fatal(err)
 	}
-	fmt.Println(rep.Origin, rep.Size, rep.Intact)
-	// Output: example.com/audit 3 true
+	fmt.Println(cp.Origin, cp.TreeSize, rep.Size, rep.Intact)
+	// Output: example.com/audit 3 3 true
 }

@@ -114,3 +114,12 @@ type ExportRecord struct {
 	Proof      InclusionProof `json:"proof"`
 	Checkpoint string         `json:"checkpoint"`
 }
+
+// Checkpoint is the content of a signed checkpoint once its signature has
+// been checked: the log's origin, its size and its RFC 9162 root hash
+// (standard base64).
+type Checkpoint struct {
+	Origin   string `json:"origin"`
+	TreeSize int64  `json:"tree_size"`
+	RootHash string `json:"root_hash"`
+}

@@ -32,7 +32,7 @@ import (
 // configured.
 const OperatorTokenFile = "operator.token"
 
-// Version is set by the CLI from build information.
+// Info describes the running build.
 type Info struct {
 	Version string
 }
