@@ -41,6 +41,11 @@ const LeafVersion = 1
 // digest, so it must be secret and random.
 const SaltSize = 32
 
+// MaxRef is the largest index a ref can name: RFC 8785 writes numbers as
+// IEEE-754 doubles, which are exact integers only up to 2^53, and two refs
+// must never share one leaf.
+const MaxRef = 1<<53 - 1
+
 // Field limits, in bytes. They bound memory per entry and keep leaves small.
 const (
 	maxTypeLen   = 128
@@ -218,8 +223,8 @@ func parseLeaf(leaf []byte) (Header, error) {
 		return Header{}, errors.New("leaf: payload_sha256 is not 64 hex digits")
 	}
 	copy(h.PayloadSHA256[:], d)
-	if h.Ref < -1 {
-		return Header{}, errors.New("leaf: negative ref")
+	if h.Ref < -1 || h.Ref > MaxRef {
+		return Header{}, errors.New("leaf: ref out of range")
 	}
 	if !bytes.Equal(AppendLeaf(make([]byte, 0, len(leaf)), &h), leaf) {
 		return Header{}, errors.New("leaf: not in canonical form")
@@ -283,8 +288,8 @@ func HeaderOf(e *api.Entry) (Header, error) {
 		Source: e.Source, Ref: -1,
 	}
 	if e.Ref != nil {
-		if *e.Ref < 0 {
-			return h, &FieldError{"ref", "must not be negative"}
+		if *e.Ref < 0 || *e.Ref > MaxRef {
+			return h, &FieldError{"ref", fmt.Sprintf("must be between 0 and %d", int64(MaxRef))}
 		}
 		h.Ref = *e.Ref
 	}

@@ -362,9 +362,9 @@ func (l *Log) prepare(ev *api.Event, source string) (*request, error) {
 		PolicyVersion: ev.PolicyVersion, Source: source, Ref: -1,
 	}
 	if ev.Ref != nil {
-		if *ev.Ref < 0 {
+		if *ev.Ref < 0 || *ev.Ref > MaxRef {
 			l.recycle(r)
-			return nil, &FieldError{"ref", "must not be negative"}
+			return nil, &FieldError{"ref", fmt.Sprintf("must be between 0 and %d", int64(MaxRef))}
 		}
 		r.hdr.Ref = *ev.Ref
 	}

@@ -9,8 +9,16 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"time"
 
 	"golang.org/x/sys/unix"
+)
+
+// A briefly held, undescribed lock is retried this often before Acquire
+// reports it.
+const (
+	probeRetries = 5
+	probeBackoff = 10 * time.Millisecond
 )
 
 // Dir is a data directory.
@@ -74,12 +82,24 @@ func (d Dir) Acquire(h Holder) (*Lock, error) {
 	if err != nil {
 		return nil, fmt.Errorf("datadir: %w", err)
 	}
-	if err := unix.Flock(int(f.Fd()), unix.LOCK_EX|unix.LOCK_NB); err != nil {
-		f.Close()
-		if errors.Is(err, unix.EWOULDBLOCK) {
-			return nil, &LockedError{Dir: string(d), Holder: d.holder()}
+	for attempt := 0; ; attempt++ {
+		err := unix.Flock(int(f.Fd()), unix.LOCK_EX|unix.LOCK_NB)
+		if err == nil {
+			break
 		}
-		return nil, fmt.Errorf("datadir: lock %s: %w", d.lockPath(), err)
+		if !errors.Is(err, unix.EWOULDBLOCK) {
+			f.Close()
+			return nil, fmt.Errorf("datadir: lock %s: %w", d.lockPath(), err)
+		}
+		// A lock without a description is either a holder that is still
+		// starting or Held probing for a moment; look again before
+		// reporting a conflict.
+		h := d.holder()
+		if h.PID != 0 || attempt == probeRetries {
+			f.Close()
+			return nil, &LockedError{Dir: string(d), Holder: h}
+		}
+		time.Sleep(probeBackoff)
 	}
 	l := &Lock{f: f}
 	if err := l.Describe(h); err != nil {

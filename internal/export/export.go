@@ -71,8 +71,10 @@ func CloudEvent(origin string, r *api.ExportRecord) ([]byte, error) {
 	if t, err := time.Parse(api.TimeLayout, r.Entry.Time); err == nil {
 		e.SetTime(t)
 	}
-	e.SetExtension("agentgovindex", r.Entry.Index)
-	e.SetExtension("agentgovtreesize", r.Proof.TreeSize)
+	// CloudEvents integers are 32-bit; a log outgrows that, so the index
+	// and tree size travel as decimal strings.
+	e.SetExtension("agentgovindex", strconv.FormatInt(r.Entry.Index, 10))
+	e.SetExtension("agentgovtreesize", strconv.FormatInt(r.Proof.TreeSize, 10))
 	if err := e.SetData(event.ApplicationJSON, r); err != nil {
 		return nil, fmt.Errorf("export: %w", err)
 	}

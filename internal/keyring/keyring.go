@@ -14,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 
 	"golang.org/x/mod/sumdb/note"
 
@@ -92,7 +93,9 @@ func LoadLogKey(dir string) (*LogKey, error) {
 
 // readSecret reads a private key file, refusing one that others can read.
 func readSecret(path string) ([]byte, error) {
-	f, err := os.Open(path)
+	// O_NONBLOCK so that a FIFO planted in place of a key cannot hang the
+	// open before the regular-file check below runs.
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("%w: %s", ErrNoKey, path)
 	}
@@ -128,9 +131,16 @@ func writeSecret(path string, data []byte) error {
 	if err := os.Chmod(filepath.Dir(path), 0o700); err != nil {
 		return fmt.Errorf("keyring: %w", err)
 	}
-	tmp := path + ".tmp"
-	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	// A fresh temporary name each time, so that one left behind by a crash
+	// never blocks the next attempt.
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
 	if err != nil {
+		return fmt.Errorf("keyring: %w", err)
+	}
+	tmp := f.Name()
+	if err := f.Chmod(0o600); err != nil {
+		f.Close()
+		os.Remove(tmp)
 		return fmt.Errorf("keyring: %w", err)
 	}
 	if _, err := f.Write(data); err != nil {

@@ -9,8 +9,10 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"testing/iotest"
+	"time"
 
 	"golang.org/x/mod/sumdb/note"
 )
@@ -433,5 +435,45 @@ func TestReadTokenMissing(t *testing.T) {
 	_, err := ReadToken(filepath.Join(t.TempDir(), "nope"))
 	if !errors.Is(err, ErrNoKey) {
 		t.Fatalf("got %v, want ErrNoKey", err)
+	}
+}
+
+// A temporary file left by a crash must not block creating the key.
+func TestStaleTemporaryFileDoesNotBlockCreation(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "keys")
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	for _, stale := range []string{"log.key.tmp", ".log.key.123.tmp", "operator.token.tmp"} {
+		if err := os.WriteFile(filepath.Join(dir, stale), []byte("half"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := LoadOrCreateLogKey(dir, "agentgov.test/log", nil); err != nil {
+		t.Fatalf("log key: %v", err)
+	}
+	if _, _, err := LoadOrCreateToken(dir, "operator.token", nil); err != nil {
+		t.Fatalf("token: %v", err)
+	}
+}
+
+// A FIFO in place of the key is refused, not waited on.
+func TestFIFOInPlaceOfKeyIsRefused(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "keys")
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Mkfifo(filepath.Join(dir, LogKeyFile), 0o600); err != nil {
+		t.Skipf("mkfifo: %v", err)
+	}
+	done := make(chan error, 1)
+	go func() { _, err := LoadLogKey(dir); done <- err }()
+	select {
+	case err := <-done:
+		if err == nil || !strings.Contains(err.Error(), "not a regular file") {
+			t.Fatalf("FIFO key: %v", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("loading a FIFO as a key hangs")
 	}
 }
