@@ -49,7 +49,7 @@ type Reader struct {
 // more leaves; for a log of a million entries that is some 4,000 groups,
 // and they make up most of every proof.
 const (
-	proofCacheMinLen = 7
+	proofCacheMinLen = 6
 	proofCacheMax    = 1 << 16
 )
 
@@ -214,13 +214,16 @@ func (r *Reader) InclusionProof(ctx context.Context, index, size int64) (api.Inc
 	if index >= size {
 		return api.InclusionProof{}, &FieldError{"index", fmt.Sprintf("must be below tree_size %d", size)}
 	}
-	hs, err := translog.ProveInclusion(ctx, r.groups, index, size)
+	withLeaf := &leafAlong{r: r.groups, leaf: index}
+	hs, err := translog.ProveInclusion(ctx, withLeaf, index, size)
 	if err != nil {
 		return api.InclusionProof{}, fmt.Errorf("audit: inclusion proof of %d in %d: %w", index, size, err)
 	}
-	leaf, err := r.groups.HashGroups(ctx, []int64{index})
-	if err != nil {
-		return api.InclusionProof{}, err
+	leaf := [][]byte{withLeaf.group}
+	if withLeaf.group == nil {
+		if leaf, err = r.groups.HashGroups(ctx, []int64{index}); err != nil {
+			return api.InclusionProof{}, err
+		}
 	}
 	if len(leaf[0]) < translog.HashSize {
 		return api.InclusionProof{}, fmt.Errorf("audit: %w at leaf %d", translog.ErrCorruptGroup, index)
@@ -273,3 +276,23 @@ func encodeHashes(hs []tlog.Hash) []string {
 
 // Store is the store the log reads.
 func (r *Reader) Store() store.Audit { return r.store }
+
+// leafAlong reads the proven leaf's own hash group in the same store read
+// as the proof's first batch of hashes, saving a round trip per proof.
+type leafAlong struct {
+	r     translog.GroupReader
+	leaf  int64
+	group []byte
+}
+
+func (l *leafAlong) HashGroups(ctx context.Context, leaves []int64) ([][]byte, error) {
+	if l.group != nil {
+		return l.r.HashGroups(ctx, leaves)
+	}
+	gs, err := l.r.HashGroups(ctx, append(leaves[:len(leaves):len(leaves)], l.leaf))
+	if err != nil {
+		return nil, err
+	}
+	l.group = gs[len(gs)-1]
+	return gs[:len(gs)-1], nil
+}
