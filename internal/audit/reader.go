@@ -45,9 +45,10 @@ type Reader struct {
 	groups *groupCache
 }
 
-// Proof cache policy: groups of 9 or more hashes close subtrees of 256 or
-// more leaves; for a log of a million entries that is some 4,000 groups,
-// and they make up most of every proof.
+// Proof cache policy: groups of 6 or more hashes close subtrees of 32 or
+// more leaves; for a log of a million entries that is some 31,000 groups
+// (a few MB), and they make up most of every proof. Past the bound the
+// cache starts over and refills with what proofs actually read.
 const (
 	proofCacheMinLen = 6
 	proofCacheMax    = 1 << 16
