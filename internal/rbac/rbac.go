@@ -26,17 +26,17 @@ func Permissions() []string { return []string{Read, Write, Search, Delete, Admin
 
 // Built-in roles.
 const (
-	Reader  = "READER"
-	Writer  = "WRITER"
-	Auditor = "AUDITOR"
-	Admin_  = "ADMIN"
+	RoleReader  = "READER"
+	RoleWriter  = "WRITER"
+	RoleAuditor = "AUDITOR"
+	RoleAdmin   = "ADMIN"
 )
 
 var builtin = map[string][]string{
-	Reader:  {Read},
-	Writer:  {Read, Write, Search},
-	Auditor: {Read, Search, Audit},
-	Admin_:  {Read, Write, Search, Delete, Admin, Audit},
+	RoleReader:  {Read},
+	RoleWriter:  {Read, Write, Search},
+	RoleAuditor: {Read, Search, Audit},
+	RoleAdmin:   {Read, Write, Search, Delete, Admin, Audit},
 }
 
 // Roles resolves role names to permission sets.

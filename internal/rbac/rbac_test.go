@@ -16,19 +16,19 @@ func TestAllows(t *testing.T) {
 		perm string
 		want bool
 	}{
-		{Grant{Role: Reader}, Read, true},
-		{Grant{Role: Reader}, Write, false},
-		{Grant{Role: Writer}, Search, true},
-		{Grant{Role: Writer}, Delete, false},
-		{Grant{Role: Auditor}, Audit, true},
-		{Grant{Role: Auditor}, Write, false},
-		{Grant{Role: Admin_}, Delete, true},
+		{Grant{Role: RoleReader}, Read, true},
+		{Grant{Role: RoleReader}, Write, false},
+		{Grant{Role: RoleWriter}, Search, true},
+		{Grant{Role: RoleWriter}, Delete, false},
+		{Grant{Role: RoleAuditor}, Audit, true},
+		{Grant{Role: RoleAuditor}, Write, false},
+		{Grant{Role: RoleAdmin}, Delete, true},
 		{Grant{Role: "SUPPORT"}, Search, true},
 		{Grant{Role: "SUPPORT"}, Write, false},
 		{Grant{Role: "NOBODY"}, Read, false}, // no fallback to READER
 		{Grant{Role: ""}, Read, false},
-		{Grant{Role: Admin_, Expires: now}, Read, false},
-		{Grant{Role: Admin_, Expires: now.Add(time.Second)}, Read, true},
+		{Grant{Role: RoleAdmin, Expires: now}, Read, false},
+		{Grant{Role: RoleAdmin, Expires: now.Add(time.Second)}, Read, true},
 	}
 	for _, c := range cases {
 		if got := r.Allows(c.g, c.perm, now); got != c.want {
