@@ -59,6 +59,14 @@ type Config struct {
 	Audit   Audit   `yaml:"audit"`
 	Auth    Auth    `yaml:"auth"`
 	Log     Log     `yaml:"log"`
+
+	// Governance: custom roles, the profile laid under every agent, the
+	// agents (an agent absent here is denied everything) and the tool
+	// catalog. They come from the file only.
+	Roles    map[string][]string `yaml:"-"`
+	Defaults Profile             `yaml:"-"`
+	Agents   map[string]Profile  `yaml:"-"`
+	Tools    map[string]Tool     `yaml:"-"`
 }
 
 // Server configures the HTTP listeners.
@@ -158,7 +166,10 @@ func Default() *Config {
 	}
 }
 
-// Clone returns a deep copy of c.
+// Clone returns a copy of c.
+//
+// The governance maps (roles, agents, tools) are shared, not copied: a
+// loaded configuration is never modified, only replaced.
 func (c *Config) Clone() *Config {
 	out := *c
 	if c.Auth.Tokens != nil {

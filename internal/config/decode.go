@@ -208,6 +208,8 @@ func (l *loader) entry(full string, keyNode, val ast.Node) {
 	case full == tokensKey:
 		l.prov[full] = l.fileOrigin(keyNode)
 		l.tokens(val)
+	case isGovernance(full):
+		l.governance(full, keyNode, val)
 	case isSection(full):
 		l.prov[full] = l.fileOrigin(keyNode)
 		l.section(full, val)

@@ -119,6 +119,9 @@ func childKeys(path string) []string {
 		add(f.key)
 	}
 	add(tokensKey)
+	for _, k := range governanceKeys {
+		add(k)
+	}
 	slices.Sort(out)
 	return out
 }

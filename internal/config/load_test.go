@@ -26,7 +26,7 @@ func TestLoadFileErrors(t *testing.T) {
 		{
 			name: "unknown top-level key without suggestion",
 			src:  "metrics: {}\n",
-			want: []string{`FILE:1:1: metrics: unknown section "metrics"; valid sections: audit, auth, log, server, storage`},
+			want: []string{`FILE:1:1: metrics: unknown section "metrics"; valid sections: agents, audit, auth, defaults, log, roles, server, storage, tools`},
 		},
 		{
 			name: "unknown nested key",

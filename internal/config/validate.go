@@ -153,6 +153,7 @@ func (c *Config) problems() []problem {
 	default:
 		add("log.format", "must be json or text")
 	}
+	c.profileProblems(add)
 	return dedupe(ps)
 }
 
