@@ -14,6 +14,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/agentgov/agentgov/internal/glob"
 )
 
 // Kind is how a pattern matches.
@@ -75,7 +77,8 @@ func Compile(ps []Pattern) (*Matcher, error) {
 			m.res = append(m.res, re)
 			m.resIdx = append(m.resIdx, i)
 		case Glob:
-			re, err := regexp.Compile(globToRegexp(p.Pattern))
+			// Globs match the whole leaf, case-insensitively.
+			re, err := regexp.Compile(glob.ToRegexp(p.Pattern, true))
 			if err != nil {
 				return nil, fmt.Errorf("blocked_patterns[%d]: glob: %w", i, err)
 			}
@@ -89,36 +92,6 @@ func Compile(ps []Pattern) (*Matcher, error) {
 		m.ac = buildDFA(subs)
 	}
 	return m, nil
-}
-
-// globToRegexp turns a glob (* any run, ? one character, [..] a class)
-// into an anchored, case-insensitive RE2 expression over the whole leaf.
-func globToRegexp(g string) string {
-	var b strings.Builder
-	b.WriteString("(?is)^")
-	for i := 0; i < len(g); i++ {
-		switch c := g[i]; c {
-		case '*':
-			b.WriteString(".*")
-		case '?':
-			b.WriteString(".")
-		case '[':
-			if j := strings.IndexByte(g[i+1:], ']'); j > 0 {
-				class := g[i+1 : i+1+j]
-				if class[0] == '!' {
-					class = "^" + class[1:]
-				}
-				b.WriteString("[" + strings.ReplaceAll(class, `\`, `\\`) + "]")
-				i += j + 1
-				continue
-			}
-			b.WriteString(`\[`)
-		default:
-			b.WriteString(regexp.QuoteMeta(string(c)))
-		}
-	}
-	b.WriteString("$")
-	return b.String()
 }
 
 // Match is one hit.
