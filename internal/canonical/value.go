@@ -1,0 +1,110 @@
+package canonical
+
+import (
+	"cmp"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strconv"
+	"unicode/utf8"
+)
+
+// valueMaxDepth bounds recursion over Go values so that a cyclic or absurdly
+// deep value is an error, not a stack overflow.
+const valueMaxDepth = 128
+
+// AppendValue appends the RFC 8785 form of a decoded JSON value — nil,
+// bool, json.Number, string, []any, map[string]any, Go integers and finite
+// float64 — without going through text, for callers that already hold the
+// value (the gate hashing tool arguments). On error dst is returned with its
+// original length.
+func AppendValue(dst []byte, v any) ([]byte, error) {
+	out, err := appendValue(dst, v, 0)
+	if err != nil {
+		return dst, err
+	}
+	return out, nil
+}
+
+func appendValue(dst []byte, v any, depth int) ([]byte, error) {
+	if depth > valueMaxDepth {
+		return dst, &Error{Offset: -1, Reason: "value nested too deeply"}
+	}
+	switch x := v.(type) {
+	case nil:
+		return append(dst, "null"...), nil
+	case bool:
+		if x {
+			return append(dst, "true"...), nil
+		}
+		return append(dst, "false"...), nil
+	case string:
+		return AppendString(dst, x), nil
+	case json.Number:
+		f, err := strconv.ParseFloat(string(x), 64)
+		if err != nil {
+			return dst, &Error{Offset: -1, Reason: fmt.Sprintf("number %q is not a finite double", string(x))}
+		}
+		return AppendFloat(dst, f)
+	case float64:
+		return AppendFloat(dst, x)
+	case int:
+		return AppendFloat(dst, float64(x))
+	case int64:
+		return AppendFloat(dst, float64(x))
+	case []any:
+		dst = append(dst, '[')
+		for i, e := range x {
+			if i > 0 {
+				dst = append(dst, ',')
+			}
+			var err error
+			if dst, err = appendValue(dst, e, depth+1); err != nil {
+				return dst, err
+			}
+		}
+		return append(dst, ']'), nil
+	case map[string]any:
+		keys := make([]string, 0, len(x))
+		for k := range x {
+			keys = append(keys, k)
+		}
+		slices.SortFunc(keys, compareUTF16)
+		dst = append(dst, '{')
+		for i, k := range keys {
+			if i > 0 {
+				dst = append(dst, ',')
+			}
+			dst = AppendString(dst, k)
+			dst = append(dst, ':')
+			var err error
+			if dst, err = appendValue(dst, x[k], depth+1); err != nil {
+				return dst, err
+			}
+		}
+		return append(dst, '}'), nil
+	}
+	return dst, &Error{Offset: -1, Reason: fmt.Sprintf("%T is not a JSON value", v)}
+}
+
+// compareUTF16 orders strings by their UTF-16 code units (RFC 8785 §3.2.3).
+func compareUTF16(a, b string) int {
+	for i, j := 0, 0; i < len(a) && j < len(b); {
+		if a[i] < utf8.RuneSelf && b[j] < utf8.RuneSelf {
+			if a[i] != b[j] {
+				return cmp.Compare(a[i], b[j])
+			}
+			i++
+			j++
+			continue
+		}
+		ra, n := utf8.DecodeRuneInString(a[i:])
+		rb, m := utf8.DecodeRuneInString(b[j:])
+		if ra != rb {
+			return cmp.Compare(utf16Rank(ra), utf16Rank(rb))
+		}
+		i += n
+		j += m
+	}
+	return cmp.Compare(len(a), len(b))
+}
