@@ -1,0 +1,638 @@
+package gate
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"maps"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/agentgov/agentgov/api"
+	"github.com/agentgov/agentgov/internal/canonical"
+	"github.com/agentgov/agentgov/internal/config"
+)
+
+// verdict is one stage's opinion.
+type verdict struct {
+	decision string
+	reason   string
+	// hard verdicts are not softened by audit mode: a killed or unknown
+	// agent, a failed authentication, a failed audit write.
+	hard bool
+}
+
+type check struct {
+	g    *Gate
+	ctx  context.Context
+	req  *Request
+	pol  *Policy
+	prof *Profile
+
+	tool     *Tool
+	toolName string
+	callID   string
+	value    any
+	snapshot map[string]any
+	sess     *session
+
+	verdicts []verdict
+	findings []Finding
+	rule     string
+	message  string
+
+	transformed    any
+	hasTransformed bool
+	manifestID     string
+}
+
+func (g *Gate) newCheck(ctx context.Context, req *Request) *check {
+	return &check{g: g, ctx: ctx, req: req, pol: g.policy.Load()}
+}
+
+func (c *check) add(decision, reason string) {
+	c.verdicts = append(c.verdicts, verdict{decision: decision, reason: reason})
+}
+
+func (c *check) hardDeny(reason string) {
+	c.verdicts = append(c.verdicts, verdict{decision: Deny, reason: reason, hard: true})
+}
+
+func (c *check) denied() bool {
+	for _, v := range c.verdicts {
+		if v.decision == Deny {
+			return true
+		}
+	}
+	return false
+}
+
+// run executes the pipeline up to the decision; finish records it.
+func (c *check) run() {
+	defer func() {
+		if r := recover(); r != nil {
+			c.g.log.Error("gate pipeline panicked; denying", "panic", fmt.Sprint(r), "agent", c.req.Agent)
+			c.hardDeny("internal_error")
+		}
+	}()
+	if !c.identify() {
+		return
+	}
+	c.extract()
+	if !c.admit() {
+		return
+	}
+	c.detect()
+	c.decideNative()
+	c.decideManifest()
+	c.concurrency()
+}
+
+// identify resolves the agent and checks that the principal may act for it.
+func (c *check) identify() bool {
+	prof, ok := c.pol.Agent(c.req.Agent)
+	if !ok {
+		c.hardDeny("agent_unknown")
+		return false
+	}
+	c.prof = prof
+	if a := c.req.Principal.Agents; a != nil && !a(c.req.Agent) {
+		c.hardDeny("agent_not_authorized")
+		return false
+	}
+	return true
+}
+
+// member reads an object member of a snapshot value.
+func member(v any, name string) any {
+	if m, ok := v.(map[string]any); ok {
+		return m[name]
+	}
+	return nil
+}
+
+// extract finds the tool and the value under inspection, and builds the
+// snapshot the manifest sees, with the authenticated agent written in.
+func (c *check) extract() {
+	s := c.req.Snapshot
+	switch c.req.Point {
+	case PreToolCall, PostToolCall:
+		tc := member(s, "tool_call")
+		if name, ok := member(tc, "name").(string); ok {
+			c.toolName = name
+		}
+		if id, ok := member(tc, "id").(string); ok {
+			c.callID = id
+		}
+		if c.req.Point == PreToolCall {
+			c.value = member(tc, "args")
+		} else {
+			c.value = s["tool_result"]
+		}
+		c.tool, _ = c.pol.Tool(c.toolName)
+	case PreModelCall:
+		c.value = s["model_request"]
+	case PostModelCall:
+		c.value = s["model_response"]
+	case Input:
+		c.value = s["input"]
+	case Output:
+		c.value = s["output"]
+	}
+	snap := maps.Clone(s)
+	identity := map[string]any{"id": c.req.Agent, "session": c.req.Session, "role": c.prof.Role.Role, "ring": int64(c.prof.Ring)}
+	snap["agent"] = identity
+	env, _ := snap["envelope"].(map[string]any)
+	env = maps.Clone(env)
+	if env == nil {
+		env = map[string]any{}
+	}
+	env["agent"] = map[string]any{"id": c.req.Agent}
+	snap["envelope"] = env
+	c.snapshot = snap
+}
+
+// admit applies kill state, session timeout, rate limits and budgets.
+func (c *check) admit() bool {
+	if c.g.kill != nil {
+		if reason, killed := c.g.kill.Killed(c.req.Agent, c.req.Session, c.toolName); killed {
+			c.hardDeny("killed:" + reason)
+			return false
+		}
+	}
+	lim := c.prof.Limits
+	c.sess = c.g.sessions.get(c.req.Agent, c.req.Session, lim.Timeout)
+	now := c.g.now()
+	c.sess.mu.Lock()
+	c.sess.lastSeen = now
+	expired := lim.Timeout > 0 && now.Sub(c.sess.started) > lim.Timeout
+	toolCalls, tokens, cost := c.sess.toolCalls, c.sess.tokens, c.sess.cost
+	c.sess.mu.Unlock()
+	if expired && c.req.Point != AgentShutdown {
+		c.add(Deny, "session_timeout")
+	}
+	pre := c.req.Point == PreToolCall || c.req.Point == PreModelCall || c.req.Point == Input
+	if pre && !c.g.rates.Allow(c.req.Agent, c.prof.Rate) {
+		c.add(Deny, "rate_limited")
+	}
+	if c.req.Point == PreToolCall {
+		if spec, ok := c.prof.PerToolRate[c.toolName]; ok && !c.g.rates.Allow(c.req.Agent+"\x00"+c.toolName, spec) {
+			c.add(Deny, "rate_limited:"+c.toolName)
+		}
+		if lim.MaxToolCalls > 0 && toolCalls >= lim.MaxToolCalls {
+			c.add(Deny, "budget_exceeded:tool_calls")
+		}
+	}
+	if pre {
+		if lim.MaxTokens > 0 && tokens >= lim.MaxTokens {
+			c.add(Deny, "budget_exceeded:tokens")
+		}
+		if lim.MaxCost > 0 && cost >= lim.MaxCost {
+			c.add(Deny, "budget_exceeded:cost")
+		}
+	}
+	if c.req.Point == PostModelCall {
+		c.charge()
+	}
+	return true
+}
+
+// charge records the usage a post_model_call reports and denies the call
+// that crosses a budget: its response must not be used.
+func (c *check) charge() {
+	u := member(c.req.Snapshot, "usage")
+	if u == nil {
+		u = member(c.req.Snapshot["model_response"], "usage")
+	}
+	if u == nil {
+		return
+	}
+	num := func(name string) (float64, bool) {
+		switch x := member(u, name).(type) {
+		case json.Number:
+			f, err := x.Float64()
+			return f, err == nil && f >= 0
+		case float64:
+			return x, x >= 0
+		case int64:
+			return float64(x), x >= 0
+		case int:
+			return float64(x), x >= 0
+		}
+		return 0, false
+	}
+	tokens, ok := num("total_tokens")
+	if !ok {
+		in, ok1 := num("input_tokens")
+		out, ok2 := num("output_tokens")
+		if !ok1 && !ok2 {
+			in, ok1 = num("prompt_tokens")
+			out, ok2 = num("completion_tokens")
+		}
+		if ok1 || ok2 {
+			tokens = in + out
+		}
+	}
+	cost, _ := num("cost")
+	lim := c.prof.Limits
+	c.sess.mu.Lock()
+	c.sess.tokens += int64(tokens)
+	c.sess.cost += cost
+	total, spent := c.sess.tokens, c.sess.cost
+	c.sess.mu.Unlock()
+	if lim.MaxTokens > 0 && total > lim.MaxTokens {
+		c.add(Deny, "budget_exceeded:tokens")
+	}
+	if lim.MaxCost > 0 && spent > lim.MaxCost {
+		c.add(Deny, "budget_exceeded:cost")
+	}
+}
+
+// detect runs the detectors.
+func (c *check) detect() {
+	in := &Inspection{Agent: c.req.Agent, Session: c.req.Session, Point: c.req.Point, Tool: c.toolName,
+		Profile: c.prof, Value: c.value, Snapshot: c.snapshot}
+	for _, d := range c.g.detectors {
+		fs, err := safeInspect(c.ctx, d, in)
+		if err != nil {
+			c.g.log.Error("detector failed; denying", "detector", d.Name(), "err", err)
+			c.add(Deny, "detector_error:"+d.Name())
+			continue
+		}
+		for _, f := range fs {
+			c.findings = append(c.findings, f)
+			switch f.Action {
+			case Deny:
+				c.add(Deny, strings.ToLower(f.Detector)+":"+strings.ToLower(f.Type))
+			case Escalate:
+				c.add(Escalate, strings.ToLower(f.Detector)+":"+strings.ToLower(f.Type))
+			case Warn:
+				c.add(Warn, strings.ToLower(f.Detector)+":"+strings.ToLower(f.Type))
+			}
+		}
+	}
+}
+
+// decideNative applies the profile: permissions, rings, tool lists,
+// approval, data classification and information-flow labels, drift.
+func (c *check) decideNative() {
+	if c.req.Point != PreToolCall && c.req.Point != PostToolCall {
+		return
+	}
+	if c.toolName == "" {
+		c.add(Deny, "tool_name_missing")
+		return
+	}
+	t, p := c.tool, c.prof
+	if !c.pol.roles.Allows(p.Role, t.Permission, c.g.now()) {
+		c.add(Deny, "permission_denied:"+t.Permission)
+	}
+	if t.Ring < p.Ring {
+		n := c.g.breaches.add(c.req.Agent)
+		c.g.m.ringBreach()
+		c.add(Deny, "ring_breach")
+		c.message = fmt.Sprintf("tool %s is in ring %d; agent %s may use ring %d and outer only (breach %d)", c.toolName, t.Ring, c.req.Agent, p.Ring, n)
+	}
+	if g, ok := p.Denied.Match(c.toolName); ok {
+		c.add(Deny, "tool_denied")
+		c.rule = "denied_tools:" + g.String()
+	}
+	if p.Mode != Permissive {
+		if g, ok := p.Allowed.Match(c.toolName); ok {
+			if c.rule == "" {
+				c.rule = "allowed_tools:" + g.String()
+			}
+		} else {
+			c.add(Deny, "tool_not_allowed")
+		}
+	}
+	if c.req.Point == PreToolCall {
+		if g, ok := p.RequireApproval.Match(c.toolName); ok {
+			c.add(Escalate, "approval_required")
+			if c.rule == "" {
+				c.rule = "require_approval:" + g.String()
+			}
+		}
+	}
+	if t.Clearance < p.Classification {
+		c.add(Deny, "clearance_write_down")
+		c.message = fmt.Sprintf("agent handles %s data; tool %s is cleared for %s only", p.ClassName, c.toolName, t.ClearName)
+	}
+	c.checkLabels()
+	if c.req.Point == PostToolCall {
+		c.drift()
+	}
+}
+
+// checkLabels enforces no write-down for the labels the host reports on
+// the data flowing into this tool (snapshot.ifc.source_labels). A label
+// agentgov does not know is treated as the highest: unknown sensitivity
+// fails closed.
+func (c *check) checkLabels() {
+	labels, ok := member(c.req.Snapshot["ifc"], "source_labels").([]any)
+	if !ok {
+		if member(c.req.Snapshot["ifc"], "source_labels") != nil {
+			c.add(Deny, "ifc_labels_invalid")
+		}
+		return
+	}
+	for _, l := range labels {
+		s, isStr := l.(string)
+		rank := config.ClassificationRank(s)
+		if !isStr || rank < 0 || s == "" {
+			rank = 3
+		}
+		if rank > c.tool.Clearance {
+			c.add(Deny, "ifc_clearance_violation")
+			return
+		}
+	}
+}
+
+// decideManifest evaluates the profile's ACS manifest, if any.
+func (c *check) decideManifest() {
+	mp := c.prof.Manifest
+	if mp == nil {
+		return
+	}
+	mode := c.req.Mode
+	if mode == "" {
+		mode = "enforce"
+	}
+	if c.prof.Mode == AuditOnly {
+		// Audit mode never changes what proceeds: evaluate, never apply.
+		mode = "evaluate_only"
+	}
+	res := mp.Evaluate(c.ctx, c.req.Point, c.snapshot, mode)
+	c.manifestID = res.Identity
+	if res.Decision == "" {
+		c.add(Deny, "manifest_error")
+		return
+	}
+	reason := res.Reason
+	if reason == "" {
+		reason = "manifest:" + res.Decision
+	}
+	if res.Decision != Allow {
+		c.add(res.Decision, reason)
+		if c.rule == "" {
+			c.rule = "manifest"
+		}
+	}
+	if res.Message != "" && c.message == "" {
+		c.message = res.Message
+	}
+	if res.Applied {
+		c.transformed, c.hasTransformed = res.Transformed, true
+	}
+}
+
+// concurrency takes a slot for a pre_tool_call that is about to proceed,
+// and releases it at the matching post_tool_call.
+func (c *check) concurrency() {
+	if c.sess == nil {
+		return
+	}
+	switch c.req.Point {
+	case PostToolCall:
+		if c.callID != "" {
+			c.sess.mu.Lock()
+			delete(c.sess.slots, c.callID)
+			c.sess.mu.Unlock()
+		}
+		return
+	case AgentShutdown:
+		return
+	case PreToolCall:
+	default:
+		return
+	}
+	if c.denied() || c.worst() == Escalate {
+		return
+	}
+	if max := c.prof.MaxConcurrent; max > 0 {
+		if !c.takeSlot(max) {
+			c.add(Deny, "concurrency_limit")
+			return
+		}
+	}
+	c.sess.mu.Lock()
+	c.sess.toolCalls++
+	c.sess.mu.Unlock()
+}
+
+// takeSlot waits up to the profile's backpressure for a free slot. A call
+// without an id still takes a slot, which then only expires.
+func (c *check) takeSlot(limit int) bool {
+	ttl := c.prof.Limits.Timeout
+	if ttl <= 0 {
+		ttl = 5 * time.Minute
+	}
+	id := c.callID
+	if id == "" {
+		id = fmt.Sprintf("anonymous-%p-%d", c, c.g.now().UnixNano())
+	}
+	deadline := c.g.now().Add(c.prof.Backpressure)
+	for {
+		now := c.g.now()
+		c.sess.mu.Lock()
+		if _, dup := c.sess.slots[id]; dup || c.sess.inFlight(now) < limit {
+			c.sess.slots[id] = now.Add(ttl)
+			c.sess.mu.Unlock()
+			return true
+		}
+		c.sess.mu.Unlock()
+		if !now.Before(deadline) {
+			return false
+		}
+		select {
+		case <-c.ctx.Done():
+			return false
+		case <-time.After(min(5*time.Millisecond, deadline.Sub(now))):
+		}
+	}
+}
+
+// worst is the most restrictive verdict so far.
+func (c *check) worst() string {
+	w := Allow
+	for _, v := range c.verdicts {
+		if severity(v.decision) > severity(w) {
+			w = v.decision
+		}
+	}
+	return w
+}
+
+// finish combines the verdicts, applies audit mode, records, and answers.
+func (c *check) finish() Decision {
+	d := Decision{Decision: Allow}
+	var hard []verdict
+	var soft []verdict
+	for _, v := range c.verdicts {
+		if v.hard {
+			hard = append(hard, v)
+		} else {
+			soft = append(soft, v)
+		}
+	}
+	audit := c.prof != nil && c.prof.Mode == AuditOnly
+	switch {
+	case len(hard) > 0:
+		d.Decision = Deny
+		for _, v := range hard {
+			d.Reasons = append(d.Reasons, v.reason)
+		}
+		for _, v := range soft {
+			d.Reasons = append(d.Reasons, v.reason)
+		}
+	case audit:
+		// Audit mode answers warn and says what it would have done.
+		worst := c.worst()
+		if worst != Allow {
+			d.Decision = Warn
+			for _, v := range orderBySeverity(soft) {
+				if v.decision == Warn {
+					d.Reasons = append(d.Reasons, v.reason)
+					continue
+				}
+				d.Reasons = append(d.Reasons, "audit_mode:would_"+v.decision+":"+v.reason)
+			}
+		}
+	default:
+		d.Decision = c.worst()
+		for _, v := range orderBySeverity(soft) {
+			d.Reasons = append(d.Reasons, v.reason)
+		}
+	}
+	if d.Decision == Transform && c.hasTransformed && !audit && c.req.Mode != "evaluate_only" {
+		d.Transformed, d.HasTransformed = c.transformed, true
+	}
+	if len(d.Reasons) > 0 {
+		d.Reason = d.Reasons[0]
+	}
+	d.Message = c.message
+	d.Findings = c.findings
+	if c.req.Point == AgentShutdown && c.prof != nil {
+		c.g.sessions.end(c.req.Agent, c.req.Session)
+	}
+	idx, err := c.record(d)
+	if err != nil {
+		c.g.log.Error("audit write failed; denying", "err", err, "agent", c.req.Agent)
+		c.releaseSlot()
+		return Decision{Decision: Deny, Reason: "audit_unavailable", Reasons: []string{"audit_unavailable"}, AuditIndex: -1, Findings: c.findings}
+	}
+	d.AuditIndex = idx
+	return d
+}
+
+// releaseSlot gives back a slot taken for a call that will not proceed.
+func (c *check) releaseSlot() {
+	if c.sess != nil && c.req.Point == PreToolCall && c.callID != "" {
+		c.sess.mu.Lock()
+		delete(c.sess.slots, c.callID)
+		c.sess.mu.Unlock()
+	}
+}
+
+func orderBySeverity(vs []verdict) []verdict {
+	out := make([]verdict, 0, len(vs))
+	for s := 4; s >= 0; s-- {
+		for _, v := range vs {
+			if severity(v.decision) == s {
+				out = append(out, v)
+			}
+		}
+	}
+	return out
+}
+
+// record writes the one audit entry of this check. The arguments are kept
+// as a keyed digest only: equal arguments correlate, their content is not
+// stored.
+func (c *check) record(d Decision) (int64, error) {
+	payload := map[string]any{
+		"point":   c.req.Point,
+		"reasons": stringsToAny(d.Reasons),
+	}
+	if c.toolName != "" {
+		payload["tool"] = c.toolName
+	}
+	if c.callID != "" {
+		payload["call_id"] = c.callID
+	}
+	if c.req.Mode == "evaluate_only" {
+		payload["mode"] = "evaluate_only"
+	}
+	if c.prof != nil {
+		payload["profile_mode"] = string(c.prof.Mode)
+	}
+	if c.value != nil {
+		b, err := canonical.AppendValue(nil, c.value)
+		if err != nil {
+			return 0, fmt.Errorf("digest of the inspected value: %w", err)
+		}
+		mac := hmac.New(sha256.New, c.g.argsKey)
+		mac.Write(b)
+		payload["value_hmac"] = hex.EncodeToString(mac.Sum(nil))
+	}
+	if len(d.Findings) > 0 {
+		fs := make([]any, len(d.Findings))
+		for i, f := range d.Findings {
+			m := map[string]any{"detector": f.Detector, "type": f.Type, "severity": f.Severity, "action": f.Action}
+			if f.Path != "" {
+				m["path"] = f.Path
+			}
+			fs[i] = m
+		}
+		payload["findings"] = fs
+	}
+	if d.HasTransformed {
+		payload["transformed"] = true
+	}
+	if c.manifestID != "" {
+		payload["action_identity"] = c.manifestID
+	}
+	body, err := canonical.AppendValue(nil, payload)
+	if err != nil {
+		return 0, err
+	}
+	action := c.req.Point
+	if c.toolName != "" {
+		action += ":" + c.toolName
+	}
+	version := c.pol.Version
+	if c.prof != nil && c.prof.ManifestVersion != "" {
+		version += "+" + c.prof.ManifestVersion
+	}
+	source := c.req.Principal.Name
+	if source == "" {
+		source = "embedded"
+	}
+	ev := &api.Event{Type: "decision", Agent: c.req.Agent, Session: c.req.Session, Action: truncate(action, 256),
+		Decision: d.Decision, Reason: truncate(d.Reason, 4096), Rule: truncate(c.rule, 4096), PolicyVersion: truncate(version, 256), Payload: body}
+	return c.g.rec.Append(c.ctx, ev, source)
+}
+
+// truncate cuts s to at most n bytes on a rune boundary.
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
+}
+
+func stringsToAny(ss []string) []any {
+	out := make([]any, len(ss))
+	for i, s := range ss {
+		out[i] = s
+	}
+	return out
+}

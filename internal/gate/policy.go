@@ -1,0 +1,300 @@
+package gate
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"sort"
+	"time"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
+
+	"github.com/agentgov/agentgov/internal/blockpattern"
+	"github.com/agentgov/agentgov/internal/canonical"
+	"github.com/agentgov/agentgov/internal/config"
+	"github.com/agentgov/agentgov/internal/egress"
+	"github.com/agentgov/agentgov/internal/glob"
+	"github.com/agentgov/agentgov/internal/ratelimit"
+	"github.com/agentgov/agentgov/internal/rbac"
+)
+
+// Mode is a profile's enforcement mode.
+type Mode string
+
+// Modes.
+const (
+	Strict     Mode = "strict"
+	Permissive Mode = "permissive"
+	AuditOnly  Mode = "audit"
+)
+
+// Policy is an immutable, compiled configuration: every profile and the
+// tool catalog, ready to decide without further parsing. A reload builds a
+// new Policy completely before it replaces the old one.
+type Policy struct {
+	// Version identifies this policy: the SHA-256 of its canonical
+	// configuration (and of every manifest it loaded).
+	Version string
+	roles   *rbac.Roles
+	agents  map[string]*Profile
+	tools   map[string]*Tool
+}
+
+// Profile is one agent's compiled profile.
+type Profile struct {
+	Agent           string
+	Role            rbac.Grant
+	Ring            int
+	Mode            Mode
+	Allowed         glob.Set
+	AllowedSet      bool
+	Denied          glob.Set
+	RequireApproval glob.Set
+	Patterns        *blockpattern.Matcher
+	Limits          Limits
+	Rate            ratelimit.Spec
+	PerToolRate     map[string]ratelimit.Spec
+	MaxConcurrent   int
+	Backpressure    time.Duration
+	// Egress is nil when the profile sets no egress key: no restriction.
+	Egress          *egress.Policy
+	Classification  int
+	ClassName       string
+	BlockOnDrift    bool
+	DriftThreshold  float64
+	Manifest        ManifestPolicy
+	ManifestVersion string
+}
+
+// Limits bound one session; zero means unlimited.
+type Limits struct {
+	MaxToolCalls int64
+	MaxTokens    int64
+	MaxCost      float64
+	Timeout      time.Duration
+}
+
+// Tool is one catalogued tool.
+type Tool struct {
+	Name         string
+	Ring         int
+	Permission   string
+	Clearance    int
+	ClearName    string
+	OutputSchema *jsonschema.Schema
+	Labels       []string
+}
+
+// uncatalogued is what an unknown tool counts as: the outermost ring, the
+// write permission, public clearance.
+var uncatalogued = Tool{Ring: 3, Permission: rbac.Write, Clearance: 0, ClearName: "public"}
+
+// ManifestLoader turns a profile's manifest path into a policy; the gate's
+// owner supplies it (it knows the ACS engines).
+type ManifestLoader func(path string) (ManifestPolicy, string, error)
+
+// Compile builds a Policy from a validated configuration. Every error names
+// the configuration path at fault; a failed compile leaves nothing behind.
+func Compile(cfg *config.Config, loadManifest ManifestLoader) (*Policy, error) {
+	roles, err := rbac.NewRoles(cfg.Roles)
+	if err != nil {
+		return nil, err
+	}
+	p := &Policy{roles: roles, agents: map[string]*Profile{}, tools: map[string]*Tool{}}
+	for name, t := range cfg.Tools {
+		ct := &Tool{Name: name, Ring: t.Ring, Permission: t.Permission, Clearance: max(config.ClassificationRank(t.Clearance), 0),
+			ClearName: t.Clearance, Labels: t.Labels}
+		if ct.ClearName == "" {
+			ct.ClearName = "public"
+		}
+		if t.OutputSchema != nil {
+			c := jsonschema.NewCompiler()
+			if err := c.AddResource("tool.json", t.OutputSchema); err != nil {
+				return nil, fmt.Errorf("tools.%s.output_schema: %w", name, err)
+			}
+			s, err := c.Compile("tool.json")
+			if err != nil {
+				return nil, fmt.Errorf("tools.%s.output_schema: %w", name, err)
+			}
+			ct.OutputSchema = s
+		}
+		p.tools[name] = ct
+	}
+	manifestVersions := map[string]string{}
+	for id := range cfg.Agents {
+		eff, _ := cfg.Effective(id)
+		cp, err := compileProfile(id, eff)
+		if err != nil {
+			return nil, fmt.Errorf("agents.%s.%w", id, err)
+		}
+		if eff.Manifest != "" {
+			if loadManifest == nil {
+				return nil, fmt.Errorf("agents.%s.manifest: no ACS runtime is available to load it", id)
+			}
+			mp, version, err := loadManifest(eff.Manifest)
+			if err != nil {
+				return nil, fmt.Errorf("agents.%s.manifest: %w", id, err)
+			}
+			cp.Manifest, cp.ManifestVersion = mp, version
+			manifestVersions[eff.Manifest] = version
+		}
+		p.agents[id] = cp
+	}
+	p.Version = version(cfg, manifestVersions)
+	return p, nil
+}
+
+func compileProfile(id string, e config.Profile) (*Profile, error) {
+	cp := &Profile{Agent: id, Mode: Strict, DriftThreshold: 0.5}
+	if e.Role != nil {
+		cp.Role = rbac.Grant{Role: e.Role.Name, Expires: e.Role.Expires}
+	}
+	if e.Ring != nil {
+		cp.Ring = *e.Ring
+	}
+	if e.Mode != "" {
+		cp.Mode = Mode(e.Mode)
+	}
+	var err error
+	if cp.Allowed, err = glob.CompileSet(e.AllowedTools.Values); err != nil {
+		return nil, fmt.Errorf("allowed_tools: %w", err)
+	}
+	cp.AllowedSet = e.AllowedTools.Set
+	if cp.Denied, err = glob.CompileSet(e.DeniedTools.Values); err != nil {
+		return nil, fmt.Errorf("denied_tools: %w", err)
+	}
+	if cp.RequireApproval, err = glob.CompileSet(e.RequireApproval.Values); err != nil {
+		return nil, fmt.Errorf("require_approval: %w", err)
+	}
+	var pats []blockpattern.Pattern
+	for _, bp := range e.BlockedPatterns {
+		pats = append(pats, blockpattern.Pattern{Kind: blockpattern.Kind(bp.Kind), Pattern: bp.Pattern})
+	}
+	if cp.Patterns, err = blockpattern.Compile(pats); err != nil {
+		return nil, err
+	}
+	if v := e.Limits.MaxToolCalls; v != nil {
+		cp.Limits.MaxToolCalls = *v
+	}
+	if v := e.Limits.MaxTokens; v != nil {
+		cp.Limits.MaxTokens = *v
+	}
+	if v := e.Limits.MaxCost; v != nil {
+		cp.Limits.MaxCost = *v
+	}
+	if v := e.Limits.Timeout; v != nil {
+		cp.Limits.Timeout = v.Duration
+	}
+	if e.Rate.PerSecond != nil {
+		cp.Rate = ratelimit.Spec{PerSecond: *e.Rate.PerSecond, Burst: 1}
+		if e.Rate.Burst != nil {
+			cp.Rate.Burst = int(*e.Rate.Burst)
+		} else {
+			cp.Rate.Burst = max(int(*e.Rate.PerSecond), 1)
+		}
+	}
+	if len(e.Rate.PerTool) > 0 {
+		cp.PerToolRate = map[string]ratelimit.Spec{}
+		for tool, rs := range e.Rate.PerTool {
+			cp.PerToolRate[tool] = ratelimit.Spec{PerSecond: rs.PerSecond, Burst: int(rs.Burst)}
+		}
+	}
+	if v := e.Concurrency.Max; v != nil {
+		cp.MaxConcurrent = int(*v)
+	}
+	if v := e.Concurrency.Backpressure; v != nil {
+		cp.Backpressure = v.Duration
+	}
+	if e.Egress != nil {
+		var rules []egress.Rule
+		for _, r := range e.Egress.Rules {
+			rules = append(rules, egress.Rule{Host: r.Host, Action: egress.Action(r.Action)})
+		}
+		if cp.Egress, err = egress.Compile(egress.Action(e.Egress.Default), rules); err != nil {
+			return nil, err
+		}
+	}
+	cp.ClassName = e.DataClassification
+	if cp.ClassName == "" {
+		cp.ClassName = "public"
+	}
+	cp.Classification = max(config.ClassificationRank(e.DataClassification), 0)
+	if e.BlockOnDrift != nil {
+		cp.BlockOnDrift = *e.BlockOnDrift
+	}
+	if e.DriftThreshold != nil {
+		cp.DriftThreshold = *e.DriftThreshold
+	}
+	return cp, nil
+}
+
+// version hashes what decides: the governance sections of the configuration
+// and the manifests' own versions, rendered in a fixed order, so that two
+// gates with the same policy report the same version and any change yields
+// a new one.
+func version(cfg *config.Config, manifests map[string]string) string {
+	h := sha256.New()
+	write := func(format string, args ...any) { fmt.Fprintf(h, format, args...) }
+	for _, name := range sortedKeys(cfg.Roles) {
+		write("role %q %q\n", name, cfg.Roles[name])
+	}
+	write("defaults %s\n", profileDoc(cfg.Defaults))
+	for _, id := range sortedKeys(cfg.Agents) {
+		write("agent %q %s\n", id, profileDoc(cfg.Agents[id]))
+	}
+	for _, name := range sortedKeys(cfg.Tools) {
+		t := cfg.Tools[name]
+		schema, _ := canonical.AppendValue(nil, t.OutputSchema)
+		write("tool %q %d %q %q %q %v %s\n", name, t.Ring, t.Permission, t.Clearance, t.Labels, t.Approval, schema)
+	}
+	for _, path := range sortedKeys(manifests) {
+		write("manifest %q %s\n", path, manifests[path])
+	}
+	return "sha256:" + hex.EncodeToString(h.Sum(nil))
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// profileDoc renders a profile deterministically (pointers dereferenced).
+func profileDoc(p config.Profile) string {
+	var b []byte
+	b = fmt.Appendf(b, "role=%v ring=%v mode=%q allowed=%v denied=%v approval=%v patterns=%v class=%q manifest=%q",
+		deref(p.Role), deref(p.Ring), p.Mode, p.AllowedTools, p.DeniedTools, p.RequireApproval, p.BlockedPatterns, p.DataClassification, p.Manifest)
+	b = fmt.Appendf(b, " limits=%v/%v/%v/%v", deref(p.Limits.MaxToolCalls), deref(p.Limits.MaxTokens), deref(p.Limits.MaxCost), deref(p.Limits.Timeout))
+	b = fmt.Appendf(b, " rate=%v/%v", deref(p.Rate.PerSecond), deref(p.Rate.Burst))
+	for _, t := range sortedKeys(p.Rate.PerTool) {
+		b = fmt.Appendf(b, " %q=%v", t, p.Rate.PerTool[t])
+	}
+	b = fmt.Appendf(b, " conc=%v/%v egress=%v drift=%v/%v", deref(p.Concurrency.Max), deref(p.Concurrency.Backpressure), deref(p.Egress), deref(p.BlockOnDrift), deref(p.DriftThreshold))
+	return string(b)
+}
+
+func deref[T any](p *T) any {
+	if p == nil {
+		return nil
+	}
+	return *p
+}
+
+// Agent returns an agent's compiled profile.
+func (p *Policy) Agent(id string) (*Profile, bool) {
+	a, ok := p.agents[id]
+	return a, ok
+}
+
+// Tool returns a tool from the catalog, or the uncatalogued default.
+func (p *Policy) Tool(name string) (*Tool, bool) {
+	if t, ok := p.tools[name]; ok {
+		return t, true
+	}
+	t := uncatalogued
+	t.Name = name
+	return &t, false
+}

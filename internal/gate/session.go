@@ -1,0 +1,112 @@
+package gate
+
+import (
+	"hash/maphash"
+	"sync"
+	"time"
+)
+
+// session is the state the gate keeps for one (agent, session): budgets
+// consumed and tool calls in flight.
+type session struct {
+	mu        sync.Mutex
+	started   time.Time
+	lastSeen  time.Time
+	toolCalls int64
+	tokens    int64
+	cost      float64
+	// slots holds the tool calls in flight, by tool_call.id, with the time
+	// at which an unreleased slot expires.
+	slots map[string]time.Time
+}
+
+const sessionShards = 64
+
+// idleSessionTTL bounds how long an untouched session is kept when the
+// profile sets no timeout.
+const idleSessionTTL = 24 * time.Hour
+
+type sessions struct {
+	seed   maphash.Seed
+	now    func() time.Time
+	shards [sessionShards]struct {
+		mu sync.Mutex
+		m  map[string]*session
+	}
+}
+
+func newSessions(now func() time.Time) *sessions {
+	s := &sessions{seed: maphash.MakeSeed(), now: now}
+	for i := range s.shards {
+		s.shards[i].m = map[string]*session{}
+	}
+	return s
+}
+
+func sessionKey(agent, id string) string { return agent + "\x00" + id }
+
+// get returns the session, creating it; ttl is how long an idle session is
+// remembered.
+func (s *sessions) get(agent, id string, ttl time.Duration) *session {
+	key := sessionKey(agent, id)
+	sh := &s.shards[maphash.String(s.seed, key)%sessionShards]
+	now := s.now()
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	ss := sh.m[key]
+	if ss == nil {
+		if len(sh.m) >= 4096 {
+			for k, old := range sh.m {
+				old.mu.Lock()
+				idle := now.Sub(old.lastSeen)
+				old.mu.Unlock()
+				if idle > max(ttl, time.Hour) {
+					delete(sh.m, k)
+				}
+			}
+		}
+		ss = &session{started: now, slots: map[string]time.Time{}}
+		sh.m[key] = ss
+	}
+	return ss
+}
+
+// end forgets a session (agent_shutdown).
+func (s *sessions) end(agent, id string) {
+	key := sessionKey(agent, id)
+	sh := &s.shards[maphash.String(s.seed, key)%sessionShards]
+	sh.mu.Lock()
+	delete(sh.m, key)
+	sh.mu.Unlock()
+}
+
+// inFlight counts unexpired slots, dropping expired ones. Caller holds mu.
+func (ss *session) inFlight(now time.Time) int {
+	for id, exp := range ss.slots {
+		if !now.Before(exp) {
+			delete(ss.slots, id)
+		}
+	}
+	return len(ss.slots)
+}
+
+// counters counts per key (ring breaches per agent).
+type counters struct {
+	mu sync.Mutex
+	m  map[string]int64
+}
+
+func newCounters() *counters { return &counters{m: map[string]int64{}} }
+
+func (c *counters) add(k string) int64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.m[k]++
+	return c.m[k]
+}
+
+func (c *counters) get(k string) int64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.m[k]
+}
