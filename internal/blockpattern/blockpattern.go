@@ -125,8 +125,6 @@ type walker struct {
 	path []string
 	seen []bool
 	out  []Match
-	// hits are the patterns found in the current leaf.
-	hits []int
 	form string
 }
 

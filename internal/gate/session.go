@@ -22,10 +22,6 @@ type session struct {
 
 const sessionShards = 64
 
-// idleSessionTTL bounds how long an untouched session is kept when the
-// profile sets no timeout.
-const idleSessionTTL = 24 * time.Hour
-
 type sessions struct {
 	seed   maphash.Seed
 	now    func() time.Time
