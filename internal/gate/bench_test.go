@@ -1,0 +1,99 @@
+package gate
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync/atomic"
+	"testing"
+)
+
+// benchConfig: a strict profile with 20 allowed tools, 10 blocked
+// patterns, session limits, rate limits and concurrency.
+func benchConfig(agents int) string {
+	var b strings.Builder
+	b.WriteString("tools:\n")
+	for i := range 20 {
+		fmt.Fprintf(&b, "  tool_%02d: {ring: 3, permission: read}\n", i)
+	}
+	b.WriteString("defaults:\n  role: WRITER\n  ring: 2\n  mode: strict\n  allowed_tools: [")
+	for i := range 20 {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		fmt.Fprintf(&b, "tool_%02d", i)
+	}
+	b.WriteString("]\n  blocked_patterns:\n")
+	for _, p := range []string{"drop table", "rm -rf", "/etc/passwd", "curl | sh", "base64 -d", "chmod 777", "<script", "169.254.169.254", "password=", "union select"} {
+		fmt.Fprintf(&b, "    - substring: %q\n", p)
+	}
+	b.WriteString("  limits: {max_tool_calls: 1000000000, timeout: 24h}\n")
+	b.WriteString("  rate: {per_second: 1000000000, burst: 1000000}\n")
+	b.WriteString("  concurrency: {max: 1000000}\n")
+	b.WriteString("agents:\n")
+	for i := range agents {
+		fmt.Fprintf(&b, "  agent-%d: {}\n", i)
+	}
+	return b.String()
+}
+
+func benchSnapshot(i int) map[string]any {
+	args := map[string]any{}
+	for j := range 10 {
+		args[fmt.Sprintf("arg%d", j)] = fmt.Sprintf("an ordinary value %d for the tool call", j)
+	}
+	return map[string]any{"tool_call": map[string]any{"id": fmt.Sprint("call-", i), "name": fmt.Sprintf("tool_%02d", i%20), "args": args}}
+}
+
+// BenchmarkGateCheckNative: detectors off apart from the built-in blocked
+// patterns, audit to the in-memory store.
+func BenchmarkGateCheckNative(b *testing.B) {
+	f := newFixture(b, benchConfig(1), nil)
+	f.g.detectors = []Detector{PatternDetector{}}
+	snaps := make([]map[string]any, 64)
+	for i := range snaps {
+		snaps[i] = benchSnapshot(i)
+	}
+	ctx := context.Background()
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		i++
+		d, err := f.g.Check(ctx, &Request{Agent: "agent-0", Session: "s", Point: PreToolCall, Snapshot: snaps[i%64]})
+		if err != nil || d.Decision != Allow {
+			b.Fatalf("%+v %v", d, err)
+		}
+		// Release the slot as the matching post_tool_call would.
+		f.g.sessions.get("agent-0", "s", 0).mu.Lock()
+		clear(f.g.sessions.get("agent-0", "s", 0).slots)
+		f.g.sessions.get("agent-0", "s", 0).mu.Unlock()
+	}
+}
+
+// BenchmarkGateCheckParallel: the same with 1,000 agents, b.RunParallel.
+func BenchmarkGateCheckParallel(b *testing.B) {
+	f := newFixture(b, benchConfig(1000), nil)
+	f.g.detectors = []Detector{PatternDetector{}}
+	snaps := make([]map[string]any, 64)
+	for i := range snaps {
+		snaps[i] = benchSnapshot(i)
+	}
+	ctx := context.Background()
+	var n atomic.Int64
+	b.ReportAllocs()
+	b.SetParallelism(16)
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			i := int(n.Add(1))
+			agent := fmt.Sprint("agent-", i%1000)
+			d, err := f.g.Check(ctx, &Request{Agent: agent, Session: fmt.Sprint(i), Point: PreToolCall, Snapshot: snaps[i%64]})
+			if err != nil || d.Decision != Allow {
+				b.Errorf("%+v %v", d, err)
+				return
+			}
+		}
+	})
+	b.StopTimer()
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "decisions/s")
+}
