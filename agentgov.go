@@ -2,8 +2,9 @@
 // is checked before it runs, and every decision lands in an audit log that
 // anyone holding the log's public key can verify offline.
 //
-// This package is the facade for embedding. Today it exposes the audit log
-// (OpenLog) and the offline verification functions; wire types live in
+// This package is the facade for embedding: the audit log (OpenLog), the
+// offline verification functions, and ACS policies evaluated in-process
+// (LoadPolicy, returning a runtime of package acs). Wire types live in
 // package api, and the HTTP client in package client.
 package agentgov
 
@@ -17,10 +18,13 @@ import (
 
 	"golang.org/x/mod/sumdb/note"
 
+	"github.com/agentgov/agentgov/acs"
+	"github.com/agentgov/agentgov/acs/load"
 	"github.com/agentgov/agentgov/api"
 	"github.com/agentgov/agentgov/internal/audit"
 	"github.com/agentgov/agentgov/internal/datadir"
 	"github.com/agentgov/agentgov/internal/keyring"
+	"github.com/agentgov/agentgov/internal/policy/engines"
 	"github.com/agentgov/agentgov/internal/store/memory"
 	"github.com/agentgov/agentgov/internal/store/sqlite"
 	"github.com/agentgov/agentgov/internal/translog"
@@ -233,4 +237,22 @@ func OpenCheckpoint(checkpoint []byte, verifierKey string) (api.Checkpoint, erro
 		return api.Checkpoint{}, err
 	}
 	return api.Checkpoint{Origin: cp.Origin, TreeSize: cp.Size, RootHash: base64.StdEncoding.EncodeToString(cp.Root[:])}, nil
+}
+
+// LoadPolicy loads an ACS 0.3.1-beta manifest file (YAML or JSON, extends
+// resolved and confined to its directory tree) and returns a runtime that
+// evaluates it in-process with agentgov's engines: rego through OPA's Go
+// API, cedar through cedar-go, and the test engine. The runtime is
+// stateless and safe for concurrent use.
+func LoadPolicy(ctx context.Context, path string) (*acs.Runtime, error) {
+	eo := engines.Options{}
+	opts, err := engines.Runtime(eo)
+	if err != nil {
+		return nil, err
+	}
+	doc, err := load.File(ctx, path, engines.Loader(eo))
+	if err != nil {
+		return nil, err
+	}
+	return acs.New(ctx, doc, opts)
 }

@@ -8,6 +8,7 @@ import (
 	"os"
 
 	"github.com/agentgov/agentgov"
+	"github.com/agentgov/agentgov/acs"
 	"github.com/agentgov/agentgov/api"
 )
 
@@ -80,4 +81,28 @@ func ExampleLog_Verify() {
 	}
 	fmt.Println(cp.Origin, cp.TreeSize, rep.Size, rep.Intact)
 	// Output: example.com/audit 3 3 true
+}
+
+// An ACS manifest with rego and cedar policies, evaluated in-process.
+func ExampleLoadPolicy() {
+	ctx := context.Background()
+	rt, err := agentgov.LoadPolicy(ctx, "examples/acs/manifest.yaml")
+	if err != nil {
+		log.Fatal(err)
+	}
+	snapshot := map[string]any{
+		"envelope":  map[string]any{"agent": map[string]any{"id": "support-bot"}},
+		"tool_call": map[string]any{"name": "send_email", "args": map[string]any{"to": "ceo@rival.example", "body": "hi"}},
+	}
+	res := rt.Evaluate(ctx, acs.Request{Point: "pre_tool_call", Snapshot: snapshot})
+	fmt.Println(res.Verdict.Decision, res.Verdict.Reason)
+
+	res = rt.Evaluate(ctx, acs.Request{Point: "output", Snapshot: map[string]any{
+		"envelope": map[string]any{"agent": map[string]any{"id": "support-bot"}},
+		"output":   "our INTERNAL roadmap",
+	}})
+	fmt.Println(res.Verdict.Decision, res.TransformedPolicyTarget)
+	// Output:
+	// escalate external_recipient
+	// transform [withheld: internal]
 }

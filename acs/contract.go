@@ -154,7 +154,7 @@ const (
 // system_prompt_url).
 type URLPin struct {
 	URL string
-	// Exactly one of SHA256 (64 lowercase hex) and Integrity
+	// Exactly one of SHA256 (64 hex digits, either case) and Integrity
 	// ("sha256-<base64>") is set.
 	SHA256    string
 	Integrity string
@@ -245,6 +245,11 @@ var ErrAnnotatorTimeout = errors.New("acs: annotator timed out")
 type Error struct {
 	Reason  string
 	Message string
+	// Problems lists every manifest problem found when the error is about a
+	// manifest (the first one is also in Message).
+	Problems []Problem
+	// Err is the underlying cause, if any.
+	Err error
 }
 
 func (e *Error) Error() string {

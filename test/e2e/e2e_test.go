@@ -51,7 +51,8 @@ func TestScripts(t *testing.T) {
 		Dir: "testdata/script",
 		Setup: func(env *testscript.Env) error {
 			env.Setenv("PATH", filepath.Dir(binary)+string(os.PathListSeparator)+env.Getenv("PATH"))
-			return nil
+			// Scripts get a private copy of the example ACS manifest.
+			return copyTree(filepath.Join("..", "..", "examples", "acs"), filepath.Join(env.WorkDir, "manifest"))
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"waitserver": cmdWaitServer,
@@ -59,6 +60,27 @@ func TestScripts(t *testing.T) {
 			"exits":      cmdExits,
 			"sqlexec":    cmdSQLExec,
 		},
+	})
+}
+
+func copyTree(src, dst string) error {
+	return filepath.WalkDir(src, func(path string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, err := filepath.Rel(src, path)
+		if err != nil {
+			return err
+		}
+		target := filepath.Join(dst, rel)
+		if d.IsDir() {
+			return os.MkdirAll(target, 0o755)
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(target, b, 0o644)
 	})
 }
 

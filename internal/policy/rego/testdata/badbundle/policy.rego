@@ -1,0 +1,5 @@
+package acs.bad
+
+verdict := {"decision": "allow"} if {
+	input.x ==
+}
