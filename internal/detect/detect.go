@@ -66,6 +66,11 @@ type Input struct {
 	// Language is the programming language for code detectors (python,
 	// javascript, typescript, go, bash, sql); empty otherwise.
 	Language string
+	// Canaries are per-session canary tokens planted in the system prompt
+	// (see injection.NewCanary). Any appearance of one in the text, also
+	// obfuscated or encoded, is system-prompt leakage: a critical finding.
+	// Detectors that do not look for canaries ignore the field.
+	Canaries []string
 }
 
 // Finding is one thing a detector found.
@@ -103,4 +108,30 @@ type Detector interface {
 	// `agentgov scan --detector NAME`.
 	Name() string
 	Detect(ctx context.Context, in Input) (Result, error)
+}
+
+// sourceAliases maps names that corpora and agent frameworks use for the
+// same provenance onto the five sources. Retrieved chunks, web pages and
+// e-mails are documents; tickets and chat messages are user input.
+var sourceAliases = map[string]Source{
+	"rag_chunk": SourceDocument, "rag": SourceDocument, "retrieval": SourceDocument, "retrieved": SourceDocument,
+	"web": SourceDocument, "webpage": SourceDocument, "web_page": SourceDocument, "email": SourceDocument,
+	"file": SourceDocument, "doc": SourceDocument,
+	"tool": SourceToolResult, "tool_output": SourceToolResult, "function_result": SourceToolResult,
+	"assistant": SourceModel, "model_output": SourceModel, "output": SourceModel,
+	"ticket": SourceUser, "chat": SourceUser, "human": SourceUser, "prompt": SourceUser,
+}
+
+// ParseSource maps a source name, or a well-known alias of one (e.g.
+// "rag_chunk" for a document, "ticket" for user input), to a Source. The
+// empty string is the default, SourceUser.
+func ParseSource(s string) (Source, bool) {
+	if s == "" {
+		return SourceUser, true
+	}
+	if src := Source(s); src.Valid() {
+		return src, true
+	}
+	src, ok := sourceAliases[s]
+	return src, ok
 }
