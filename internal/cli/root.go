@@ -153,6 +153,17 @@ func (g *globals) loadConfig() (*config.Config, error) {
 	return cfg, nil
 }
 
+// reloadConfig re-reads the configuration exactly as at start (file,
+// environment, flags); it reports problems without the exit-code wrapper.
+func (g *globals) reloadConfig() (*config.Config, error) {
+	cfg, err := g.loadConfig()
+	var ec *ExitCodeError
+	if errors.As(err, &ec) {
+		return nil, ec.Err
+	}
+	return cfg, err
+}
+
 func newVersionCmd(g *globals) *cobra.Command {
 	return &cobra.Command{
 		Use:     "version",

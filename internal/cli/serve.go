@@ -53,7 +53,11 @@ entry durable and signs a final checkpoint before exiting.`,
 			ctx, stop := signal.NotifyContext(cmd.Context(), syscall.SIGINT, syscall.SIGTERM)
 			defer stop()
 			log := newLogger(g.env.Stderr, cfg.Log)
-			if err := daemon.Run(ctx, daemon.Options{Config: cfg, Logger: log, Info: daemon.Info{Version: version()}}); err != nil {
+			file := g.configFile
+			if file == "" {
+				file = g.env.get("AGENTGOV_CONFIG")
+			}
+			if err := daemon.Run(ctx, daemon.Options{Config: cfg, ConfigFile: file, Reload: g.reloadConfig, Logger: log, Info: daemon.Info{Version: version()}}); err != nil {
 				log.Error("agentgov serve failed", "err", err)
 				return &ExitCodeError{Code: ExitError, Err: fmt.Errorf("serve: %w", err)}
 			}

@@ -117,6 +117,10 @@ type Token struct {
 	Name   string `yaml:"name"`
 	Secret string `yaml:"token"`
 	Role   Role   `yaml:"role"`
+	// Agents lists the agents (ids or globs) this token may submit checks
+	// for. Nil on an ADMIN token means every agent; nil on any other token
+	// means none: a credential speaks for the agents it names.
+	Agents []string `yaml:"agents,omitempty"`
 }
 
 // RedactedText is the text that replaces secrets in Config.Redacted.

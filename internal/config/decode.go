@@ -412,6 +412,14 @@ func (l *loader) token(path string, node ast.Node) Token {
 			dst = &t.Secret
 		case "role":
 			dst = (*string)(&t.Role)
+		case "agents":
+			l.prov[full] = l.fileOrigin(kv.Value)
+			list := l.strList(full, kv.Value)
+			t.Agents = list.Values
+			if t.Agents == nil && list.Set {
+				t.Agents = []string{}
+			}
+			continue
 		default:
 			l.note(full, kv.Key, unknownKey(path, name, tokenKeys[:]))
 			continue

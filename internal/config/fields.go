@@ -51,7 +51,7 @@ var fields = [...]field{
 const tokensKey = "auth.tokens"
 
 // tokenKeys are the keys of one auth.tokens entry, in documentation order.
-var tokenKeys = [...]string{"name", "token", "role"}
+var tokenKeys = [...]string{"name", "token", "role", "agents"}
 
 const envPrefix = "AGENTGOV_"
 

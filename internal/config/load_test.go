@@ -44,7 +44,7 @@ func TestLoadFileErrors(t *testing.T) {
 			want: []string{
 				`FILE:3:7: auth.tokens[0].token: must be set: a secret of at least 32 bytes, best read from the environment with ${VAR}`,
 				`FILE:3:7: auth.tokens[0].role: must not be empty: use one of ADMIN, AUDITOR, WRITER, READER`,
-				`FILE:4:7: auth.tokens[0].secret: unknown key "secret"; valid keys here: name, token, role`,
+				`FILE:4:7: auth.tokens[0].secret: unknown key "secret"; valid keys here: name, token, role, agents`,
 			},
 		},
 		{

@@ -23,6 +23,7 @@ import (
 	"github.com/agentgov/agentgov/internal/audit"
 	"github.com/agentgov/agentgov/internal/config"
 	"github.com/agentgov/agentgov/internal/datadir"
+	"github.com/agentgov/agentgov/internal/gate"
 	"github.com/agentgov/agentgov/internal/keyring"
 	"github.com/agentgov/agentgov/internal/server"
 	"github.com/agentgov/agentgov/internal/store/sqlite"
@@ -32,6 +33,9 @@ import (
 // configured.
 const OperatorTokenFile = "operator.token"
 
+// ArgsKeyFile keys the digests of tool arguments in the audit log.
+const ArgsKeyFile = "args.key"
+
 // Info describes the running build.
 type Info struct {
 	Version string
@@ -40,6 +44,12 @@ type Info struct {
 // Options configure Run.
 type Options struct {
 	Config *config.Config
+	// ConfigFile is the file Config came from ("" for embedded defaults);
+	// manifests in profiles are relative to its directory.
+	ConfigFile string
+	// Reload re-reads the configuration (file and environment) for SIGHUP
+	// and POST /v1/admin/reload; nil disables reloading.
+	Reload func() (*config.Config, error)
 	Logger *slog.Logger
 	Info   Info
 	// Started, if set, is called once the listeners are bound, with their
@@ -101,9 +111,37 @@ func Run(ctx context.Context, o Options) (err error) {
 	}
 	defer func() { err = errors.Join(err, closeLog()) }()
 
+	argsKey, _, err := keyring.LoadOrCreateToken(dir.Keys(), ArgsKeyFile, nil)
+	if err != nil {
+		return err
+	}
+	gv := &governance{load: o.Reload, dir: configDir(o.ConfigFile), log: alog, logger: log.With("component", "governance")}
+	pol, err := gv.compile(ctx, cfg)
+	if err != nil {
+		return fmt.Errorf("policy: %w", err)
+	}
+	g, err := gate.New(gate.Options{Policy: pol, Recorder: alog, ArgsKey: []byte(argsKey), Logger: log.With("component", "gate"),
+		Metrics: gate.NewMetrics(reg), Detectors: []gate.Detector{gate.PatternDetector{}, gate.EgressDetector{}}})
+	if err != nil {
+		return err
+	}
+	gv.gate = g
+	if err := gv.record(ctx, pol, "", "start"); err != nil {
+		return fmt.Errorf("recording the active policy: %w", err)
+	}
+	if len(cfg.Agents) == 0 {
+		log.Warn("no agents are configured: every check is denied (agent_unknown) until agents: lists them")
+	}
+	var reload server.Reloader
+	if o.Reload != nil {
+		reload = func(ctx context.Context) (string, error) { return gv.reload(ctx, "api") }
+		go gv.watchHangup(ctx)
+	}
+
 	var shuttingDown sync.Once
 	down := make(chan struct{})
 	srv, err := server.New(server.Options{
+		Gate: g, Reload: reload,
 		Audit: alog, Tokens: tokens, VerifierKey: key.VerifierKey,
 		MaxRequestBytes: cfg.Server.MaxRequestBytes, Registry: reg, Logger: log.With("component", "http"),
 		Ready: []server.Check{
@@ -261,7 +299,7 @@ func tlsConfig(cfg *config.Config) (*tls.Config, error) {
 func tokensFor(cfg *config.Config, dir datadir.Dir, log *slog.Logger) ([]server.Token, error) {
 	var out []server.Token
 	for _, t := range cfg.Auth.Tokens {
-		out = append(out, server.Token{Name: t.Name, Secret: t.Secret, Role: server.Role(t.Role)})
+		out = append(out, server.Token{Name: t.Name, Secret: t.Secret, Role: server.Role(t.Role), Agents: t.Agents})
 	}
 	if len(out) > 0 {
 		return out, nil

@@ -206,7 +206,7 @@ func TestShutdownSignsFinalCheckpoint(t *testing.T) {
 	r.stop(t)
 	// Restart and read the latest checkpoint through the API.
 	r2 := start(t, cfg)
-	req, _ := http.NewRequest("GET", "http://"+r2.addr+"/v1/audit/checkpoint?size=5", nil)
+	req, _ := http.NewRequest("GET", "http://"+r2.addr+"/v1/audit/checkpoint?size=6", nil)
 	req.Header.Set("Authorization", "Bearer "+strings.TrimSpace(string(tok)))
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
@@ -214,6 +214,6 @@ func TestShutdownSignsFinalCheckpoint(t *testing.T) {
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != 200 {
-		t.Fatalf("no checkpoint of size 5 after shutdown: %d", resp.StatusCode)
+		t.Fatalf("no checkpoint of size 6 (the policy activation and five events) after shutdown: %d", resp.StatusCode)
 	}
 }

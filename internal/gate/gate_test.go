@@ -18,6 +18,7 @@ import (
 	"github.com/agentgov/agentgov/api"
 	"github.com/agentgov/agentgov/internal/audit"
 	"github.com/agentgov/agentgov/internal/config"
+	"github.com/agentgov/agentgov/internal/policy/engines"
 	"github.com/agentgov/agentgov/internal/store/memory"
 )
 
@@ -404,5 +405,53 @@ func TestManyAgentsConcurrently(t *testing.T) {
 	wg.Wait()
 	if n, _ := f.log.Size(context.Background()); n != 800 {
 		t.Fatalf("%d audit entries, want one per check (800)", n)
+	}
+}
+
+func TestACSManifestInTheGate(t *testing.T) {
+	dir := t.TempDir()
+	manifest := `agent_control_specification_version: 0.3.1-beta
+policies:
+  p:
+    type: test
+    verdict: {decision: transform, reason: redact_secret, transform: {path: $policy_target.password, value: "[redacted]"}}
+  out:
+    type: test
+    verdict: {decision: deny, reason: leaked_marker}
+intervention_points:
+  pre_tool_call:
+    policy_target: $snap.tool_call.args
+    policy: {id: p}
+  output:
+    policy_target: $snap.output
+    policy: {id: out}
+`
+	if err := os.WriteFile(filepath.Join(dir, "m.yaml"), []byte(manifest), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	src := strings.Replace(testConfig, "  empty:\n", "  acsagent:\n    role: ADMIN\n    allowed_tools: [\"*\"]\n    manifest: m.yaml\n  empty:\n", 1)
+	f := newFixture(t, src, ACSLoader(context.Background(), dir, engines.Options{}))
+	d := f.check(t, "acsagent", PreToolCall, toolCall("kb_read", `{"user":"ann","password":"hunter2"}`))
+	if d.Decision != Transform || !d.HasTransformed {
+		t.Fatalf("%+v", d)
+	}
+	if got := d.Transformed.(map[string]any)["password"]; got != "[redacted]" {
+		t.Fatalf("transformed %v", d.Transformed)
+	}
+	if d := f.check(t, "acsagent", Output, map[string]any{"output": "x"}); d.Decision != Deny || d.Reason != "leaked_marker" {
+		t.Fatalf("output: %+v", d)
+	}
+	// Points the manifest does not configure are left to the profile.
+	if d := f.check(t, "acsagent", Input, map[string]any{"input": "x"}); d.Decision != Allow {
+		t.Fatalf("unconfigured point: %+v", d)
+	}
+	e, _ := f.log.Entry(context.Background(), d.AuditIndex)
+	if !strings.Contains(e.PolicyVersion, "+sha256:") {
+		t.Fatalf("policy version lacks the manifest version: %s", e.PolicyVersion)
+	}
+	// A broken manifest is refused at compile time.
+	os.WriteFile(filepath.Join(dir, "m.yaml"), []byte("agent_control_specification_version: 0.3.1-beta\npolicies: {}\n"), 0o600)
+	if _, err := Compile(loadConfig(t, src), ACSLoader(context.Background(), dir, engines.Options{})); err == nil {
+		t.Fatal("a broken manifest compiled")
 	}
 }

@@ -5,8 +5,11 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
+
+	"github.com/agentgov/agentgov/internal/glob"
 )
 
 // Permissions checked by routes.
@@ -34,12 +37,17 @@ type Token struct {
 	Name   string
 	Secret string
 	Role   Role
+	// Agents are the agent ids or globs the token may submit checks for;
+	// nil means all agents for an ADMIN token and none for any other.
+	Agents []string
 }
 
 // Principal is an authenticated caller.
 type Principal struct {
 	Name string
 	Role Role
+	// agents reports whether the principal may act as an agent.
+	agents func(id string) bool
 }
 
 func (p Principal) can(perm string) bool {
@@ -91,7 +99,11 @@ func newAuthenticator(tokens []Token) (*authenticator, error) {
 		if _, ok := rolePerms[t.Role]; !ok {
 			return nil, errors.New("server: token " + t.Name + " has an unknown role")
 		}
-		a.tokens = append(a.tokens, tokenEntry{digest: sha256.Sum256([]byte(t.Secret)), p: Principal{Name: t.Name, Role: t.Role}})
+		agents, err := agentMatcher(t)
+		if err != nil {
+			return nil, err
+		}
+		a.tokens = append(a.tokens, tokenEntry{digest: sha256.Sum256([]byte(t.Secret)), p: Principal{Name: t.Name, Role: t.Role, agents: agents}})
 	}
 	return a, nil
 }
@@ -118,4 +130,17 @@ func (a *authenticator) authenticate(r *http.Request) (Principal, *problemError)
 			detail: "the bearer token is not valid"}
 	}
 	return found, nil
+}
+
+// agentMatcher compiles a token's agent list.
+func agentMatcher(t Token) (func(string) bool, error) {
+	if t.Agents == nil {
+		all := t.Role == "ADMIN"
+		return func(string) bool { return all }, nil
+	}
+	set, err := glob.CompileSet(t.Agents)
+	if err != nil {
+		return nil, fmt.Errorf("server: token %s: %w", t.Name, err)
+	}
+	return func(id string) bool { _, ok := set.Match(id); return ok }, nil
 }

@@ -49,6 +49,10 @@ type Options struct {
 	Ready           []Check
 	Registry        *prometheus.Registry
 	Logger          *slog.Logger
+	// Gate decides /v1/check requests; nil disables the check routes.
+	Gate Checker
+	// Reload re-reads the configuration (POST /v1/admin/reload).
+	Reload Reloader
 }
 
 // Server is the HTTP handler of the API.
@@ -112,6 +116,11 @@ func (s *Server) routes() {
 	s.route("GET /v1/audit/pubkey", permRead, s.getPubkey)
 	s.route("GET /v1/audit/proof/inclusion", permRead, s.inclusionProof)
 	s.route("GET /v1/audit/proof/consistency", permRead, s.consistencyProof)
+	if s.o.Gate != nil {
+		s.route("POST /v1/check", permWrite, s.postCheck)
+		s.route("POST /v1/check/batch", permWrite, s.postCheckBatch)
+		s.route("POST /v1/admin/reload", permAdmin, s.postReload)
+	}
 	// Everything else is a problem+json 404 or 405, not the mux's plain
 	// text. The catch-all shadows the mux's own 405 logic, so it probes the
 	// other methods itself.

@@ -247,18 +247,19 @@ func TestServerJourney(t *testing.T) {
 		return resp.StatusCode, b
 	}
 	code, b := call("POST", "/v1/audit/events", `{"type":"decision","agent":"support-bot","session":"s-42","action":"tool:send_email","decision":"deny","reason":"egress:blocked","payload":{"to":"x@example.com"}}`)
-	if code != 201 || !bytes.Contains(b, []byte(`"index":0`)) {
+	var posted struct{ Index int64 }
+	if err := json.Unmarshal(b, &posted); code != 201 || err != nil {
 		t.Fatalf("post: %d %s", code, b)
 	}
 	code, cp := call("GET", "/v1/audit/checkpoint", "")
 	if code != 200 {
 		t.Fatalf("checkpoint: %d %s", code, cp)
 	}
-	code, proof := call("GET", "/v1/audit/proof/inclusion?index=0", "")
+	code, proof := call("GET", fmt.Sprintf("/v1/audit/proof/inclusion?index=%d", posted.Index), "")
 	if code != 200 {
 		t.Fatalf("proof: %d %s", code, proof)
 	}
-	code, entry := call("GET", "/v1/audit/entries/0", "")
+	code, entry := call("GET", fmt.Sprintf("/v1/audit/entries/%d", posted.Index), "")
 	if code != 200 {
 		t.Fatalf("entry: %d %s", code, entry)
 	}
@@ -329,7 +330,7 @@ func TestServerJourney(t *testing.T) {
 		Latest    int64 `json:"latest_checkpoint_size"`
 		Uncovered int64 `json:"uncovered_entries"`
 	}
-	if err := json.Unmarshal([]byte(out), &rep); err != nil || c != 0 || !rep.Intact || rep.Size != 51 || rep.Latest != 51 || rep.Uncovered != 0 {
+	if err := json.Unmarshal([]byte(out), &rep); err != nil || c != 0 || !rep.Intact || rep.Size != posted.Index+51 || rep.Latest != posted.Index+51 || rep.Uncovered != 0 {
 		t.Fatalf("verify after shutdown: %d %s", c, out)
 	}
 	if !strings.Contains(stderr.String(), `"msg":"stopped"`) {

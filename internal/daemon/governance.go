@@ -1,0 +1,98 @@
+package daemon
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"sync"
+	"syscall"
+
+	"github.com/agentgov/agentgov/api"
+	"github.com/agentgov/agentgov/internal/audit"
+	"github.com/agentgov/agentgov/internal/config"
+	"github.com/agentgov/agentgov/internal/gate"
+	"github.com/agentgov/agentgov/internal/policy/engines"
+)
+
+// governance owns the active policy and its changes: every version is
+// validated completely before it replaces the old one, and every activated
+// version is an audit entry.
+type governance struct {
+	mu      sync.Mutex
+	load    func() (*config.Config, error)
+	dir     string
+	engines engines.Options
+	gate    *gate.Gate
+	log     *audit.Log
+	logger  *slog.Logger
+}
+
+// compile builds a policy from cfg, with manifests taken relative to the
+// configuration file's directory.
+func (gv *governance) compile(ctx context.Context, cfg *config.Config) (*gate.Policy, error) {
+	return gate.Compile(cfg, gate.ACSLoader(ctx, gv.dir, gv.engines))
+}
+
+// record writes the activation of version (replacing previous).
+func (gv *governance) record(ctx context.Context, p *gate.Policy, previous, trigger string) error {
+	payload, err := json.Marshal(map[string]any{"policy_version": p.Version, "previous_version": previous, "trigger": trigger})
+	if err != nil {
+		return err
+	}
+	_, err = gv.log.Append(ctx, &api.Event{Type: "config_change", Agent: "agentgov", Action: "policy_activate",
+		Decision: "activated", Reason: trigger, PolicyVersion: p.Version, Payload: payload}, audit.SourceAgentgov)
+	return err
+}
+
+// reload re-reads the configuration and activates it if it is valid; on
+// any error the running policy stays.
+func (gv *governance) reload(ctx context.Context, trigger string) (string, error) {
+	gv.mu.Lock()
+	defer gv.mu.Unlock()
+	cfg, err := gv.load()
+	if err != nil {
+		return "", err
+	}
+	p, err := gv.compile(ctx, cfg)
+	if err != nil {
+		return "", err
+	}
+	old := gv.gate.Policy()
+	if old.Version == p.Version {
+		return p.Version, nil
+	}
+	if err := gv.record(ctx, p, old.Version, trigger); err != nil {
+		return "", fmt.Errorf("recording the new policy: %w", err)
+	}
+	gv.gate.Swap(p)
+	gv.logger.Info("policy activated", "version", p.Version, "previous", old.Version, "trigger", trigger)
+	return p.Version, nil
+}
+
+// watchHangup reloads on SIGHUP until ctx ends.
+func (gv *governance) watchHangup(ctx context.Context) {
+	ch := make(chan os.Signal, 1)
+	signal.Notify(ch, syscall.SIGHUP)
+	defer signal.Stop(ch)
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-ch:
+			if _, err := gv.reload(ctx, "sighup"); err != nil {
+				gv.logger.Error("reload refused; the running policy stays", "err", err)
+			}
+		}
+	}
+}
+
+func configDir(file string) string {
+	if file == "" {
+		return "."
+	}
+	return filepath.Dir(file)
+}
