@@ -2,9 +2,11 @@
 // is checked before it runs, and every decision lands in an audit log that
 // anyone holding the log's public key can verify offline.
 //
-// This package is the facade for embedding: the audit log (OpenLog), the
-// offline verification functions, and ACS policies evaluated in-process
-// (LoadPolicy, returning a runtime of package acs). Wire types live in
+// This package is the facade for embedding: the Governor (New), which
+// checks every action of configured agents and records each decision; the
+// audit log (OpenLog) and the offline verification functions; and ACS
+// policies evaluated in-process (LoadPolicy, returning a runtime of package
+// acs). Wire types live in
 // package api, and the HTTP client in package client.
 package agentgov
 
@@ -15,6 +17,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"os"
+	"path/filepath"
 
 	"golang.org/x/mod/sumdb/note"
 
@@ -22,7 +26,9 @@ import (
 	"github.com/agentgov/agentgov/acs/load"
 	"github.com/agentgov/agentgov/api"
 	"github.com/agentgov/agentgov/internal/audit"
+	"github.com/agentgov/agentgov/internal/config"
 	"github.com/agentgov/agentgov/internal/datadir"
+	"github.com/agentgov/agentgov/internal/gate"
 	"github.com/agentgov/agentgov/internal/keyring"
 	"github.com/agentgov/agentgov/internal/policy/engines"
 	"github.com/agentgov/agentgov/internal/store/memory"
@@ -255,4 +261,142 @@ func LoadPolicy(ctx context.Context, path string) (*acs.Runtime, error) {
 		return nil, err
 	}
 	return acs.New(ctx, doc, opts)
+}
+
+// Governor checks every action of the agents a configuration describes and
+// records each decision in its audit log. It is safe for concurrent use.
+type Governor struct {
+	gate   *gate.Gate
+	log    *Log
+	source string
+}
+
+// Decision is the gate's answer to one check. Allowed reports whether the
+// action may proceed; escalate is not an allow.
+type Decision = gate.Decision
+
+// Options configure New.
+type Options struct {
+	// ConfigFile is the agentgov.yaml holding roles, defaults, agents and
+	// tools; manifests named in profiles are relative to its directory.
+	ConfigFile string
+	// DataDir holds the audit log; empty keeps it in memory (for tests:
+	// nothing survives the process).
+	DataDir string
+	// Source names the principal recorded in audit entries (default
+	// "embedded").
+	Source string
+	Logger *slog.Logger
+}
+
+// New loads the configuration and returns a Governor.
+func New(ctx context.Context, o Options) (*Governor, error) {
+	if o.ConfigFile == "" {
+		return nil, errors.New("agentgov: Options.ConfigFile is required: without agents every check is denied")
+	}
+	cfg, err := config.Load(config.Options{File: o.ConfigFile, LookupEnv: os.LookupEnv})
+	if err != nil {
+		return nil, err
+	}
+	var l *Log
+	if o.DataDir == "" {
+		l, err = OpenMemoryLog(ctx, cfg.Audit.Origin)
+	} else {
+		l, err = OpenLog(ctx, LogOptions{DataDir: o.DataDir, Origin: cfg.Audit.Origin, Source: o.Source, Logger: o.Logger,
+			MaxPayloadBytes: int(cfg.Audit.MaxPayloadBytes)})
+	}
+	if err != nil {
+		return nil, err
+	}
+	pol, err := gate.Compile(cfg, gate.ACSLoader(ctx, filepath.Dir(o.ConfigFile), engines.Options{}))
+	if err != nil {
+		l.Close(ctx)
+		return nil, err
+	}
+	key := make([]byte, 32)
+	if _, err := rand.Read(key); err != nil {
+		l.Close(ctx)
+		return nil, err
+	}
+	g, err := gate.New(gate.Options{Policy: pol, Recorder: l.log, ArgsKey: key, Detectors: gate.StandardDetectors(), Logger: o.Logger})
+	if err != nil {
+		l.Close(ctx)
+		return nil, err
+	}
+	src := o.Source
+	if src == "" {
+		src = "embedded"
+	}
+	return &Governor{gate: g, log: l, source: src}, nil
+}
+
+// Check decides one action at one intervention point and records it.
+// agent is the acting agent as configured; snapshot is the ACS host
+// snapshot (tool_call {id, name, args}, tool_result, input, model_request,
+// model_response, output, ifc, usage...).
+func (g *Governor) Check(ctx context.Context, agent, session, point string, snapshot map[string]any) (Decision, error) {
+	return g.gate.Check(ctx, &gate.Request{Agent: agent, Session: session, Point: point, Snapshot: snapshot,
+		Principal: gate.Principal{Name: g.source}})
+}
+
+// Log is the Governor's audit log.
+func (g *Governor) Log() *Log { return g.log }
+
+// Close releases the audit log after a final checkpoint.
+func (g *Governor) Close(ctx context.Context) error { return g.log.Close(ctx) }
+
+// Session is one agent's session: the handle a multi-step agent keeps.
+type Session struct {
+	g         *Governor
+	agent, id string
+}
+
+// Session returns the handle for agent's session id.
+func (g *Governor) Session(agent, id string) *Session { return &Session{g: g, agent: agent, id: id} }
+
+// Start checks agent_startup.
+func (s *Session) Start(ctx context.Context) (Decision, error) {
+	return s.g.Check(ctx, s.agent, s.id, "agent_startup", map[string]any{"agent": map[string]any{"id": s.agent}})
+}
+
+// Input checks what the user sent.
+func (s *Session) Input(ctx context.Context, input any) (Decision, error) {
+	return s.g.Check(ctx, s.agent, s.id, "input", map[string]any{"input": input})
+}
+
+// BeforeTool checks a tool call before it runs; callID pairs it with
+// AfterTool.
+func (s *Session) BeforeTool(ctx context.Context, callID, tool string, args map[string]any) (Decision, error) {
+	return s.g.Check(ctx, s.agent, s.id, "pre_tool_call", map[string]any{"tool_call": map[string]any{"id": callID, "name": tool, "args": args}})
+}
+
+// AfterTool checks a tool's result before the agent sees it.
+func (s *Session) AfterTool(ctx context.Context, callID, tool string, result any) (Decision, error) {
+	return s.g.Check(ctx, s.agent, s.id, "post_tool_call", map[string]any{"tool_call": map[string]any{"id": callID, "name": tool}, "tool_result": result})
+}
+
+// BeforeModel checks a model request.
+func (s *Session) BeforeModel(ctx context.Context, request any) (Decision, error) {
+	return s.g.Check(ctx, s.agent, s.id, "pre_model_call", map[string]any{"model_request": request})
+}
+
+// AfterModel checks a model response and charges its usage
+// ({total_tokens} or {input_tokens, output_tokens}, and cost) to the
+// session's budgets.
+func (s *Session) AfterModel(ctx context.Context, response any, usage map[string]any) (Decision, error) {
+	snap := map[string]any{"model_response": response}
+	if usage != nil {
+		snap["usage"] = usage
+	}
+	return s.g.Check(ctx, s.agent, s.id, "post_model_call", snap)
+}
+
+// Output checks the final answer.
+func (s *Session) Output(ctx context.Context, output any) (Decision, error) {
+	return s.g.Check(ctx, s.agent, s.id, "output", map[string]any{"output": output})
+}
+
+// End checks agent_shutdown and forgets the session's state.
+func (s *Session) End(ctx context.Context) (Decision, error) {
+	return s.g.Check(ctx, s.agent, s.id, "agent_shutdown", map[string]any{"agent": map[string]any{"id": s.agent}})
 }

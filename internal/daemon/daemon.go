@@ -121,7 +121,7 @@ func Run(ctx context.Context, o Options) (err error) {
 		return fmt.Errorf("policy: %w", err)
 	}
 	g, err := gate.New(gate.Options{Policy: pol, Recorder: alog, ArgsKey: []byte(argsKey), Logger: log.With("component", "gate"),
-		Metrics: gate.NewMetrics(reg), Detectors: []gate.Detector{gate.PatternDetector{}, gate.EgressDetector{}}})
+		Metrics: gate.NewMetrics(reg), Detectors: gate.StandardDetectors()})
 	if err != nil {
 		return err
 	}

@@ -69,3 +69,9 @@ func ACSLoader(ctx context.Context, dir string, o engines.Options) ManifestLoade
 		return &acsManifest{rt: rt, points: rt.Points()}, "sha256:" + hex.EncodeToString(sum[:]), nil
 	}
 }
+
+// StandardDetectors are the detectors every gate runs: the built-in ones
+// the profile configures (blocked patterns, egress).
+func StandardDetectors() []Detector {
+	return []Detector{PatternDetector{}, EgressDetector{}}
+}

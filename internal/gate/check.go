@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -512,6 +513,7 @@ func (c *check) finish() Decision {
 	if d.Decision == Transform && c.hasTransformed && !audit && c.req.Mode != "evaluate_only" {
 		d.Transformed, d.HasTransformed = c.transformed, true
 	}
+	d.Reasons = dedupe(d.Reasons)
 	if len(d.Reasons) > 0 {
 		d.Reason = d.Reasons[0]
 	}
@@ -537,6 +539,17 @@ func (c *check) releaseSlot() {
 		delete(c.sess.slots, c.callID)
 		c.sess.mu.Unlock()
 	}
+}
+
+// dedupe keeps the first of equal reasons (two patterns hit, one reason).
+func dedupe(rs []string) []string {
+	out := rs[:0]
+	for i, r := range rs {
+		if !slices.Contains(rs[:i], r) {
+			out = append(out, r)
+		}
+	}
+	return out
 }
 
 func orderBySeverity(vs []verdict) []verdict {
