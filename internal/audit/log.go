@@ -62,6 +62,7 @@ type Log struct {
 	signer  note.Signer
 	now     func() time.Time
 	rand    io.Reader
+	salts   *saltReserve
 	maxBody int
 	log     *slog.Logger
 	m       *Metrics
@@ -136,6 +137,7 @@ func Open(ctx context.Context, o Options) (*Log, error) {
 	if l.rand == nil {
 		l.rand = rand.Reader
 	}
+	l.salts = newSaltReserve(l.rand)
 	if l.maxBody <= 0 {
 		l.maxBody = DefaultMaxPayloadBytes
 	}
@@ -241,6 +243,39 @@ type request struct {
 
 func newRequest() any {
 	return &request{done: make(chan struct{}, 1), leaf: sha256.New(), buf: make([]byte, 0, 512)}
+}
+
+// saltReserve hands out salts drawn ahead from the random source, many per
+// read: a read is a system call, which would otherwise be a large share of
+// an append. Salts leave the reserve in the order they were read, so a
+// deterministic source gives deterministic logs.
+type saltReserve struct {
+	mu   sync.Mutex
+	src  io.Reader
+	buf  [64 * SaltSize]byte
+	next int
+}
+
+func newSaltReserve(src io.Reader) *saltReserve {
+	r := &saltReserve{src: src}
+	r.next = len(r.buf)
+	return r
+}
+
+// fill copies the next salt into dst and wipes it from the reserve.
+func (r *saltReserve) fill(dst []byte) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.next == len(r.buf) {
+		if _, err := io.ReadFull(r.src, r.buf[:]); err != nil {
+			return err
+		}
+		r.next = 0
+	}
+	copy(dst, r.buf[r.next:r.next+SaltSize])
+	clear(r.buf[r.next : r.next+SaltSize])
+	r.next += SaltSize
+	return nil
 }
 
 // recycle returns a request whose waiter has taken its result. Abandoned
@@ -394,7 +429,7 @@ func (l *Log) preparePayload(r *request, payload []byte) error {
 	}
 	r.payload = body
 	r.salt = mem[:SaltSize:SaltSize]
-	if _, err := io.ReadFull(l.rand, r.salt); err != nil {
+	if err := l.salts.fill(r.salt); err != nil {
 		return fmt.Errorf("audit: payload salt: %w", err)
 	}
 	r.hdr.PayloadSHA256 = PayloadDigest(r.salt, body)
@@ -513,7 +548,7 @@ func (l *Log) commit(batch []*request) {
 	if now.Before(l.lastTime) {
 		now = l.lastTime
 	}
-	stamp := now.Format(api.TimeLayout)
+	stamp := string(appendStamp(make([]byte, 0, len(api.TimeLayout)), now))
 	var erase []store.Erasure
 	for _, r := range batch {
 		idx := f.Size()

@@ -41,6 +41,8 @@ const (
 	maxLeafBytes  = 1 << 20
 	minBase64Len  = 8
 	maxPatternLen = 4096
+	// maxPatternBytes bounds the automaton (one state per pattern byte).
+	maxPatternBytes = 1 << 20
 )
 
 // Matcher is a compiled pattern set; it is safe for concurrent use.
@@ -58,6 +60,7 @@ type Matcher struct {
 func Compile(ps []Pattern) (*Matcher, error) {
 	m := &Matcher{patterns: ps}
 	var subs []string
+	total := 0
 	for i, p := range ps {
 		if p.Pattern == "" {
 			return nil, fmt.Errorf("blocked_patterns[%d]: empty pattern", i)
@@ -67,6 +70,9 @@ func Compile(ps []Pattern) (*Matcher, error) {
 		}
 		switch p.Kind {
 		case Substring:
+			if total += len(p.Pattern); total > maxPatternBytes {
+				return nil, fmt.Errorf("blocked_patterns[%d]: the substring patterns exceed %d bytes in total", i, maxPatternBytes)
+			}
 			subs = append(subs, strings.ToLower(p.Pattern))
 			m.subIdx = append(m.subIdx, i)
 		case Regex:

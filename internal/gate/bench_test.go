@@ -70,14 +70,23 @@ func BenchmarkGateCheckNative(b *testing.B) {
 	}
 }
 
-// BenchmarkGateCheckParallel: the same with 1,000 agents, b.RunParallel.
+// BenchmarkGateCheckParallel: the same with 1,000 agents of four sessions
+// each, b.RunParallel, on the wall clock.
 func BenchmarkGateCheckParallel(b *testing.B) {
 	f := newFixture(b, benchConfig(1000), nil)
-	f.g.detectors = []Detector{PatternDetector{}}
+	g, err := New(Options{Policy: f.g.Policy(), Recorder: f.log, Detectors: []Detector{PatternDetector{}}, ArgsKey: make([]byte, 32)})
+	if err != nil {
+		b.Fatal(err)
+	}
 	snaps := make([]map[string]any, 64)
 	for i := range snaps {
 		snaps[i] = benchSnapshot(i)
 	}
+	agents := make([]string, 1000)
+	for i := range agents {
+		agents[i] = fmt.Sprint("agent-", i)
+	}
+	sessions := []string{"s0", "s1", "s2", "s3"}
 	ctx := context.Background()
 	var n atomic.Int64
 	b.ReportAllocs()
@@ -86,12 +95,18 @@ func BenchmarkGateCheckParallel(b *testing.B) {
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
 			i := int(n.Add(1))
-			agent := fmt.Sprint("agent-", i%1000)
-			d, err := f.g.Check(ctx, &Request{Agent: agent, Session: fmt.Sprint(i), Point: PreToolCall, Snapshot: snaps[i%64]})
+			agent, session := agents[i%1000], sessions[(i/1000)%4]
+			snap := snaps[i%64]
+			d, err := g.Check(ctx, &Request{Agent: agent, Session: session, Point: PreToolCall, Snapshot: snap})
 			if err != nil || d.Decision != Allow {
 				b.Errorf("%+v %v", d, err)
 				return
 			}
+			// Release the slot as the matching post_tool_call would.
+			ss := g.sessions.get(agent, session, 0)
+			ss.mu.Lock()
+			delete(ss.slots, snap["tool_call"].(map[string]any)["id"].(string))
+			ss.mu.Unlock()
 		}
 	})
 	b.StopTimer()

@@ -2,9 +2,6 @@ package gate
 
 import (
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"maps"
@@ -14,7 +11,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/agentgov/agentgov/api"
-	"github.com/agentgov/agentgov/internal/canonical"
 	"github.com/agentgov/agentgov/internal/config"
 )
 
@@ -144,6 +140,15 @@ func (c *check) extract() {
 	case Output:
 		c.value = s["output"]
 	}
+	if c.prof.Manifest != nil {
+		c.snapshot = c.manifestSnapshot()
+	}
+}
+
+// manifestSnapshot is the snapshot the manifest sees: the caller's, with
+// the authenticated agent written over whatever the caller put there.
+func (c *check) manifestSnapshot() map[string]any {
+	s := c.req.Snapshot
 	snap := maps.Clone(s)
 	identity := map[string]any{"id": c.req.Agent, "session": c.req.Session, "role": c.prof.Role.Role, "ring": int64(c.prof.Ring)}
 	snap["agent"] = identity
@@ -154,7 +159,7 @@ func (c *check) extract() {
 	}
 	env["agent"] = map[string]any{"id": c.req.Agent}
 	snap["envelope"] = env
-	c.snapshot = snap
+	return snap
 }
 
 // admit applies kill state, session timeout, rate limits and budgets.
@@ -256,7 +261,7 @@ func (c *check) charge() {
 // detect runs the detectors.
 func (c *check) detect() {
 	in := &Inspection{Agent: c.req.Agent, Session: c.req.Session, Point: c.req.Point, Tool: c.toolName,
-		Profile: c.prof, Value: c.value, Snapshot: c.snapshot}
+		Profile: c.prof, Value: c.value, Snapshot: c.req.Snapshot}
 	for _, d := range c.g.detectors {
 		fs, err := safeInspect(c.ctx, d, in)
 		if err != nil {
@@ -441,7 +446,7 @@ func (c *check) takeSlot(limit int) bool {
 	for {
 		now := c.g.now()
 		c.sess.mu.Lock()
-		if _, dup := c.sess.slots[id]; dup || c.sess.inFlight(now) < limit {
+		if _, dup := c.sess.slots[id]; dup || c.sess.inFlight(now, limit) < limit {
 			c.sess.slots[id] = now.Add(ttl)
 			c.sess.mu.Unlock()
 			return true
@@ -568,52 +573,48 @@ func orderBySeverity(vs []verdict) []verdict {
 // as a keyed digest only: equal arguments correlate, their content is not
 // stored.
 func (c *check) record(d Decision) (int64, error) {
-	payload := map[string]any{
-		"point":   c.req.Point,
-		"reasons": stringsToAny(d.Reasons),
-	}
-	if c.toolName != "" {
-		payload["tool"] = c.toolName
-	}
-	if c.callID != "" {
-		payload["call_id"] = c.callID
-	}
-	if c.req.Mode == "evaluate_only" {
-		payload["mode"] = "evaluate_only"
-	}
-	if c.prof != nil {
-		payload["profile_mode"] = string(c.prof.Mode)
-	}
+	sc := c.g.scratch.get()
+	defer c.g.scratch.put(sc)
+	var digest []byte
 	if c.value != nil {
-		b, err := canonical.AppendValue(nil, c.value)
-		if err != nil {
+		var err error
+		if digest, err = sc.valueDigest(make([]byte, 0, 2*32), c.value); err != nil {
 			return 0, fmt.Errorf("digest of the inspected value: %w", err)
 		}
-		mac := hmac.New(sha256.New, c.g.argsKey)
-		mac.Write(b)
-		payload["value_hmac"] = hex.EncodeToString(mac.Sum(nil))
+	}
+	// Members in canonical key order.
+	o := object{b: sc.buf[:0]}
+	if c.manifestID != "" {
+		o.str("action_identity", c.manifestID)
+	}
+	if c.callID != "" {
+		o.str("call_id", c.callID)
 	}
 	if len(d.Findings) > 0 {
-		fs := make([]any, len(d.Findings))
-		for i, f := range d.Findings {
-			m := map[string]any{"detector": f.Detector, "type": f.Type, "severity": f.Severity, "action": f.Action}
-			if f.Path != "" {
-				m["path"] = f.Path
-			}
-			fs[i] = m
-		}
-		payload["findings"] = fs
+		o.key("findings")
+		o.b = appendFindings(o.b, d.Findings)
+	}
+	if c.req.Mode == "evaluate_only" {
+		o.str("mode", "evaluate_only")
+	}
+	o.str("point", c.req.Point)
+	if c.prof != nil {
+		o.str("profile_mode", string(c.prof.Mode))
+	}
+	o.strs("reasons", d.Reasons)
+	if c.toolName != "" {
+		o.str("tool", c.toolName)
 	}
 	if d.HasTransformed {
-		payload["transformed"] = true
+		o.key("transformed")
+		o.b = append(o.b, "true"...)
 	}
-	if c.manifestID != "" {
-		payload["action_identity"] = c.manifestID
+	if digest != nil {
+		o.key("value_hmac")
+		o.b = append(append(append(o.b, '"'), digest...), '"')
 	}
-	body, err := canonical.AppendValue(nil, payload)
-	if err != nil {
-		return 0, err
-	}
+	body := o.close()
+	sc.buf = body[:0]
 	action := c.req.Point
 	if c.toolName != "" {
 		action += ":" + c.toolName
@@ -631,6 +632,27 @@ func (c *check) record(d Decision) (int64, error) {
 	return c.g.rec.Append(c.ctx, ev, source)
 }
 
+// appendFindings appends the findings as recorded: what and where, never
+// the matched text (it may be the very secret or personal data found).
+func appendFindings(b []byte, fs []Finding) []byte {
+	b = append(b, '[')
+	for i, f := range fs {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		o := object{b: b}
+		o.str("action", f.Action)
+		o.str("detector", f.Detector)
+		if f.Path != "" {
+			o.str("path", f.Path)
+		}
+		o.str("severity", f.Severity)
+		o.str("type", f.Type)
+		b = o.close()
+	}
+	return append(b, ']')
+}
+
 // truncate cuts s to at most n bytes on a rune boundary.
 func truncate(s string, n int) string {
 	if len(s) <= n {
@@ -640,12 +662,4 @@ func truncate(s string, n int) string {
 		n--
 	}
 	return s[:n]
-}
-
-func stringsToAny(ss []string) []any {
-	out := make([]any, len(ss))
-	for i, s := range ss {
-		out[i] = s
-	}
-	return out
 }

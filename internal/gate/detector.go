@@ -30,7 +30,9 @@ type Inspection struct {
 	// Value is the value under inspection at this point: tool arguments
 	// at pre_tool_call, the tool result at post_tool_call, the model
 	// request or response, the input or the output.
-	Value    any
+	Value any
+	// Snapshot is the caller's snapshot as sent. Its agent members are
+	// claims, not identity: the authenticated agent is Agent.
 	Snapshot map[string]any
 }
 

@@ -158,6 +158,7 @@ type Gate struct {
 	rates     *ratelimit.Limiter
 	breaches  *counters
 	drift     *driftBaseline
+	scratch   *scratchPool
 }
 
 // New builds a gate.
@@ -175,7 +176,7 @@ func New(o Options) (*Gate, error) {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
 	g := &Gate{rec: o.Recorder, kill: o.Kill, detectors: o.Detectors, argsKey: o.ArgsKey, now: o.Now, log: o.Logger, m: o.Metrics,
-		sessions: newSessions(o.Now), rates: ratelimit.New(o.Now), breaches: newCounters(), drift: newDriftBaseline()}
+		sessions: newSessions(o.Now), rates: ratelimit.New(o.Now), breaches: newCounters(), drift: newDriftBaseline(), scratch: newScratchPool(o.ArgsKey)}
 	g.policy.Store(o.Policy)
 	return g, nil
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
@@ -121,9 +122,14 @@ func Compile(cfg *config.Config, loadManifest ManifestLoader) (*Policy, error) {
 		p.tools[name] = ct
 	}
 	manifestVersions := map[string]string{}
-	for id := range cfg.Agents {
+	manifests := map[string]ManifestPolicy{}
+	// Agents usually share their patterns through defaults: one matcher
+	// per distinct pattern list keeps compile time and cache footprint
+	// independent of the number of agents.
+	matchers := map[string]*blockpattern.Matcher{}
+	for _, id := range sortedKeys(cfg.Agents) {
 		eff, _ := cfg.Effective(id)
-		cp, err := compileProfile(id, eff)
+		cp, err := compileProfile(id, eff, matchers)
 		if err != nil {
 			return nil, fmt.Errorf("agents.%s.%w", id, err)
 		}
@@ -131,12 +137,15 @@ func Compile(cfg *config.Config, loadManifest ManifestLoader) (*Policy, error) {
 			if loadManifest == nil {
 				return nil, fmt.Errorf("agents.%s.manifest: no ACS runtime is available to load it", id)
 			}
-			mp, version, err := loadManifest(eff.Manifest)
-			if err != nil {
-				return nil, fmt.Errorf("agents.%s.manifest: %w", id, err)
+			mp, ok := manifests[eff.Manifest]
+			if !ok {
+				var version string
+				if mp, version, err = loadManifest(eff.Manifest); err != nil {
+					return nil, fmt.Errorf("agents.%s.manifest: %w", id, err)
+				}
+				manifests[eff.Manifest], manifestVersions[eff.Manifest] = mp, version
 			}
-			cp.Manifest, cp.ManifestVersion = mp, version
-			manifestVersions[eff.Manifest] = version
+			cp.Manifest, cp.ManifestVersion = mp, manifestVersions[eff.Manifest]
 		}
 		p.agents[id] = cp
 	}
@@ -144,7 +153,7 @@ func Compile(cfg *config.Config, loadManifest ManifestLoader) (*Policy, error) {
 	return p, nil
 }
 
-func compileProfile(id string, e config.Profile) (*Profile, error) {
+func compileProfile(id string, e config.Profile, matchers map[string]*blockpattern.Matcher) (*Profile, error) {
 	cp := &Profile{Agent: id, Mode: Strict, DriftThreshold: 0.5}
 	if e.Role != nil {
 		cp.Role = rbac.Grant{Role: e.Role.Name, Expires: e.Role.Expires}
@@ -167,11 +176,18 @@ func compileProfile(id string, e config.Profile) (*Profile, error) {
 		return nil, fmt.Errorf("require_approval: %w", err)
 	}
 	var pats []blockpattern.Pattern
+	var key strings.Builder
 	for _, bp := range e.BlockedPatterns {
 		pats = append(pats, blockpattern.Pattern{Kind: blockpattern.Kind(bp.Kind), Pattern: bp.Pattern})
+		fmt.Fprintf(&key, "%q %q\n", bp.Kind, bp.Pattern)
 	}
-	if cp.Patterns, err = blockpattern.Compile(pats); err != nil {
-		return nil, err
+	if m, ok := matchers[key.String()]; ok {
+		cp.Patterns = m
+	} else {
+		if cp.Patterns, err = blockpattern.Compile(pats); err != nil {
+			return nil, err
+		}
+		matchers[key.String()] = cp.Patterns
 	}
 	if v := e.Limits.MaxToolCalls; v != nil {
 		cp.Limits.MaxToolCalls = *v

@@ -20,38 +20,56 @@ type session struct {
 	slots map[string]time.Time
 }
 
-const sessionShards = 64
+const (
+	sessionShards   = 64
+	sessionSweepMin = 4096
+)
 
 type sessions struct {
 	seed   maphash.Seed
 	now    func() time.Time
 	shards [sessionShards]struct {
 		mu sync.Mutex
-		m  map[string]*session
+		m  map[sessionKey]*session
+		// sweepAt is the size at which the shard next looks for idle
+		// sessions; it doubles past what a sweep keeps, so that a shard
+		// full of live sessions costs amortised O(1) per new session.
+		sweepAt int
 	}
 }
 
 func newSessions(now func() time.Time) *sessions {
 	s := &sessions{seed: maphash.MakeSeed(), now: now}
 	for i := range s.shards {
-		s.shards[i].m = map[string]*session{}
+		s.shards[i].m = map[sessionKey]*session{}
 	}
 	return s
 }
 
-func sessionKey(agent, id string) string { return agent + "\x00" + id }
+// sessionKey is a struct, not a joined string, so that a lookup does not
+// allocate.
+type sessionKey struct{ agent, id string }
+
+func (s *sessions) shard(k sessionKey) int {
+	var h maphash.Hash
+	h.SetSeed(s.seed)
+	h.WriteString(k.agent)
+	h.WriteByte(0)
+	h.WriteString(k.id)
+	return int(h.Sum64() % sessionShards)
+}
 
 // get returns the session, creating it; ttl is how long an idle session is
 // remembered.
 func (s *sessions) get(agent, id string, ttl time.Duration) *session {
-	key := sessionKey(agent, id)
-	sh := &s.shards[maphash.String(s.seed, key)%sessionShards]
+	key := sessionKey{agent, id}
+	sh := &s.shards[s.shard(key)]
 	now := s.now()
 	sh.mu.Lock()
 	defer sh.mu.Unlock()
 	ss := sh.m[key]
 	if ss == nil {
-		if len(sh.m) >= 4096 {
+		if len(sh.m) >= max(sh.sweepAt, sessionSweepMin) {
 			for k, old := range sh.m {
 				old.mu.Lock()
 				idle := now.Sub(old.lastSeen)
@@ -60,6 +78,7 @@ func (s *sessions) get(agent, id string, ttl time.Duration) *session {
 					delete(sh.m, k)
 				}
 			}
+			sh.sweepAt = 2 * len(sh.m)
 		}
 		ss = &session{started: now, slots: map[string]time.Time{}}
 		sh.m[key] = ss
@@ -69,15 +88,20 @@ func (s *sessions) get(agent, id string, ttl time.Duration) *session {
 
 // end forgets a session (agent_shutdown).
 func (s *sessions) end(agent, id string) {
-	key := sessionKey(agent, id)
-	sh := &s.shards[maphash.String(s.seed, key)%sessionShards]
+	key := sessionKey{agent, id}
+	sh := &s.shards[s.shard(key)]
 	sh.mu.Lock()
 	delete(sh.m, key)
 	sh.mu.Unlock()
 }
 
-// inFlight counts unexpired slots, dropping expired ones. Caller holds mu.
-func (ss *session) inFlight(now time.Time) int {
+// inFlight counts unexpired slots, dropping expired ones, but only when
+// the count matters: below limit the expired ones cannot change the
+// answer. Caller holds mu.
+func (ss *session) inFlight(now time.Time, limit int) int {
+	if len(ss.slots) < limit {
+		return len(ss.slots)
+	}
 	for id, exp := range ss.slots {
 		if !now.Before(exp) {
 			delete(ss.slots, id)

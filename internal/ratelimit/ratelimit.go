@@ -32,7 +32,13 @@ type bucket struct {
 type shard struct {
 	mu sync.Mutex
 	m  map[string]*bucket
+	// sweepAt is the size at which the shard next evicts; it doubles past
+	// what an eviction keeps, so that many live keys cost amortised O(1)
+	// per new key instead of a full scan each.
+	sweepAt int
 }
+
+const sweepMin = 1024
 
 // Limiter is a set of keyed buckets. It is safe for concurrent use.
 type Limiter struct {
@@ -66,8 +72,9 @@ func (l *Limiter) Allow(key string, spec Spec) bool {
 	defer sh.mu.Unlock()
 	b := sh.m[key]
 	if b == nil {
-		if len(sh.m) >= 1024 {
+		if len(sh.m) >= max(sh.sweepAt, sweepMin) {
 			sh.evict(now)
+			sh.sweepAt = 2 * len(sh.m)
 		}
 		b = &bucket{lim: rate.NewLimiter(rate.Limit(spec.PerSecond), max(spec.Burst, 1)), spec: spec}
 		sh.m[key] = b
