@@ -2,28 +2,43 @@ package gate
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
+
+	"github.com/agentgov/agentgov/internal/policy/engines"
 )
 
 // benchConfig: a strict profile with 20 allowed tools, 10 blocked
 // patterns, session limits, rate limits and concurrency.
 func benchConfig(agents int) string {
+	tools := make([]string, 20)
+	for i := range tools {
+		tools[i] = fmt.Sprintf("tool_%02d", i)
+	}
+	return benchProfile(agents, tools, "")
+}
+
+// benchProfile is benchConfig's profile over the given tools, with an
+// optional ACS manifest.
+func benchProfile(agents int, tools []string, manifest string) string {
 	var b strings.Builder
 	b.WriteString("tools:\n")
-	for i := range 20 {
-		fmt.Fprintf(&b, "  tool_%02d: {ring: 3, permission: read}\n", i)
+	for _, t := range tools {
+		fmt.Fprintf(&b, "  %s: {ring: 3, permission: read}\n", t)
 	}
 	b.WriteString("defaults:\n  role: WRITER\n  ring: 2\n  mode: strict\n  allowed_tools: [")
-	for i := range 20 {
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		fmt.Fprintf(&b, "tool_%02d", i)
+	b.WriteString(strings.Join(tools, ", "))
+	if manifest != "" {
+		fmt.Fprintf(&b, "]\n  manifest: %s\n", manifest)
+		b.WriteString("  blocked_patterns:\n")
+	} else {
+		b.WriteString("]\n  blocked_patterns:\n")
 	}
-	b.WriteString("]\n  blocked_patterns:\n")
 	for _, p := range []string{"drop table", "rm -rf", "/etc/passwd", "curl | sh", "base64 -d", "chmod 777", "<script", "169.254.169.254", "password=", "union select"} {
 		fmt.Fprintf(&b, "    - substring: %q\n", p)
 	}
@@ -111,4 +126,63 @@ func BenchmarkGateCheckParallel(b *testing.B) {
 	})
 	b.StopTimer()
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "decisions/s")
+}
+
+// BenchmarkGateCheckRego: BenchmarkGateCheckNative with an ACS rego
+// manifest on the profile: the policy, tool names and arguments of the
+// rego package's BenchmarkACSEvaluateRego, loaded from its files.
+func BenchmarkGateCheckRego(b *testing.B) {
+	dir := b.TempDir()
+	src := filepath.Join("..", "policy", "rego", "testdata", "bench")
+	policy, err := os.ReadFile(filepath.Join(src, "bench.rego"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	var args map[string]any
+	raw, err := os.ReadFile(filepath.Join(src, "args.json"))
+	if err == nil {
+		err = json.Unmarshal(raw, &args)
+	}
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Join(dir, "rego"), 0o700); err != nil {
+		b.Fatal(err)
+	}
+	manifest := `agent_control_specification_version: 0.3.1-beta
+tools:
+  send_email: {clearance: internal}
+policies:
+  bench: {type: rego, bundle: ./rego, query: data.bench.verdict}
+intervention_points:
+  pre_tool_call:
+    policy_target: $snap.tool_call.args
+    policy_target_kind: tool_args
+    tool_name_from: $snap.tool_call.name
+    policy: {id: bench}
+`
+	for name, body := range map[string][]byte{"m.yaml": []byte(manifest), "rego/bench.rego": policy} {
+		if err := os.WriteFile(filepath.Join(dir, name), body, 0o600); err != nil {
+			b.Fatal(err)
+		}
+	}
+	tools := []string{"search_docs", "read_file", "list_dir", "get_weather", "send_email",
+		"create_ticket", "update_ticket", "query_db", "summarize", "translate",
+		"calendar_lookup", "calendar_create", "crm_lookup", "crm_update", "fetch_url",
+		"run_report", "export_csv", "resize_image", "ocr_image", "lookup_user"}
+	f := newFixture(b, benchProfile(1, tools, "m.yaml"), ACSLoader(context.Background(), dir, engines.Options{}))
+	f.g.detectors = []Detector{PatternDetector{}}
+	snap := map[string]any{"tool_call": map[string]any{"id": "call-3", "name": "send_email", "args": args}}
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		d, err := f.g.Check(ctx, &Request{Agent: "agent-0", Session: "s", Point: PreToolCall, Snapshot: snap})
+		if err != nil || d.Decision != Allow {
+			b.Fatalf("%+v %v", d, err)
+		}
+		ss := f.g.sessions.get("agent-0", "s", 0)
+		ss.mu.Lock()
+		clear(ss.slots)
+		ss.mu.Unlock()
+	}
 }

@@ -2,6 +2,7 @@ package rego
 
 import (
 	"context"
+	_ "embed"
 	"encoding/json"
 	"reflect"
 	"strconv"
@@ -29,33 +30,15 @@ import (
 //     contains, so joining cannot create a match across two arguments),
 //     so that each blocked substring costs one `contains` call instead of
 //     one per argument.
-const benchPolicy = `package bench
+//
+// The policy and the arguments are files so that the gate's rego benchmark
+// runs exactly the same scenario.
+//
+//go:embed testdata/bench/bench.rego
+var benchPolicy string
 
-default verdict := {"decision": "deny", "reason": "tool_not_allowed"}
-
-verdict := {"decision": "allow"} if {
-	tool_allowed
-	not blocked_argument
-} else := {"decision": "deny", "reason": "blocked_argument"} if {
-	tool_allowed
-}
-
-tool_allowed if input.tool.name in {
-	"search_docs", "read_file", "list_dir", "get_weather", "send_email",
-	"create_ticket", "update_ticket", "query_db", "summarize", "translate",
-	"calendar_lookup", "calendar_create", "crm_lookup", "crm_update", "fetch_url",
-	"run_report", "export_csv", "resize_image", "ocr_image", "lookup_user",
-}
-
-blocked_argument if {
-	joined := concat("\u0000", [a | some a in input.policy_target.value; is_string(a)])
-	some b in [
-		"rm -rf", "DROP TABLE", "/etc/passwd", "<script", "169.254.169.254",
-		"base64 -d", "curl ", "wget ", "chmod 777", "; sudo ",
-	]
-	contains(joined, b)
-}
-`
+//go:embed testdata/bench/args.json
+var benchArgsJSON []byte
 
 const benchQuery = "data.bench.verdict"
 
@@ -237,18 +220,11 @@ blocked_argument if {
 
 // benchArgs are ten realistic string arguments, none blocked.
 func benchArgs() map[string]any {
-	return map[string]any{
-		"query":       "quarterly revenue by region for the EMEA sales team",
-		"path":        "/srv/reports/2025/q3/summary.md",
-		"format":      "markdown",
-		"language":    "en-GB",
-		"recipient":   "finance-team@example.com",
-		"subject":     "Q3 revenue summary and outlook",
-		"body":        "Please find attached the quarterly summary. Numbers are preliminary until the audit closes next week.",
-		"ticket":      "FIN-4821",
-		"priority":    "normal",
-		"callback_to": "https://hooks.example.com/agent/notify",
+	var args map[string]any
+	if err := json.Unmarshal(benchArgsJSON, &args); err != nil {
+		panic(err)
 	}
+	return args
 }
 
 // benchInput is the final policy input of the benchmark: the policy target
