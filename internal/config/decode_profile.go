@@ -42,7 +42,7 @@ func (l *loader) governance(path string, keyNode, val ast.Node) {
 			l.prov[p] = l.fileOrigin(k)
 			roles[name] = l.strList(p, v).Values
 		})
-		l.cfg.Roles = roles
+		l.cfg.Roles = nilIfEmpty(roles)
 	case "defaults":
 		l.cfg.Defaults = l.profile(path, val)
 	case "agents":
@@ -52,7 +52,7 @@ func (l *loader) governance(path string, keyNode, val ast.Node) {
 			l.prov[p] = l.fileOrigin(k)
 			agents[name] = l.profile(p, v)
 		})
-		l.cfg.Agents = agents
+		l.cfg.Agents = nilIfEmpty(agents)
 	case "tools":
 		tools := map[string]Tool{}
 		l.members(path, val, func(name string, k, v ast.Node) {
@@ -60,8 +60,16 @@ func (l *loader) governance(path string, keyNode, val ast.Node) {
 			l.prov[p] = l.fileOrigin(k)
 			tools[name] = l.tool(p, v)
 		})
-		l.cfg.Tools = tools
+		l.cfg.Tools = nilIfEmpty(tools)
 	}
+}
+
+// nilIfEmpty makes `agents: {}` load exactly like an absent section.
+func nilIfEmpty[V any](m map[string]V) map[string]V {
+	if len(m) == 0 {
+		return nil
+	}
+	return m
 }
 
 // members calls fn for each entry of the mapping at path, rejecting

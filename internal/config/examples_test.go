@@ -87,3 +87,40 @@ func TestMarshalRoundTrip(t *testing.T) {
 		t.Fatalf("redacted output:\n%s", red)
 	}
 }
+
+// TestFullExampleGovernanceSample keeps the commented governance sample
+// in the reference file honest: uncommented, it must load and mean what
+// its comments say.
+func TestFullExampleGovernanceSample(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join(examplesDir, "agentgov.full.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	head, tail, ok := strings.Cut(string(data), "\nroles: {}\n")
+	if !ok {
+		t.Fatal("the governance section is missing")
+	}
+	var b strings.Builder
+	b.WriteString(head + "\nroles:\n")
+	for line := range strings.SplitSeq(tail, "\n") {
+		switch {
+		case strings.Contains(line, "manifest: ./"):
+			// The sample manifest is not shipped.
+		case strings.HasPrefix(line, "#   "):
+			b.WriteString(line[2:] + "\n")
+		case line == "tools: {}" || line == "agents: {}":
+			b.WriteString(strings.TrimSuffix(line, " {}") + "\n")
+		default:
+			b.WriteString(line + "\n")
+		}
+	}
+	c := mustLoad(t, Options{File: writeConfig(t, b.String())})
+	bot, ok := c.Agents["support-bot"]
+	if !ok || c.Tools["send_email"].Ring != 2 || len(c.Roles["ANALYST"]) != 2 {
+		t.Fatalf("sample did not load as documented: %+v", c)
+	}
+	if bot.Mode != "strict" || *bot.Ring != 2 || len(bot.BlockedPatterns) != 3 || bot.Egress.Default != "deny" ||
+		*bot.Concurrency.Max != 4 || bot.Rate.PerTool["send_email"].Burst != 2 || bot.DataClassification != "internal" {
+		t.Fatalf("support-bot = %+v", bot)
+	}
+}
