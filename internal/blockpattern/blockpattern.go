@@ -16,6 +16,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/agentgov/agentgov/internal/glob"
+	"github.com/agentgov/agentgov/internal/jsonpointer"
 )
 
 // Kind is how a pattern matches.
@@ -165,7 +166,7 @@ func (w *walker) pointer() string {
 	var b strings.Builder
 	for _, seg := range w.path {
 		b.WriteByte('/')
-		b.WriteString(escape(seg))
+		b.WriteString(jsonpointer.Escape(seg))
 	}
 	return b.String()
 }
@@ -234,10 +235,6 @@ func printable(b []byte) bool {
 		}
 	}
 	return bad*10 <= len(b)
-}
-
-func escape(s string) string {
-	return strings.ReplaceAll(strings.ReplaceAll(s, "~", "~0"), "/", "~1")
 }
 
 // Pattern returns configured pattern i.

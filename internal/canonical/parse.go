@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"unicode/utf16"
 	"unicode/utf8"
+
+	"github.com/agentgov/agentgov/internal/jsonpointer"
 )
 
 // parser is a recursive-descent JSON parser that emits canonical output as it
@@ -34,28 +36,13 @@ func (p *parser) errorf(off int, format string, args ...any) *Error {
 // parse, so successful parses pay nothing for them.
 
 func (e *Error) underKey(canonKey []byte) *Error {
-	e.Path = "/" + escapePointer(decodeKey(canonKey)) + e.Path
+	e.Path = "/" + jsonpointer.Escape(decodeKey(canonKey)) + e.Path
 	return e
 }
 
 func (e *Error) underIndex(i int) *Error {
 	e.Path = "/" + strconv.Itoa(i) + e.Path
 	return e
-}
-
-func escapePointer(s string) string {
-	var b []byte
-	for i := 0; i < len(s); i++ {
-		switch s[i] {
-		case '~':
-			b = append(b, "~0"...)
-		case '/':
-			b = append(b, "~1"...)
-		default:
-			b = append(b, s[i])
-		}
-	}
-	return string(b)
 }
 
 func describeByte(c byte) string {

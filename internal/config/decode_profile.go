@@ -328,6 +328,8 @@ func (l *loader) profile(path string, node ast.Node) Profile {
 			}
 		case "manifest":
 			p.Manifest, _ = l.str(full, v)
+		case "detectors":
+			p.Detectors = l.detectors(full, v)
 		}
 	})
 	return p

@@ -31,6 +31,8 @@ type Profile struct {
 	BlockOnDrift       *bool
 	DriftThreshold     *float64
 	Manifest           string
+	// Detectors configures the content detectors by name.
+	Detectors map[string]DetectorPolicy
 }
 
 // List is a list of strings whose absence differs from emptiness.
@@ -116,7 +118,7 @@ var (
 	permissions      = []string{"read", "write", "search", "delete", "admin", "audit"}
 	builtinRoles     = []string{"ADMIN", "AUDITOR", "WRITER", "READER"}
 	blockedKinds     = []string{"substring", "regex", "glob"}
-	profileKeys      = []string{"allowed_tools", "block_on_drift", "blocked_patterns", "concurrency", "data_classification", "denied_tools", "drift_threshold", "egress", "limits", "manifest", "mode", "rate", "require_approval", "ring", "role"}
+	profileKeys      = []string{"allowed_tools", "block_on_drift", "blocked_patterns", "concurrency", "data_classification", "denied_tools", "detectors", "drift_threshold", "egress", "limits", "manifest", "mode", "rate", "require_approval", "ring", "role"}
 	toolKeys         = []string{"approval", "clearance", "labels", "output_schema", "permission", "ring"}
 	roleNamePattern  = regexp.MustCompile(`^[A-Z][A-Z0-9_]{0,63}$`)
 	agentIDPattern   = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._:@/-]{0,255}$`)
@@ -191,6 +193,7 @@ func Merge(base, p Profile) Profile {
 	if p.Manifest != "" {
 		out.Manifest = p.Manifest
 	}
+	out.Detectors = MergeDetectors(base.Detectors, p.Detectors)
 	return out
 }
 
@@ -311,6 +314,7 @@ func (c *Config) checkProfile(path string, p Profile, add func(field, format str
 			}
 		}
 	}
+	checkDetectors(path, p.Detectors, add)
 	nonNeg := func(field string, v *int64) {
 		if v != nil && *v < 0 {
 			add(path+"."+field, "must not be negative")

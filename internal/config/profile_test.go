@@ -134,6 +134,18 @@ func TestGovernanceErrors(t *testing.T) {
 			[]string{`FILE:2:37: agents.a.role.expires: must be an RFC 3339 time such as 2027-01-31T00:00:00Z`}},
 		{"drift threshold", "defaults: {role: READER, ring: 2, drift_threshold: 2}\n",
 			[]string{`FILE:1:52: defaults.drift_threshold: must be between 0 and 1`}},
+		{"unknown detector", "defaults:\n  detectors: {pii_plus: {}}\n",
+			[]string{`FILE:2:15: defaults.detectors.pii_plus: unknown key "pii_plus"; valid keys here: prompt_injection`}},
+		{"detector actions", "defaults:\n  detectors:\n    prompt_injection:\n      actions: {high: nuke, lowercase_type: deny}\n",
+			[]string{
+				`FILE:4:23: defaults.detectors.prompt_injection.actions.high: must be one of allow, record, warn, escalate, deny, not "nuke"`,
+				`FILE:4:45: defaults.detectors.prompt_injection.actions.lowercase_type: a key is a severity (low, medium, high, critical), a finding type in upper case, or default`,
+			}},
+		{"detector thresholds and points", "defaults:\n  detectors:\n    prompt_injection:\n      thresholds: {high: 0.4, medium: 0.6}\n      points: {postmodel: {high: warn}}\n",
+			[]string{
+				`FILE:4:39: defaults.detectors.prompt_injection.thresholds.medium: must not exceed thresholds.high`,
+				`FILE:5:16: defaults.detectors.prompt_injection.points.postmodel: is not an intervention point; want one of agent_startup, agent_shutdown, input, pre_model_call, post_model_call, pre_tool_call, post_tool_call, output`,
+			}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -26,6 +26,8 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+
+	"github.com/agentgov/agentgov/internal/jsonpointer"
 )
 
 // Action is what a rule does.
@@ -383,7 +385,7 @@ func Targets(v any) ([]Target, []error) {
 		switch x := v.(type) {
 		case map[string]any:
 			for k, e := range x {
-				walk(path+"/"+escapePointer(k), strings.ToLower(k), e, depth+1)
+				walk(jsonpointer.Append(path, k), strings.ToLower(k), e, depth+1)
 			}
 		case []any:
 			for i, e := range x {
@@ -419,8 +421,4 @@ func looksLikeURL(s string) bool {
 		}
 	}
 	return true
-}
-
-func escapePointer(s string) string {
-	return strings.ReplaceAll(strings.ReplaceAll(s, "~", "~0"), "/", "~1")
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/agentgov/agentgov/acs"
 	"github.com/agentgov/agentgov/acs/load"
 	"github.com/agentgov/agentgov/internal/canonical"
+	"github.com/agentgov/agentgov/internal/detect/catalog"
 	"github.com/agentgov/agentgov/internal/policy/engines"
 )
 
@@ -70,8 +71,13 @@ func ACSLoader(ctx context.Context, dir string, o engines.Options) ManifestLoade
 	}
 }
 
-// StandardDetectors are the detectors every gate runs: the built-in ones
-// the profile configures (blocked patterns, egress).
+// StandardDetectors are the detectors every gate runs; profiles switch
+// and tune them: blocked patterns, egress, and the content detectors
+// under the profile key `detectors`.
 func StandardDetectors() []Detector {
-	return []Detector{PatternDetector{}, EgressDetector{}}
+	ds := []Detector{PatternDetector{}, EgressDetector{}}
+	for _, e := range catalog.Entries() {
+		ds = append(ds, ContentDetector{Key: e.Key, D: e.New()})
+	}
+	return ds
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/agentgov/agentgov/api"
 	"github.com/agentgov/agentgov/internal/config"
+	"github.com/agentgov/agentgov/internal/detect/injection"
 )
 
 // verdict is one stage's opinion.
@@ -45,6 +46,7 @@ type check struct {
 	transformed    any
 	hasTransformed bool
 	manifestID     string
+	canary         string
 }
 
 func (g *Gate) newCheck(ctx context.Context, req *Request) *check {
@@ -87,6 +89,28 @@ func (c *check) run() {
 	c.decideNative()
 	c.decideManifest()
 	c.concurrency()
+	c.plantCanary()
+}
+
+// plantCanary mints the session's canary at agent_startup when the
+// profile asks for one. A session keeps its first canary: a repeated
+// startup must not invalidate the prompt already built with it.
+func (c *check) plantCanary() {
+	pol := c.prof.Content["prompt_injection"]
+	if c.req.Point != AgentStartup || c.sess == nil || pol == nil || !pol.Enabled || !pol.Canary {
+		return
+	}
+	c.sess.mu.Lock()
+	defer c.sess.mu.Unlock()
+	if c.sess.canary == "" {
+		tok, err := injection.MintCanary(c.g.rand)
+		if err != nil {
+			c.hardDeny("canary_unavailable")
+			return
+		}
+		c.sess.canary = tok
+	}
+	c.canary = c.sess.canary
 }
 
 // identify resolves the agent and checks that the principal may act for it.
@@ -261,7 +285,21 @@ func (c *check) charge() {
 // detect runs the detectors.
 func (c *check) detect() {
 	in := &Inspection{Agent: c.req.Agent, Session: c.req.Session, Point: c.req.Point, Tool: c.toolName,
-		Profile: c.prof, Value: c.value, Snapshot: c.req.Snapshot}
+		Profile: c.prof, Value: c.value, Snapshot: c.req.Snapshot, ToolInfo: c.tool}
+	if c.sess != nil {
+		c.sess.mu.Lock()
+		if c.sess.canary != "" {
+			in.Canaries = []string{c.sess.canary}
+		}
+		c.sess.mu.Unlock()
+	}
+	for key, pol := range c.prof.Content {
+		if pol.Enabled && !c.g.hasDetector(key) {
+			// The profile relies on a detector this gate does not run:
+			// never let that pass as an allow.
+			c.add(Deny, "detector_unavailable:"+key)
+		}
+	}
 	for _, d := range c.g.detectors {
 		fs, err := safeInspect(c.ctx, d, in)
 		if err != nil {
@@ -278,6 +316,11 @@ func (c *check) detect() {
 				c.add(Escalate, strings.ToLower(f.Detector)+":"+strings.ToLower(f.Type))
 			case Warn:
 				c.add(Warn, strings.ToLower(f.Detector)+":"+strings.ToLower(f.Type))
+			case Allow, Record:
+			default:
+				// An action the gate does not know cannot be honoured:
+				// fail closed.
+				c.add(Deny, "detector_action_unknown:"+strings.ToLower(f.Detector))
 			}
 		}
 	}
@@ -524,6 +567,9 @@ func (c *check) finish() Decision {
 	}
 	d.Message = c.message
 	d.Findings = c.findings
+	if d.Allowed() {
+		d.Canary = c.canary
+	}
 	if c.req.Point == AgentShutdown && c.prof != nil {
 		c.g.sessions.end(c.req.Agent, c.req.Session)
 	}

@@ -31,6 +31,11 @@ type Inspection struct {
 	// at pre_tool_call, the tool result at post_tool_call, the model
 	// request or response, the input or the output.
 	Value any
+	// ToolInfo is the catalogued tool of a tool call (nil otherwise).
+	ToolInfo *Tool
+	// Canaries are the session's canary tokens, which must not appear in
+	// what the agent sends or says.
+	Canaries []string
 	// Snapshot is the caller's snapshot as sent. Its agent members are
 	// claims, not identity: the authenticated agent is Agent.
 	Snapshot map[string]any

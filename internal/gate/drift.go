@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+
+	"github.com/agentgov/agentgov/internal/jsonpointer"
 )
 
 // Drift is how far a tool's result strays from what the tool returned
@@ -38,7 +40,7 @@ func shapeOf(v any) shape {
 		case map[string]any:
 			set[path+":object"] = true
 			for k, e := range x {
-				walk(path+"/"+strings.ReplaceAll(strings.ReplaceAll(k, "~", "~0"), "/", "~1"), e)
+				walk(jsonpointer.Append(path, k), e)
 			}
 		case []any:
 			set[path+":array"] = true

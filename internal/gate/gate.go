@@ -21,8 +21,10 @@ package gate
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"sync/atomic"
 	"time"
@@ -121,6 +123,11 @@ type Decision struct {
 	HasTransformed bool
 	AuditIndex     int64
 	Findings       []Finding
+	// Canary is the session's system-prompt canary, answered to an
+	// allowed agent_startup when the profile plants one: put it in the
+	// system prompt; if it ever appears in what the agent says or sends,
+	// the system prompt has leaked and the gate denies.
+	Canary string
 }
 
 // Allowed reports whether the action may proceed. Escalate is not an allow:
@@ -140,6 +147,8 @@ type Options struct {
 	// stored.
 	ArgsKey []byte
 	Now     func() time.Time
+	// Rand is the source of canaries (crypto/rand when nil).
+	Rand    io.Reader
 	Logger  *slog.Logger
 	Metrics *Metrics
 }
@@ -152,6 +161,7 @@ type Gate struct {
 	detectors []Detector
 	argsKey   []byte
 	now       func() time.Time
+	rand      io.Reader
 	log       *slog.Logger
 	m         *Metrics
 	sessions  *sessions
@@ -172,13 +182,26 @@ func New(o Options) (*Gate, error) {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
+	if o.Rand == nil {
+		o.Rand = rand.Reader
+	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
-	g := &Gate{rec: o.Recorder, kill: o.Kill, detectors: o.Detectors, argsKey: o.ArgsKey, now: o.Now, log: o.Logger, m: o.Metrics,
+	g := &Gate{rec: o.Recorder, kill: o.Kill, detectors: o.Detectors, argsKey: o.ArgsKey, now: o.Now, rand: o.Rand, log: o.Logger, m: o.Metrics,
 		sessions: newSessions(o.Now), rates: ratelimit.New(o.Now), breaches: newCounters(), drift: newDriftBaseline(), scratch: newScratchPool(o.ArgsKey)}
 	g.policy.Store(o.Policy)
 	return g, nil
+}
+
+// hasDetector reports whether the gate runs a detector of that name.
+func (g *Gate) hasDetector(name string) bool {
+	for _, d := range g.detectors {
+		if d.Name() == name {
+			return true
+		}
+	}
+	return false
 }
 
 // Policy is the active policy.

@@ -65,6 +65,8 @@ type Profile struct {
 	DriftThreshold  float64
 	Manifest        ManifestPolicy
 	ManifestVersion string
+	// Content is the policy for each content detector, by profile key.
+	Content map[string]*ContentPolicy
 }
 
 // Limits bound one session; zero means unlimited.
@@ -241,6 +243,7 @@ func compileProfile(id string, e config.Profile, matchers map[string]*blockpatte
 	if e.DriftThreshold != nil {
 		cp.DriftThreshold = *e.DriftThreshold
 	}
+	cp.Content = compileContent(e.Detectors)
 	return cp, nil
 }
 
@@ -289,6 +292,11 @@ func profileDoc(p config.Profile) string {
 		b = fmt.Appendf(b, " %q=%v", t, p.Rate.PerTool[t])
 	}
 	b = fmt.Appendf(b, " conc=%v/%v egress=%v drift=%v/%v", deref(p.Concurrency.Max), deref(p.Concurrency.Backpressure), deref(p.Egress), deref(p.BlockOnDrift), deref(p.DriftThreshold))
+	for _, name := range sortedKeys(p.Detectors) {
+		d := p.Detectors[name]
+		// fmt prints maps with sorted keys, so the rendering is stable.
+		b = fmt.Appendf(b, " detector %q on=%v t=%v/%v canary=%v actions=%v points=%v", name, deref(d.Enabled), deref(d.High), deref(d.Medium), deref(d.Canary), d.Actions, d.Points)
+	}
 	return string(b)
 }
 

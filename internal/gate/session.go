@@ -18,6 +18,8 @@ type session struct {
 	// slots holds the tool calls in flight, by tool_call.id, with the time
 	// at which an unreleased slot expires.
 	slots map[string]time.Time
+	// canary is the session's system-prompt canary, once minted.
+	canary string
 }
 
 const (

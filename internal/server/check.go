@@ -43,10 +43,13 @@ type checkResponse struct {
 	Message     *string  `json:"message"`
 	Transformed any      `json:"transformed,omitempty"`
 	AuditIndex  int64    `json:"audit_index"`
+	// Canary is present only on an allowed agent_startup whose profile
+	// plants a session canary.
+	Canary string `json:"canary,omitempty"`
 }
 
 func toResponse(d gate.Decision) checkResponse {
-	r := checkResponse{Decision: d.Decision, Reason: d.Reason, Reasons: d.Reasons, AuditIndex: d.AuditIndex}
+	r := checkResponse{Decision: d.Decision, Reason: d.Reason, Reasons: d.Reasons, AuditIndex: d.AuditIndex, Canary: d.Canary}
 	if r.Reasons == nil {
 		r.Reasons = []string{}
 	}

@@ -1,0 +1,49 @@
+// Package catalog lists agentgov's content detectors once: the name
+// `agentgov scan --detector` takes, the key profiles configure them under,
+// the input fields of the scan contract, and a constructor. The gate and
+// the CLI both build their detectors from this list.
+package catalog
+
+import (
+	"github.com/agentgov/agentgov/internal/detect"
+	"github.com/agentgov/agentgov/internal/detect/injection"
+	"github.com/agentgov/agentgov/internal/detect/scan"
+)
+
+// Entry is one detector.
+type Entry struct {
+	// Name is the detector's name on the command line.
+	Name string
+	// Key is the detector's key under a profile's `detectors`.
+	Key string
+	// Fields are the input fields of its scan records.
+	Fields scan.Fields
+	// New returns the detector with its default profile.
+	New func() detect.Detector
+}
+
+// Entries returns every detector, in a fixed order.
+func Entries() []Entry {
+	return []Entry{
+		{Name: injection.Name, Key: "prompt_injection", Fields: scan.TextFields, New: func() detect.Detector { return injection.New() }},
+	}
+}
+
+// Lookup finds a detector by its command-line name.
+func Lookup(name string) (Entry, bool) {
+	for _, e := range Entries() {
+		if e.Name == name {
+			return e, true
+		}
+	}
+	return Entry{}, false
+}
+
+// Names lists the command-line names.
+func Names() []string {
+	var out []string
+	for _, e := range Entries() {
+		out = append(out, e.Name)
+	}
+	return out
+}
