@@ -301,6 +301,9 @@ func New(ctx context.Context, o Options) (*Governor, error) {
 	var l *Log
 	if o.DataDir == "" {
 		l, err = OpenMemoryLog(ctx, cfg.Audit.Origin)
+		if l != nil && o.Source != "" {
+			l.source = o.Source
+		}
 	} else {
 		l, err = OpenLog(ctx, LogOptions{DataDir: o.DataDir, Origin: cfg.Audit.Origin, Source: o.Source, Logger: o.Logger,
 			MaxPayloadBytes: int(cfg.Audit.MaxPayloadBytes)})

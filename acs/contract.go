@@ -201,6 +201,15 @@ type PolicyEngine interface {
 	Prepare(ctx context.Context, spec *PolicySpec) (PreparedPolicy, error)
 }
 
+// SourceDigester is implemented by prepared policies that can name what
+// they were prepared from: the policy code and data, whatever file or
+// bundle it came from. Hosts fold the digests into the version of a
+// manifest, so that a changed policy file behind an unchanged manifest is
+// a new version (and decisions under it are recorded as such).
+type SourceDigester interface {
+	SourceDigest() string
+}
+
 // PreparedPolicy evaluates a final policy input and returns the raw
 // verdict-shaped JSON value, which the runtime then normalizes (§13). An
 // error is a dispatcher failure (ReasonPolicyInvocationFailed). Eval must be

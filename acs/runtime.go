@@ -631,6 +631,25 @@ func sortedKeys2(m map[string]map[string]any) []string {
 	return keys
 }
 
+// PolicySources lists, for every intervention point with a policy, the
+// point, the policy id and the digest of the prepared policy's sources
+// (empty when its engine does not implement SourceDigester), sorted.
+func (rt *Runtime) PolicySources() []string {
+	var out []string
+	for _, pl := range rt.points {
+		if pl == nil || pl.policy.spec == nil {
+			continue
+		}
+		digest := ""
+		if d, ok := pl.policy.prepared.(SourceDigester); ok {
+			digest = d.SourceDigest()
+		}
+		out = append(out, fmt.Sprintf("%s %s %s", pl.point, pl.policy.spec.PolicyID, digest))
+	}
+	slices.Sort(out)
+	return out
+}
+
 // PolicyErrors lists the policy bindings that could not be prepared (no
 // engine for their type, or the engine refused them): every evaluation at
 // those intervention points denies with the error's reason.

@@ -135,7 +135,9 @@ func Run(ctx context.Context, o Options) (err error) {
 	var reload server.Reloader
 	if o.Reload != nil {
 		reload = func(ctx context.Context) (string, error) { return gv.reload(ctx, "api") }
-		go gv.watchHangup(ctx)
+		// watchHangup subscribes here, synchronously; only the loop runs
+		// in the new goroutine.
+		go gv.watchHangup(ctx)()
 	}
 
 	var shuttingDown sync.Once

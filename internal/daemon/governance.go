@@ -73,10 +73,16 @@ func (gv *governance) reload(ctx context.Context, trigger string) (string, error
 	return p.Version, nil
 }
 
-// watchHangup reloads on SIGHUP until ctx ends.
-func (gv *governance) watchHangup(ctx context.Context) {
+// watchHangup subscribes to SIGHUP at once (a hangup that arrives before
+// the subscription would kill the process) and returns the loop that
+// reloads on each until ctx ends.
+func (gv *governance) watchHangup(ctx context.Context) func() {
 	ch := make(chan os.Signal, 1)
 	signal.Notify(ch, syscall.SIGHUP)
+	return func() { gv.reloadOnHangup(ctx, ch) }
+}
+
+func (gv *governance) reloadOnHangup(ctx context.Context, ch chan os.Signal) {
 	defer signal.Stop(ch)
 	for {
 		select {

@@ -38,7 +38,8 @@ func (m *acsManifest) Evaluate(ctx context.Context, point string, snap map[strin
 
 // ACSLoader loads profile manifests with agentgov's engines; relative
 // manifest paths are taken from dir (the configuration file's directory).
-// The version of a manifest is the SHA-256 of its merged document.
+// The version of a manifest is the SHA-256 of its merged document and of
+// the sources of every policy it binds.
 func ACSLoader(ctx context.Context, dir string, o engines.Options) ManifestLoader {
 	return func(path string) (ManifestPolicy, string, error) {
 		if !filepath.IsAbs(path) {
@@ -65,6 +66,11 @@ func ACSLoader(ctx context.Context, dir string, o engines.Options) ManifestLoade
 		b, err := canonical.AppendValue(nil, doc.Doc)
 		if err != nil {
 			return nil, "", fmt.Errorf("%s: %w", path, err)
+		}
+		// The version covers the policy code and data behind the
+		// document too: a changed rego or cedar file is a new version.
+		for _, src := range rt.PolicySources() {
+			b = append(append(b, '\n'), src...)
 		}
 		sum := sha256.Sum256(b)
 		return &acsManifest{rt: rt, points: rt.Points()}, "sha256:" + hex.EncodeToString(sum[:]), nil

@@ -78,10 +78,15 @@ func (c *check) run() {
 			c.hardDeny("internal_error")
 		}
 	}()
+	// The call is read first so that even a refused agent's entry names
+	// the tool and the call it tried.
+	c.extract()
 	if !c.identify() {
 		return
 	}
-	c.extract()
+	if c.prof.Manifest != nil {
+		c.snapshot = c.manifestSnapshot()
+	}
 	if !c.admit() {
 		return
 	}
@@ -163,9 +168,6 @@ func (c *check) extract() {
 		c.value = s["input"]
 	case Output:
 		c.value = s["output"]
-	}
-	if c.prof.Manifest != nil {
-		c.snapshot = c.manifestSnapshot()
 	}
 }
 
@@ -460,7 +462,9 @@ func (c *check) concurrency() {
 	default:
 		return
 	}
-	if c.denied() || c.worst() == Escalate {
+	if c.denied() || c.worst() == Escalate || c.req.Mode == "evaluate_only" {
+		// A call that will not run, or a dry run, holds no slot and
+		// spends no budget.
 		return
 	}
 	if max := c.prof.MaxConcurrent; max > 0 {

@@ -281,6 +281,44 @@ func TestConcurrencySlots(t *testing.T) {
 	}
 }
 
+// A dry run (evaluate_only) holds no slot and spends no tool call.
+func TestEvaluateOnlySpendsNothing(t *testing.T) {
+	f := newFixture(t, testConfig, nil)
+	dry := func(id string) Decision {
+		d, err := f.g.Check(context.Background(), &Request{Agent: "conc", Session: "s1", Point: PreToolCall, Mode: "evaluate_only",
+			Snapshot: map[string]any{"tool_call": map[string]any{"id": id, "name": "kb_read", "args": map[string]any{}}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d
+	}
+	for _, id := range []string{"d1", "d2", "d3", "d4"} {
+		if d := dry(id); d.Decision != Allow {
+			t.Fatalf("dry run %s: %+v", id, d)
+		}
+	}
+	ss := f.g.sessions.get("conc", "s1", 0)
+	ss.mu.Lock()
+	slots, calls := len(ss.slots), ss.toolCalls
+	ss.mu.Unlock()
+	if slots != 0 || calls != 0 {
+		t.Fatalf("dry runs took %d slots and %d tool calls", slots, calls)
+	}
+}
+
+// Even a refused agent's entry names the tool and the call it tried.
+func TestUnknownAgentEntryNamesTheCall(t *testing.T) {
+	f := newFixture(t, testConfig, nil)
+	d := f.check(t, "nobody", PreToolCall, map[string]any{"tool_call": map[string]any{"id": "call-9", "name": "kb_read", "args": map[string]any{}}})
+	if d.Reason != "agent_unknown" {
+		t.Fatalf("%+v", d)
+	}
+	e, err := f.log.Entry(context.Background(), d.AuditIndex)
+	if err != nil || e.Action != "pre_tool_call:kb_read" || !strings.Contains(string(e.Payload), `"call_id":"call-9"`) {
+		t.Fatalf("%+v %v", e, err)
+	}
+}
+
 func TestAuditModeNeverBlocksOnPolicy(t *testing.T) {
 	f := newFixture(t, testConfig, nil)
 	d := f.check(t, "auditor", PreToolCall, toolCall("web_search", `{}`))

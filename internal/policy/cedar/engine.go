@@ -65,6 +65,9 @@ package cedar
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"iter"
@@ -113,6 +116,26 @@ type preparedPolicy struct {
 	entities  types.EntityMap
 	validator *validate.Validator
 	mapping   *requestMapping
+	digest    string
+}
+
+// SourceDigest implements acs.SourceDigester.
+func (p *preparedPolicy) SourceDigest() string { return p.digest }
+
+// sourceDigest names what decides: the policies in order (Cedar text),
+// the entities and the schema.
+func (p *preparedPolicy) sourceDigest(schemaText []byte) (string, error) {
+	h := sha256.New()
+	for _, pol := range p.policies {
+		text := pol.policy.MarshalCedar()
+		fmt.Fprintf(h, "policy %d %s\n", len(text), text)
+	}
+	ents, err := json.Marshal(p.entities)
+	if err != nil {
+		return "", fmt.Errorf("entities: %w", err)
+	}
+	fmt.Fprintf(h, "entities %d %s\nschema %d %s\n", len(ents), ents, len(schemaText), schemaText)
+	return "sha256:" + hex.EncodeToString(h.Sum(nil)), nil
 }
 
 // Prepare implements acs.PolicyEngine.
@@ -153,7 +176,11 @@ func prepareSpec(spec *acs.PolicySpec) (*preparedPolicy, error) {
 	if p.entities, err = loadEntities(spec.Source, def); err != nil {
 		return nil, err
 	}
-	if p.validator, err = loadSchema(spec.Source, def); err != nil {
+	var schemaText []byte
+	if p.validator, schemaText, err = loadSchema(spec.Source, def); err != nil {
+		return nil, err
+	}
+	if p.digest, err = p.sourceDigest(schemaText); err != nil {
 		return nil, err
 	}
 	if p.validator != nil {

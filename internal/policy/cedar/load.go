@@ -106,19 +106,20 @@ func loadEntities(src acs.Source, def map[string]any) (types.EntityMap, error) {
 	return entities, nil
 }
 
-// loadSchema reads schema_path, if set, into a strict validator.
-func loadSchema(src acs.Source, def map[string]any) (*validate.Validator, error) {
+// loadSchema reads schema_path, if set, into a strict validator; it also
+// returns the schema text, which is part of the policy's identity.
+func loadSchema(src acs.Source, def map[string]any) (*validate.Validator, []byte, error) {
 	p, ok, err := optString(def, "schema_path")
 	if err != nil || !ok {
-		return nil, err
+		return nil, nil, err
 	}
 	full, err := resolvePath(src, "schema_path", p)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	body, err := os.ReadFile(full)
 	if err != nil {
-		return nil, fmt.Errorf("schema_path: %w", err)
+		return nil, nil, fmt.Errorf("schema_path: %w", err)
 	}
 	var s schema.Schema
 	s.SetFilename(p)
@@ -128,13 +129,13 @@ func loadSchema(src acs.Source, def map[string]any) (*validate.Validator, error)
 		err = s.UnmarshalJSON(body)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("schema_path %s: %w", p, err)
+		return nil, nil, fmt.Errorf("schema_path %s: %w", p, err)
 	}
 	resolved, err := s.Resolve()
 	if err != nil {
-		return nil, fmt.Errorf("schema_path %s: %w", p, err)
+		return nil, nil, fmt.Errorf("schema_path %s: %w", p, err)
 	}
-	return validate.New(resolved, validate.WithStrict()), nil
+	return validate.New(resolved, validate.WithStrict()), body, nil
 }
 
 // resolvePath resolves a manifest path against the declaring manifest's

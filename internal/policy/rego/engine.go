@@ -145,7 +145,11 @@ func (e *engine) Prepare(ctx context.Context, spec *acs.PolicySpec) (acs.Prepare
 	if err != nil {
 		return nil, fmt.Errorf("rego: policy %q: compile: %w", spec.PolicyID, err)
 	}
-	return &preparedPolicy{id: spec.PolicyID, query: query, pq: pq, timeout: e.opts.Timeout}, nil
+	digest, err := src.digest(query)
+	if err != nil {
+		return nil, fmt.Errorf("rego: policy %q: %w", spec.PolicyID, err)
+	}
+	return &preparedPolicy{id: spec.PolicyID, query: query, pq: pq, timeout: e.opts.Timeout, digest: digest}, nil
 }
 
 // effectiveQuery is spec.Query, or the binding's and then the definition's
@@ -178,7 +182,11 @@ type preparedPolicy struct {
 	query   string
 	pq      regoapi.PreparedEvalQuery
 	timeout time.Duration
+	digest  string
 }
+
+// SourceDigest implements acs.SourceDigester.
+func (p *preparedPolicy) SourceDigest() string { return p.digest }
 
 // Eval implements acs.PreparedPolicy. The canonical input is not needed:
 // the input is handed to OPA as an AST value.

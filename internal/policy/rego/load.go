@@ -3,9 +3,12 @@ package rego
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -14,6 +17,7 @@ import (
 	"github.com/open-policy-agent/opa/v1/loader"
 
 	"github.com/agentgov/agentgov/acs"
+	"github.com/agentgov/agentgov/internal/canonical"
 )
 
 // sources is everything a policy compiles from: modules and the merged
@@ -101,6 +105,28 @@ func loadSources(ctx context.Context, spec *acs.PolicySpec, caps *ast.Capabiliti
 		src.modules = append(src.modules, m)
 	}
 	return src, nil
+}
+
+// digest names exactly what decides: the query, every module in its
+// formatted form (so that layout and comments do not count, code does) and
+// the data document in canonical form.
+func (s *sources) digest(query string) (string, error) {
+	mods := make([]string, len(s.modules))
+	for i, m := range s.modules {
+		mods[i] = m.String()
+	}
+	slices.Sort(mods)
+	h := sha256.New()
+	fmt.Fprintf(h, "query %d %s\n", len(query), query)
+	for _, m := range mods {
+		fmt.Fprintf(h, "module %d %s\n", len(m), m)
+	}
+	data, err := canonical.AppendValue(nil, s.data)
+	if err != nil {
+		return "", fmt.Errorf("data: %w", err)
+	}
+	fmt.Fprintf(h, "data %d %s\n", len(data), data)
+	return "sha256:" + hex.EncodeToString(h.Sum(nil)), nil
 }
 
 // addBundle takes a bundle's modules and data. The bundle is not
