@@ -28,6 +28,7 @@ type verdict struct {
 	Message    *string         `json:"message"`
 	Transform  json.RawMessage `json:"transformed"`
 	AuditIndex int64           `json:"audit_index"`
+	Canary     string          `json:"canary"`
 	// allowed is what the interface says about proceeding: the Go API's
 	// Decision.Allowed, or the HTTP decision read by the rule every
 	// caller follows (escalate is not an allow).
