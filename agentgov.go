@@ -30,6 +30,7 @@ import (
 	"github.com/agentgov/agentgov/internal/datadir"
 	"github.com/agentgov/agentgov/internal/gate"
 	"github.com/agentgov/agentgov/internal/keyring"
+	"github.com/agentgov/agentgov/internal/minimise"
 	"github.com/agentgov/agentgov/internal/policy/engines"
 	"github.com/agentgov/agentgov/internal/store/memory"
 	"github.com/agentgov/agentgov/internal/store/sqlite"
@@ -52,7 +53,19 @@ type LogOptions struct {
 	Source string
 	// MaxPayloadBytes bounds one payload (default 1 MiB).
 	MaxPayloadBytes int
-	Logger          *slog.Logger
+	// KeepPersonalData records payloads, reasons and rules as given. By
+	// default personal data and secrets in them are replaced by tags
+	// (<EMAIL_ADDRESS>) before they are recorded.
+	KeepPersonalData bool
+	Logger           *slog.Logger
+}
+
+// minimiser is the audit minimiser for the setting (nil: none).
+func minimiser(keep bool) audit.Minimiser {
+	if keep {
+		return nil
+	}
+	return minimise.New()
 }
 
 // Log is an open audit log. It is safe for concurrent use; concurrent
@@ -95,7 +108,7 @@ func OpenLog(ctx context.Context, o LogOptions) (*Log, error) {
 		return nil, err
 	}
 	l, err := audit.Open(ctx, audit.Options{Store: st, Origin: o.Origin, Signer: key.Signer, VerifierKey: key.VerifierKey,
-		MaxPayloadBytes: o.MaxPayloadBytes, Logger: o.Logger})
+		MaxPayloadBytes: o.MaxPayloadBytes, Logger: o.Logger, Minimiser: minimiser(o.KeepPersonalData)})
 	if err != nil {
 		st.Close()
 		lock.Release()
@@ -118,7 +131,7 @@ func OpenMemoryLog(ctx context.Context, origin string) (*Log, error) {
 	if err != nil {
 		return nil, err
 	}
-	l, err := audit.Open(ctx, audit.Options{Store: memory.New(), Origin: o.Origin, Signer: signer, VerifierKey: vkey})
+	l, err := audit.Open(ctx, audit.Options{Store: memory.New(), Origin: o.Origin, Signer: signer, VerifierKey: vkey, Minimiser: minimise.New()})
 	if err != nil {
 		return nil, err
 	}
@@ -289,6 +302,20 @@ type Options struct {
 	Logger *slog.Logger
 }
 
+// gateKeys are the data directory's gate keys, or fresh ones for a
+// Governor that keeps nothing.
+func gateKeys(dataDir string) (keyring.GateKeys, error) {
+	if dataDir != "" {
+		return keyring.LoadOrCreateGateKeys(datadir.Dir(dataDir).Keys(), nil)
+	}
+	k := keyring.GateKeys{Args: make([]byte, 32), Pseudonym: make([]byte, 32)}
+	if _, err := rand.Read(k.Args); err != nil {
+		return k, err
+	}
+	_, err := rand.Read(k.Pseudonym)
+	return k, err
+}
+
 // New loads the configuration and returns a Governor.
 func New(ctx context.Context, o Options) (*Governor, error) {
 	if o.ConfigFile == "" {
@@ -306,7 +333,7 @@ func New(ctx context.Context, o Options) (*Governor, error) {
 		}
 	} else {
 		l, err = OpenLog(ctx, LogOptions{DataDir: o.DataDir, Origin: cfg.Audit.Origin, Source: o.Source, Logger: o.Logger,
-			MaxPayloadBytes: int(cfg.Audit.MaxPayloadBytes)})
+			MaxPayloadBytes: int(cfg.Audit.MaxPayloadBytes), KeepPersonalData: !cfg.Audit.Minimise})
 	}
 	if err != nil {
 		return nil, err
@@ -316,12 +343,13 @@ func New(ctx context.Context, o Options) (*Governor, error) {
 		l.Close(ctx)
 		return nil, err
 	}
-	key := make([]byte, 32)
-	if _, err := rand.Read(key); err != nil {
+	keys, err := gateKeys(o.DataDir)
+	if err != nil {
 		l.Close(ctx)
 		return nil, err
 	}
-	g, err := gate.New(gate.Options{Policy: pol, Recorder: l.log, ArgsKey: key, Detectors: gate.StandardDetectors(), Logger: o.Logger})
+	g, err := gate.New(gate.Options{Policy: pol, Recorder: l.log, ArgsKey: keys.Args, PseudonymKey: keys.Pseudonym,
+		Detectors: gate.StandardDetectors(), Logger: o.Logger})
 	if err != nil {
 		l.Close(ctx)
 		return nil, err

@@ -52,6 +52,14 @@ type Options struct {
 	MaxPayloadBytes int
 	Logger          *slog.Logger
 	Metrics         *Metrics
+	// Minimiser, when set, rewrites every event before it is recorded
+	// (personal data and secrets out); an error refuses the event.
+	Minimiser Minimiser
+}
+
+// Minimiser rewrites an event before it is recorded.
+type Minimiser interface {
+	Minimise(ctx context.Context, ev *api.Event) error
 }
 
 // Log is the writable audit log. It is safe for concurrent use; concurrent
@@ -63,6 +71,7 @@ type Log struct {
 	now     func() time.Time
 	rand    io.Reader
 	salts   *saltReserve
+	min     Minimiser
 	maxBody int
 	log     *slog.Logger
 	m       *Metrics
@@ -128,7 +137,7 @@ func Open(ctx context.Context, o Options) (*Log, error) {
 		return nil, err
 	}
 	l := &Log{
-		st: o.Store, signer: o.Signer, now: o.Now, rand: o.Rand, maxBody: o.MaxPayloadBytes,
+		st: o.Store, signer: o.Signer, now: o.Now, rand: o.Rand, maxBody: o.MaxPayloadBytes, min: o.Minimiser,
 		log: o.Logger, m: o.Metrics, frontier: f, stage: translog.NewFrontier(),
 	}
 	if l.now == nil {
@@ -290,6 +299,37 @@ func (l *Log) recycle(r *request) {
 // Append validates an event, records it with source as its principal, and
 // returns its index once it is durable.
 func (l *Log) Append(ctx context.Context, ev *api.Event, source string) (int64, error) {
+	if l.min != nil {
+		cp := *ev
+		if err := l.min.Minimise(ctx, &cp); err != nil {
+			// Whatever cannot be inspected is not recorded: the caller
+			// hears which part of the event it was.
+			return 0, &FieldError{"payload", err.Error()}
+		}
+		ev = &cp
+	}
+	return l.AppendMinimised(ctx, ev, source)
+}
+
+// MinimiseText applies the log's minimiser to one string, for a writer
+// that minimises its own events (AppendMinimised); s is returned as it is
+// when the log has no minimiser.
+func (l *Log) MinimiseText(ctx context.Context, s string) (string, error) {
+	if l.min == nil || s == "" {
+		return s, nil
+	}
+	ev := api.Event{Reason: s}
+	if err := l.min.Minimise(ctx, &ev); err != nil {
+		return "", err
+	}
+	return ev.Reason, nil
+}
+
+// AppendMinimised is Append without the minimiser, for an in-process
+// writer that guarantees its event holds no personal data and no secret:
+// the gate, which records digests, its own vocabulary and identifiers, and
+// minimises the few strings a caller supplies before it records them.
+func (l *Log) AppendMinimised(ctx context.Context, ev *api.Event, source string) (int64, error) {
 	if ev.Type == TypePayloadErased {
 		return 0, &FieldError{"type", fmt.Sprintf("%q is written only by agentgov itself", TypePayloadErased)}
 	}
@@ -317,6 +357,13 @@ func (l *Log) Erase(ctx context.Context, index int64, reason, source string) (in
 	}
 	if rec.Payload == nil {
 		return 0, &FieldError{"index", fmt.Sprintf("entry %d has no payload to erase", index)}
+	}
+	if l.min != nil {
+		ev := api.Event{Reason: reason}
+		if err := l.min.Minimise(ctx, &ev); err != nil {
+			return 0, fmt.Errorf("audit: %w", err)
+		}
+		reason = ev.Reason
 	}
 	payload, err := canonical.Marshal(map[string]any{"reason": reason})
 	if err != nil {

@@ -124,7 +124,7 @@ func openWriter(ctx context.Context, cfg *config.Config, command string) (*write
 		return nil, err
 	}
 	w.log, err = audit.Open(ctx, audit.Options{Store: w.st, Origin: cfg.Audit.Origin, Signer: key.Signer,
-		VerifierKey: key.VerifierKey, MaxPayloadBytes: int(cfg.Audit.MaxPayloadBytes)})
+		VerifierKey: key.VerifierKey, MaxPayloadBytes: int(cfg.Audit.MaxPayloadBytes), Minimiser: daemon.Minimiser(cfg)})
 	if err != nil {
 		w.close(ctx)
 		return nil, err

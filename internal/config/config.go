@@ -103,6 +103,9 @@ type Audit struct {
 	Origin             string   `yaml:"origin"`
 	CheckpointInterval Duration `yaml:"checkpoint_interval"`
 	MaxPayloadBytes    int64    `yaml:"max_payload_bytes"`
+	// Minimise runs the PII and secret detectors over every event before
+	// it is appended and replaces what they find with tags.
+	Minimise bool `yaml:"minimise"`
 }
 
 // Auth configures authentication.
@@ -159,6 +162,7 @@ func Default() *Config {
 			Origin:             "agentgov.local/log",
 			CheckpointInterval: Duration{10 * time.Second},
 			MaxPayloadBytes:    1 << 20,
+			Minimise:           true,
 		},
 		Auth: Auth{
 			TrustDomain: "agentgov.local",

@@ -27,12 +27,16 @@ type DetectorPolicy struct {
 	// Canary mints a per-session canary for the system prompt
 	// (prompt_injection).
 	Canary *bool
+	// Redaction is how findings whose action is redact are replaced:
+	// mask, tag, hash or drop.
+	Redaction string
 }
 
 // Detector names and the actions a finding can ask for.
 var (
-	DetectorNames    = []string{"prompt_injection"}
-	detectorActions  = []string{"allow", "record", "warn", "escalate", "deny"}
+	DetectorNames    = []string{"prompt_injection", "pii", "secrets"}
+	detectorActions  = []string{"allow", "record", "warn", "redact", "escalate", "deny"}
+	redactions       = []string{"mask", "tag", "hash", "drop"}
 	interventionKeys = []string{"agent_startup", "agent_shutdown", "input", "pre_model_call", "post_model_call", "pre_tool_call", "post_tool_call", "output"}
 	severityKeys     = []string{"low", "medium", "high", "critical"}
 	findingTypeKey   = regexp.MustCompile(`^[A-Z][A-Z0-9_]{0,63}$`)
@@ -53,6 +57,9 @@ func MergeDetectors(base, p map[string]DetectorPolicy) map[string]DetectorPolicy
 		mergePtr(&b.High, d.High)
 		mergePtr(&b.Medium, d.Medium)
 		mergePtr(&b.Canary, d.Canary)
+		if d.Redaction != "" {
+			b.Redaction = d.Redaction
+		}
 		if len(d.Actions) > 0 {
 			b.Actions = mergeStrings(b.Actions, d.Actions)
 		}
@@ -85,7 +92,7 @@ func (l *loader) detectors(path string, node ast.Node) map[string]DetectorPolicy
 	out := map[string]DetectorPolicy{}
 	l.fields(path, node, DetectorNames, func(name, full string, v ast.Node) {
 		var d DetectorPolicy
-		l.fields(full, v, []string{"actions", "canary", "enabled", "thresholds", "points"}, func(n, f string, v ast.Node) {
+		l.fields(full, v, []string{"actions", "canary", "enabled", "points", "redaction", "thresholds"}, func(n, f string, v ast.Node) {
 			switch n {
 			case "enabled":
 				if b, ok := l.bool(f, v); ok {
@@ -95,6 +102,8 @@ func (l *loader) detectors(path string, node ast.Node) map[string]DetectorPolicy
 				if b, ok := l.bool(f, v); ok {
 					d.Canary = ptr(b)
 				}
+			case "redaction":
+				d.Redaction, _ = l.str(f, v)
 			case "thresholds":
 				l.fields(f, v, []string{"high", "medium"}, func(n, ff string, v ast.Node) {
 					if x, ok := l.float(ff, v); ok {
@@ -147,6 +156,9 @@ func checkDetectors(path string, ds map[string]DetectorPolicy, add func(field, f
 		unit("medium", d.Medium)
 		if d.High != nil && d.Medium != nil && *d.Medium > *d.High {
 			add(dp+".thresholds.medium", "must not exceed thresholds.high")
+		}
+		if d.Redaction != "" && !slices.Contains(redactions, d.Redaction) {
+			add(dp+".redaction", "must be one of %s", strings.Join(redactions, ", "))
 		}
 		checkActions(dp+".actions", d.Actions, add)
 		for pt, acts := range d.Points {

@@ -42,6 +42,7 @@ var fields = [...]field{
 	{"audit.origin", kindString, func(c *Config) any { return &c.Audit.Origin }},
 	{"audit.checkpoint_interval", kindDuration, func(c *Config) any { return &c.Audit.CheckpointInterval }},
 	{"audit.max_payload_bytes", kindInt, func(c *Config) any { return &c.Audit.MaxPayloadBytes }},
+	{"audit.minimise", kindBool, func(c *Config) any { return &c.Audit.Minimise }},
 	{"auth.trust_domain", kindString, func(c *Config) any { return &c.Auth.TrustDomain }},
 	{"log.level", kindString, func(c *Config) any { return &c.Log.Level }},
 	{"log.format", kindString, func(c *Config) any { return &c.Log.Format }},

@@ -317,7 +317,7 @@ log:
 			TLS:             TLS{Cert: "/etc/agentgov/tls.crt", Key: "/etc/agentgov/tls.key", ClientCA: "/etc/agentgov/ca.pem", RequireClientCert: true},
 		},
 		Storage: Storage{DataDir: "/var/lib/agentgov", Driver: "sqlite"},
-		Audit:   Audit{Origin: "example.com/agentgov", CheckpointInterval: Duration{500 * time.Millisecond}, MaxPayloadBytes: 65536},
+		Audit:   Audit{Origin: "example.com/agentgov", CheckpointInterval: Duration{500 * time.Millisecond}, MaxPayloadBytes: 65536, Minimise: true},
 		Auth: Auth{
 			Tokens:      []Token{{Name: "ops", Secret: opsToken, Role: RoleAdmin}, {Name: "ci", Secret: "ci-" + opsToken, Role: RoleWriter}},
 			TrustDomain: "prod.example.com",

@@ -135,10 +135,10 @@ func TestGovernanceErrors(t *testing.T) {
 		{"drift threshold", "defaults: {role: READER, ring: 2, drift_threshold: 2}\n",
 			[]string{`FILE:1:52: defaults.drift_threshold: must be between 0 and 1`}},
 		{"unknown detector", "defaults:\n  detectors: {pii_plus: {}}\n",
-			[]string{`FILE:2:15: defaults.detectors.pii_plus: unknown key "pii_plus"; valid keys here: prompt_injection`}},
+			[]string{`FILE:2:15: defaults.detectors.pii_plus: unknown key "pii_plus"; valid keys here: ` + strings.Join(DetectorNames, ", ")}},
 		{"detector actions", "defaults:\n  detectors:\n    prompt_injection:\n      actions: {high: nuke, lowercase_type: deny}\n",
 			[]string{
-				`FILE:4:23: defaults.detectors.prompt_injection.actions.high: must be one of allow, record, warn, escalate, deny, not "nuke"`,
+				`FILE:4:23: defaults.detectors.prompt_injection.actions.high: must be one of allow, record, warn, redact, escalate, deny, not "nuke"`,
 				`FILE:4:45: defaults.detectors.prompt_injection.actions.lowercase_type: a key is a severity (low, medium, high, critical), a finding type in upper case, or default`,
 			}},
 		{"detector thresholds and points", "defaults:\n  detectors:\n    prompt_injection:\n      thresholds: {high: 0.4, medium: 0.6}\n      points: {postmodel: {high: warn}}\n",

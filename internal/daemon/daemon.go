@@ -25,6 +25,7 @@ import (
 	"github.com/agentgov/agentgov/internal/datadir"
 	"github.com/agentgov/agentgov/internal/gate"
 	"github.com/agentgov/agentgov/internal/keyring"
+	"github.com/agentgov/agentgov/internal/minimise"
 	"github.com/agentgov/agentgov/internal/server"
 	"github.com/agentgov/agentgov/internal/store/sqlite"
 )
@@ -32,9 +33,6 @@ import (
 // OperatorTokenFile is created in the keys directory when no token is
 // configured.
 const OperatorTokenFile = "operator.token"
-
-// ArgsKeyFile keys the digests of tool arguments in the audit log.
-const ArgsKeyFile = "args.key"
 
 // Info describes the running build.
 type Info struct {
@@ -94,7 +92,7 @@ func Run(ctx context.Context, o Options) (err error) {
 	alog, err := audit.Open(ctx, audit.Options{
 		Store: st, Origin: cfg.Audit.Origin, Signer: key.Signer, VerifierKey: key.VerifierKey,
 		MaxPayloadBytes: int(cfg.Audit.MaxPayloadBytes), Logger: log.With("component", "audit"),
-		Metrics: audit.NewMetrics(reg),
+		Metrics: audit.NewMetrics(reg), Minimiser: Minimiser(cfg),
 	})
 	if err != nil {
 		return err
@@ -111,7 +109,7 @@ func Run(ctx context.Context, o Options) (err error) {
 	}
 	defer func() { err = errors.Join(err, closeLog()) }()
 
-	argsKey, _, err := keyring.LoadOrCreateToken(dir.Keys(), ArgsKeyFile, nil)
+	keys, err := keyring.LoadOrCreateGateKeys(dir.Keys(), nil)
 	if err != nil {
 		return err
 	}
@@ -120,7 +118,7 @@ func Run(ctx context.Context, o Options) (err error) {
 	if err != nil {
 		return fmt.Errorf("policy: %w", err)
 	}
-	g, err := gate.New(gate.Options{Policy: pol, Recorder: alog, ArgsKey: []byte(argsKey), Logger: log.With("component", "gate"),
+	g, err := gate.New(gate.Options{Policy: pol, Recorder: alog, ArgsKey: keys.Args, PseudonymKey: keys.Pseudonym, Logger: log.With("component", "gate"),
 		Metrics: gate.NewMetrics(reg), Detectors: gate.StandardDetectors()})
 	if err != nil {
 		return err
@@ -312,4 +310,12 @@ func tokensFor(cfg *config.Config, dir datadir.Dir, log *slog.Logger) ([]server.
 	}
 	log.Info("no API token configured; using the generated ADMIN token in the keys directory", "path", path)
 	return []server.Token{{Name: "local-admin", Secret: secret, Role: "ADMIN"}}, nil
+}
+
+// Minimiser is the audit minimiser cfg asks for (nil: none).
+func Minimiser(cfg *config.Config) audit.Minimiser {
+	if !cfg.Audit.Minimise {
+		return nil
+	}
+	return minimise.New()
 }

@@ -47,6 +47,9 @@ type check struct {
 	hasTransformed bool
 	manifestID     string
 	canary         string
+	// manifestReason is the reason the manifest gave, which is text from
+	// outside the gate's vocabulary.
+	manifestReason string
 }
 
 func (g *Gate) newCheck(ctx context.Context, req *Request) *check {
@@ -295,8 +298,8 @@ func (c *check) detect() {
 		}
 		c.sess.mu.Unlock()
 	}
-	for key, pol := range c.prof.Content {
-		if pol.Enabled && !c.g.hasDetector(key) {
+	for _, key := range c.prof.enabledContent {
+		if !c.g.hasDetector(key) {
 			// The profile relies on a detector this gate does not run:
 			// never let that pass as an allow.
 			c.add(Deny, "detector_unavailable:"+key)
@@ -318,6 +321,8 @@ func (c *check) detect() {
 				c.add(Escalate, strings.ToLower(f.Detector)+":"+strings.ToLower(f.Type))
 			case Warn:
 				c.add(Warn, strings.ToLower(f.Detector)+":"+strings.ToLower(f.Type))
+			case Redact:
+				c.add(Transform, strings.ToLower(f.Detector)+":"+strings.ToLower(f.Type))
 			case Allow, Record:
 			default:
 				// An action the gate does not know cannot be honoured:
@@ -430,6 +435,7 @@ func (c *check) decideManifest() {
 	}
 	if res.Decision != Allow {
 		c.add(res.Decision, reason)
+		c.manifestReason = reason
 		if c.rule == "" {
 			c.rule = "manifest"
 		}
@@ -562,8 +568,19 @@ func (c *check) finish() Decision {
 			d.Reasons = append(d.Reasons, v.reason)
 		}
 	}
-	if d.Decision == Transform && c.hasTransformed && !audit && c.req.Mode != "evaluate_only" {
-		d.Transformed, d.HasTransformed = c.transformed, true
+	if d.Decision == Transform && !audit && c.req.Mode != "evaluate_only" {
+		// The ACS transform first, then the detectors' redactions.
+		base := c.value
+		if c.hasTransformed {
+			base = c.transformed
+		}
+		if v, err := c.redact(base, c.hasTransformed); err != nil {
+			c.g.log.Error("redaction failed; denying", "err", err, "agent", c.req.Agent)
+			d.Decision = Deny
+			d.Reasons = append([]string{"redaction_failed"}, d.Reasons...)
+		} else {
+			d.Transformed, d.HasTransformed = v, true
+		}
 	}
 	d.Reasons = dedupe(d.Reasons)
 	if len(d.Reasons) > 0 {
@@ -623,6 +640,14 @@ func orderBySeverity(vs []verdict) []verdict {
 // as a keyed digest only: equal arguments correlate, their content is not
 // stored.
 func (c *check) record(d Decision) (int64, error) {
+	rec, minimised := c.g.rec.(minimisingRecorder)
+	callID := c.callID
+	if minimised {
+		var err error
+		if d, callID, err = c.minimised(rec, d); err != nil {
+			return 0, err
+		}
+	}
 	sc := c.g.scratch.get()
 	defer c.g.scratch.put(sc)
 	var digest []byte
@@ -637,8 +662,8 @@ func (c *check) record(d Decision) (int64, error) {
 	if c.manifestID != "" {
 		o.str("action_identity", c.manifestID)
 	}
-	if c.callID != "" {
-		o.str("call_id", c.callID)
+	if callID != "" {
+		o.str("call_id", callID)
 	}
 	if len(d.Findings) > 0 {
 		o.key("findings")
@@ -679,7 +704,67 @@ func (c *check) record(d Decision) (int64, error) {
 	}
 	ev := &api.Event{Type: "decision", Agent: c.req.Agent, Session: c.req.Session, Action: truncate(action, 256),
 		Decision: d.Decision, Reason: truncate(d.Reason, 4096), Rule: truncate(c.rule, 4096), PolicyVersion: truncate(version, 256), Payload: body}
+	if minimised {
+		return rec.AppendMinimised(c.ctx, ev, source)
+	}
 	return c.g.rec.Append(c.ctx, ev, source)
+}
+
+// minimised returns the decision as it is recorded, with the strings a
+// caller supplied minimised: the call id, the paths of findings (object
+// keys of the inspected value) and the manifest's reason. Everything else
+// the gate records is its own vocabulary, configuration or a digest.
+func (c *check) minimised(rec minimisingRecorder, d Decision) (Decision, string, error) {
+	m := func(s string) (string, error) {
+		if s == "" {
+			return s, nil
+		}
+		out, err := rec.MinimiseText(c.ctx, s)
+		if err != nil {
+			return "", fmt.Errorf("minimising the audit entry: %w", err)
+		}
+		return out, nil
+	}
+	callID, err := m(c.callID)
+	if err != nil {
+		return d, "", err
+	}
+	if c.manifestReason != "" {
+		mr, err := m(c.manifestReason)
+		if err != nil {
+			return d, "", err
+		}
+		// Audit mode records it as audit_mode:would_<verdict>:<reason>.
+		swap := func(r string) string {
+			if r == c.manifestReason {
+				return mr
+			}
+			if p, ok := strings.CutSuffix(r, ":"+c.manifestReason); ok {
+				return p + ":" + mr
+			}
+			return r
+		}
+		d.Reasons = slices.Clone(d.Reasons)
+		for i, r := range d.Reasons {
+			d.Reasons[i] = swap(r)
+		}
+		d.Reason = swap(d.Reason)
+	}
+	if len(d.Findings) > 0 {
+		d.Findings = slices.Clone(d.Findings)
+		for i := range d.Findings {
+			// Token by token: each is an object key or an index of the
+			// caller's value.
+			toks := strings.Split(d.Findings[i].Path, "/")
+			for j, tok := range toks {
+				if toks[j], err = m(tok); err != nil {
+					return d, "", err
+				}
+			}
+			d.Findings[i].Path = strings.Join(toks, "/")
+		}
+	}
+	return d, callID, nil
 }
 
 // appendFindings appends the findings as recorded: what and where, never

@@ -2,6 +2,7 @@ package gate
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/agentgov/agentgov/internal/config"
 	"github.com/agentgov/agentgov/internal/detect"
+	"github.com/agentgov/agentgov/internal/detect/redact"
 	"github.com/agentgov/agentgov/internal/jsonpointer"
 )
 
@@ -21,28 +23,52 @@ type ContentPolicy struct {
 	Actions      map[string]string
 	Points       map[string]map[string]string
 	Canary       bool
+	// Redaction is the strategy for findings whose action is redact.
+	Redaction redact.Strategy
 }
 
 // BuiltinDetectorPolicies is what a profile gets for a content detector
-// it says nothing about: prompt injection is on, blocking high and
-// critical findings and recording medium ones, with a session canary.
+// it says nothing about:
+//   - prompt injection: block high and critical findings, record medium
+//     ones, plant a session canary;
+//   - personal data: redact it where it leaves (model responses and the
+//     final output), record it elsewhere;
+//   - secrets: block them in outbound tool arguments, redact them
+//     everywhere else, so that a credential neither leaves through a tool
+//     nor reaches the model, the user or the logs.
 func BuiltinDetectorPolicies() map[string]config.DetectorPolicy {
 	on := true
 	return map[string]config.DetectorPolicy{
 		"prompt_injection": {Enabled: &on, Canary: &on,
 			Actions: map[string]string{"critical": Deny, "high": Deny, "medium": Record, "low": Allow}},
+		"pii": {Enabled: &on, Redaction: string(redact.Tag),
+			Actions: map[string]string{"default": Record},
+			Points: map[string]map[string]string{
+				PostModelCall: {"default": Redact},
+				Output:        {"default": Redact},
+			}},
+		"secrets": {Enabled: &on, Redaction: string(redact.Tag),
+			Actions: map[string]string{"default": Redact},
+			Points:  map[string]map[string]string{PreToolCall: {"default": Deny}}},
 	}
 }
 
-// Record is the action of a finding that is kept in the audit entry
-// without changing the decision.
-const Record = "record"
+// Finding actions beyond the verdicts: record keeps the finding in the
+// audit entry without changing the decision; redact replaces the span
+// (the decision becomes transform).
+const (
+	Record = "record"
+	Redact = "redact"
+)
 
 func compileContent(ds map[string]config.DetectorPolicy) map[string]*ContentPolicy {
 	ds = config.MergeDetectors(BuiltinDetectorPolicies(), ds)
 	out := make(map[string]*ContentPolicy, len(ds))
 	for name, d := range ds {
-		p := &ContentPolicy{Actions: d.Actions, Points: d.Points}
+		p := &ContentPolicy{Actions: d.Actions, Points: d.Points, Redaction: redact.Strategy(d.Redaction)}
+		if p.Redaction == "" {
+			p.Redaction = redact.Tag
+		}
 		if d.Enabled != nil {
 			p.Enabled = *d.Enabled
 		}
@@ -172,6 +198,18 @@ func sourceOf(in *Inspection) detect.Source {
 	return detect.SourceUser
 }
 
+func (w *leafWalker) leaf(path, text string, src detect.Source) error {
+	w.leaves++
+	w.bytes += len(text)
+	if w.leaves > maxContentLeaves || w.bytes > maxContentBytes {
+		return fmt.Errorf("%w: more than %d strings or %d bytes", errContentTooLarge, maxContentLeaves, maxContentBytes)
+	}
+	if text == "" {
+		return nil
+	}
+	return w.fn(path, text, src)
+}
+
 // leafWalker visits the strings of a JSON value in a fixed order (object
 // members sorted), so that findings and reasons are deterministic.
 type leafWalker struct {
@@ -185,15 +223,14 @@ func (w *leafWalker) walk(v any, path string, src detect.Source, depth int) erro
 	}
 	switch x := v.(type) {
 	case string:
-		w.leaves++
-		w.bytes += len(x)
-		if w.leaves > maxContentLeaves || w.bytes > maxContentBytes {
-			return fmt.Errorf("%w: more than %d strings or %d bytes", errContentTooLarge, maxContentLeaves, maxContentBytes)
-		}
-		if x == "" {
-			return nil
-		}
-		return w.fn(path, x, src)
+		return w.leaf(path, x, src)
+	case json.Number:
+		// A card or phone number may arrive as a JSON number.
+		return w.leaf(path, string(x), src)
+	case float64:
+		return w.leaf(path, strconv.FormatFloat(x, 'f', -1, 64), src)
+	case int64:
+		return w.leaf(path, strconv.FormatInt(x, 10), src)
 	case []any:
 		for i, e := range x {
 			if err := w.walk(e, path+"/"+strconv.Itoa(i), src, depth+1); err != nil {

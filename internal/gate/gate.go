@@ -30,6 +30,7 @@ import (
 	"time"
 
 	"github.com/agentgov/agentgov/api"
+	"github.com/agentgov/agentgov/internal/detect/redact"
 	"github.com/agentgov/agentgov/internal/ratelimit"
 )
 
@@ -81,6 +82,15 @@ func validPoint(p string) bool {
 // when it fails.
 type Recorder interface {
 	Append(ctx context.Context, ev *api.Event, source string) (int64, error)
+}
+
+// minimisingRecorder is a Recorder that lends the gate its minimiser and
+// takes an event the gate has minimised itself: the log's own
+// minimisation would run the detectors over every field of every
+// decision, where only a few strings come from the caller.
+type minimisingRecorder interface {
+	MinimiseText(ctx context.Context, s string) (string, error)
+	AppendMinimised(ctx context.Context, ev *api.Event, source string) (int64, error)
 }
 
 // KillState answers whether an agent, session or tool has been killed.
@@ -147,6 +157,10 @@ type Options struct {
 	// stored.
 	ArgsKey []byte
 	Now     func() time.Time
+	// PseudonymKey keys the hash redaction strategy (HMAC): the same value
+	// gets the same pseudonym under one key. Without it, profiles that
+	// ask for hash redaction are denied.
+	PseudonymKey []byte
 	// Rand is the source of canaries (crypto/rand when nil).
 	Rand    io.Reader
 	Logger  *slog.Logger
@@ -169,6 +183,7 @@ type Gate struct {
 	breaches  *counters
 	drift     *driftBaseline
 	scratch   *scratchPool
+	redactors map[redact.Strategy]*redact.Redactor
 }
 
 // New builds a gate.
@@ -190,6 +205,10 @@ func New(o Options) (*Gate, error) {
 	}
 	g := &Gate{rec: o.Recorder, kill: o.Kill, detectors: o.Detectors, argsKey: o.ArgsKey, now: o.Now, rand: o.Rand, log: o.Logger, m: o.Metrics,
 		sessions: newSessions(o.Now), rates: ratelimit.New(o.Now), breaches: newCounters(), drift: newDriftBaseline(), scratch: newScratchPool(o.ArgsKey)}
+	var err error
+	if g.redactors, err = newRedactors(o.PseudonymKey); err != nil {
+		return nil, err
+	}
 	g.policy.Store(o.Policy)
 	return g, nil
 }

@@ -67,6 +67,8 @@ type Profile struct {
 	ManifestVersion string
 	// Content is the policy for each content detector, by profile key.
 	Content map[string]*ContentPolicy
+	// enabledContent lists the enabled content detectors, sorted.
+	enabledContent []string
 }
 
 // Limits bound one session; zero means unlimited.
@@ -244,6 +246,11 @@ func compileProfile(id string, e config.Profile, matchers map[string]*blockpatte
 		cp.DriftThreshold = *e.DriftThreshold
 	}
 	cp.Content = compileContent(e.Detectors)
+	for _, k := range sortedKeys(cp.Content) {
+		if cp.Content[k].Enabled {
+			cp.enabledContent = append(cp.enabledContent, k)
+		}
+	}
 	return cp, nil
 }
 
@@ -295,7 +302,7 @@ func profileDoc(p config.Profile) string {
 	for _, name := range sortedKeys(p.Detectors) {
 		d := p.Detectors[name]
 		// fmt prints maps with sorted keys, so the rendering is stable.
-		b = fmt.Appendf(b, " detector %q on=%v t=%v/%v canary=%v actions=%v points=%v", name, deref(d.Enabled), deref(d.High), deref(d.Medium), deref(d.Canary), d.Actions, d.Points)
+		b = fmt.Appendf(b, " detector %q on=%v t=%v/%v canary=%v redaction=%q actions=%v points=%v", name, deref(d.Enabled), deref(d.High), deref(d.Medium), deref(d.Canary), d.Redaction, d.Actions, d.Points)
 	}
 	return string(b)
 }

@@ -245,3 +245,32 @@ func ReadToken(path string) (string, error) {
 	}
 	return strings.TrimSpace(string(b)), nil
 }
+
+// Files of the gate's keys: the arguments-digest key (HMAC of inspected
+// values in the audit log, so that equal arguments correlate) and the
+// pseudonymisation key (the hash redaction strategy). Both protect privacy,
+// not integrity; both live with the data so that digests and pseudonyms
+// stay stable across restarts and between serve and one-shot commands.
+const (
+	ArgsKeyFile      = "args.key"
+	PseudonymKeyFile = "pseudonym.key"
+)
+
+// GateKeys are the gate's keys.
+type GateKeys struct {
+	Args, Pseudonym []byte
+}
+
+// LoadOrCreateGateKeys reads the gate's keys from dir, creating any that
+// is missing (mode 0600).
+func LoadOrCreateGateKeys(dir string, rnd io.Reader) (GateKeys, error) {
+	args, _, err := LoadOrCreateToken(dir, ArgsKeyFile, rnd)
+	if err != nil {
+		return GateKeys{}, err
+	}
+	pseudo, _, err := LoadOrCreateToken(dir, PseudonymKeyFile, rnd)
+	if err != nil {
+		return GateKeys{}, err
+	}
+	return GateKeys{Args: []byte(args), Pseudonym: []byte(pseudo)}, nil
+}

@@ -7,7 +7,9 @@ package catalog
 import (
 	"github.com/agentgov/agentgov/internal/detect"
 	"github.com/agentgov/agentgov/internal/detect/injection"
+	"github.com/agentgov/agentgov/internal/detect/pii"
 	"github.com/agentgov/agentgov/internal/detect/scan"
+	"github.com/agentgov/agentgov/internal/detect/secrets"
 )
 
 // Entry is one detector.
@@ -26,6 +28,8 @@ type Entry struct {
 func Entries() []Entry {
 	return []Entry{
 		{Name: injection.Name, Key: "prompt_injection", Fields: scan.TextFields, New: func() detect.Detector { return injection.New() }},
+		{Name: pii.Name, Key: "pii", Fields: scan.TextFields, New: func() detect.Detector { return pii.Default() }},
+		{Name: secrets.Name, Key: "secrets", Fields: scan.TextFields, New: func() detect.Detector { return secrets.Default() }},
 	}
 }
 
