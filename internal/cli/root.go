@@ -126,7 +126,7 @@ public key can verify offline.`,
 	pf.StringVar(&g.configFile, "config", "", "configuration file (env AGENTGOV_CONFIG)")
 	pf.StringVar(&g.addr, "addr", "", "listen address host:port (env AGENTGOV_ADDR; default 127.0.0.1:8470)")
 	pf.StringVar(&g.dataDir, "data-dir", "", "data directory (env AGENTGOV_DATA_DIR; default ./agentgov-data)")
-	root.AddCommand(newServeCmd(g), newAuditCmd(g), newVersionCmd(g), newConfigCmd(g), newACSCmd(g))
+	root.AddCommand(newServeCmd(g), newAuditCmd(g), newVersionCmd(g), newConfigCmd(g), newACSCmd(g), newCheckCmd(g), newBenchCmd(g), newScanCmd(g))
 	return root
 }
 

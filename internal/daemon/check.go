@@ -1,0 +1,103 @@
+package daemon
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+
+	"github.com/agentgov/agentgov/internal/audit"
+	"github.com/agentgov/agentgov/internal/config"
+	"github.com/agentgov/agentgov/internal/datadir"
+	"github.com/agentgov/agentgov/internal/gate"
+	"github.com/agentgov/agentgov/internal/keyring"
+)
+
+// GateOptions configure NewGate.
+type GateOptions struct {
+	Config *config.Config
+	// ConfigFile is the file Config came from; manifests in profiles are
+	// relative to its directory.
+	ConfigFile string
+	// Log is an open, writable audit log over Config's data directory;
+	// the caller holds the directory's lock and closes the log.
+	Log    *audit.Log
+	Logger *slog.Logger
+	// Trigger is recorded with the policy's activation (e.g. "check").
+	Trigger string
+}
+
+// PolicyError is a configuration whose policy does not compile (a bad
+// profile, a manifest that does not load): the operator's to fix, not a
+// fault of the running system.
+type PolicyError struct {
+	Err error
+}
+
+func (e *PolicyError) Error() string { return "policy: " + e.Err.Error() }
+
+func (e *PolicyError) Unwrap() error { return e.Err }
+
+// NewGate builds the gate that serve runs for o.Config — the same policy
+// compilation, detectors and arguments-digest key (so that digests recorded
+// by a command and by the server correlate) — over a log the caller
+// opened, for commands that decide checks without a server.
+//
+// The policy's activation is recorded as serve records it, except when the
+// latest activation in the log is already this version: a command run once
+// per agent action would otherwise write an activation beside every
+// decision, while the log already says which policy is in force.
+func NewGate(ctx context.Context, o GateOptions) (*gate.Gate, error) {
+	log := o.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	dir := datadir.Dir(o.Config.Storage.DataDir)
+	keys, err := keyring.LoadOrCreateGateKeys(dir.Keys(), nil)
+	if err != nil {
+		return nil, err
+	}
+	gv := &governance{dir: configDir(o.ConfigFile), log: o.Log, logger: log.With("component", "governance")}
+	pol, err := gv.compile(ctx, o.Config)
+	if err != nil {
+		return nil, &PolicyError{Err: err}
+	}
+	g, err := gate.New(gate.Options{Policy: pol, Recorder: o.Log, ArgsKey: keys.Args, PseudonymKey: keys.Pseudonym, Logger: log.With("component", "gate"),
+		Detectors: gate.StandardDetectors()})
+	if err != nil {
+		return nil, err
+	}
+	last, err := lastActivation(ctx, o.Log)
+	if err != nil {
+		return nil, fmt.Errorf("reading the active policy from the log: %w", err)
+	}
+	if last != pol.Version {
+		if err := gv.record(ctx, pol, last, o.Trigger); err != nil {
+			return nil, fmt.Errorf("recording the active policy: %w", err)
+		}
+	}
+	return g, nil
+}
+
+// lastActivation returns the policy version of the newest activation that
+// agentgov itself recorded, or "". Entries of the same type written by API
+// callers are ignored: a caller must not be able to claim that a policy is
+// already recorded as active.
+func lastActivation(ctx context.Context, l *audit.Log) (string, error) {
+	version := ""
+	q := audit.Query{Type: "config_change", Limit: audit.MaxQueryLimit}
+	for {
+		page, err := l.Query(ctx, q)
+		if err != nil {
+			return "", err
+		}
+		for _, e := range page.Entries {
+			if e.Source == audit.SourceAgentgov && e.Action == "policy_activate" {
+				version = e.PolicyVersion
+			}
+		}
+		if page.NextCursor == nil {
+			return version, nil
+		}
+		q.Cursor = *page.NextCursor
+	}
+}
