@@ -365,9 +365,17 @@ func New(ctx context.Context, o Options) (*Governor, error) {
 // agent is the acting agent as configured; snapshot is the ACS host
 // snapshot (tool_call {id, name, args}, tool_result, input, model_request,
 // model_response, output, ifc, usage...).
-func (g *Governor) Check(ctx context.Context, agent, session, point string, snapshot map[string]any) (Decision, error) {
-	return g.gate.Check(ctx, &gate.Request{Agent: agent, Session: session, Point: point, Snapshot: snapshot,
-		Principal: gate.Principal{Name: g.source}})
+func (g *Governor) Check(ctx context.Context, req CheckRequest) (Decision, error) {
+	return g.gate.Check(ctx, &gate.Request{Agent: req.Agent, Session: req.Session, Point: req.InterventionPoint,
+		Snapshot: req.Snapshot, Mode: req.Mode, Principal: gate.Principal{Name: g.source}})
+}
+
+// CheckRequest is one check: the request of POST /v1/check.
+type CheckRequest = api.CheckRequest
+
+// check is Check in enforce mode, for the session handle.
+func (s *Session) check(ctx context.Context, point string, snapshot map[string]any) (Decision, error) {
+	return s.g.Check(ctx, CheckRequest{Agent: s.agent, Session: s.id, InterventionPoint: point, Snapshot: snapshot})
 }
 
 // Log is the Governor's audit log.
@@ -387,28 +395,28 @@ func (g *Governor) Session(agent, id string) *Session { return &Session{g: g, ag
 
 // Start checks agent_startup.
 func (s *Session) Start(ctx context.Context) (Decision, error) {
-	return s.g.Check(ctx, s.agent, s.id, "agent_startup", map[string]any{"agent": map[string]any{"id": s.agent}})
+	return s.check(ctx, "agent_startup", map[string]any{"agent": map[string]any{"id": s.agent}})
 }
 
 // Input checks what the user sent.
 func (s *Session) Input(ctx context.Context, input any) (Decision, error) {
-	return s.g.Check(ctx, s.agent, s.id, "input", map[string]any{"input": input})
+	return s.check(ctx, "input", map[string]any{"input": input})
 }
 
 // BeforeTool checks a tool call before it runs; callID pairs it with
 // AfterTool.
 func (s *Session) BeforeTool(ctx context.Context, callID, tool string, args map[string]any) (Decision, error) {
-	return s.g.Check(ctx, s.agent, s.id, "pre_tool_call", map[string]any{"tool_call": map[string]any{"id": callID, "name": tool, "args": args}})
+	return s.check(ctx, "pre_tool_call", map[string]any{"tool_call": map[string]any{"id": callID, "name": tool, "args": args}})
 }
 
 // AfterTool checks a tool's result before the agent sees it.
 func (s *Session) AfterTool(ctx context.Context, callID, tool string, result any) (Decision, error) {
-	return s.g.Check(ctx, s.agent, s.id, "post_tool_call", map[string]any{"tool_call": map[string]any{"id": callID, "name": tool}, "tool_result": result})
+	return s.check(ctx, "post_tool_call", map[string]any{"tool_call": map[string]any{"id": callID, "name": tool}, "tool_result": result})
 }
 
 // BeforeModel checks a model request.
 func (s *Session) BeforeModel(ctx context.Context, request any) (Decision, error) {
-	return s.g.Check(ctx, s.agent, s.id, "pre_model_call", map[string]any{"model_request": request})
+	return s.check(ctx, "pre_model_call", map[string]any{"model_request": request})
 }
 
 // AfterModel checks a model response and charges its usage
@@ -419,15 +427,15 @@ func (s *Session) AfterModel(ctx context.Context, response any, usage map[string
 	if usage != nil {
 		snap["usage"] = usage
 	}
-	return s.g.Check(ctx, s.agent, s.id, "post_model_call", snap)
+	return s.check(ctx, "post_model_call", snap)
 }
 
 // Output checks the final answer.
 func (s *Session) Output(ctx context.Context, output any) (Decision, error) {
-	return s.g.Check(ctx, s.agent, s.id, "output", map[string]any{"output": output})
+	return s.check(ctx, "output", map[string]any{"output": output})
 }
 
 // End checks agent_shutdown and forgets the session's state.
 func (s *Session) End(ctx context.Context) (Decision, error) {
-	return s.g.Check(ctx, s.agent, s.id, "agent_shutdown", map[string]any{"agent": map[string]any{"id": s.agent}})
+	return s.check(ctx, "agent_shutdown", map[string]any{"agent": map[string]any{"id": s.agent}})
 }

@@ -1,9 +1,7 @@
 package cli
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -14,11 +12,12 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/agentgov/agentgov/api"
 	"github.com/agentgov/agentgov/client"
-	"github.com/agentgov/agentgov/internal/canonical"
 	"github.com/agentgov/agentgov/internal/config"
 	"github.com/agentgov/agentgov/internal/daemon"
 	"github.com/agentgov/agentgov/internal/gate"
+	"github.com/agentgov/agentgov/internal/strictjson"
 )
 
 // Exit codes of agentgov check beyond the common ones: a decision that
@@ -47,96 +46,34 @@ func (e *checkInputError) Error() string {
 // JSON (no duplicate keys, valid UTF-8, bounded size and nesting), no
 // unknown members, the required members present. Numbers stay
 // json.Number so that digests and policies see them exactly as written.
-func parseCheckRequest(raw []byte, maxBytes int) (client.CheckRequest, error) {
-	if len(bytes.TrimSpace(raw)) == 0 {
-		return client.CheckRequest{}, &checkInputError{Problem: "is empty; send one check request as a JSON object"}
+func parseCheckRequest(raw []byte, maxBytes int) (api.CheckRequest, error) {
+	err := strictjson.Vet(raw, maxBytes)
+	var req api.CheckRequest
+	if err == nil {
+		req, err = gate.DecodeCheck(raw, "")
 	}
-	if _, err := canonical.Append(nil, raw, canonical.Limits{MaxBytes: maxBytes}); err != nil {
-		var ce *canonical.Error
-		if errors.As(err, &ce) {
-			return client.CheckRequest{}, &checkInputError{Field: strings.TrimPrefix(ce.Path, "/"), Problem: ce.Reason}
-		}
-		return client.CheckRequest{}, &checkInputError{Problem: "malformed JSON: " + err.Error()}
+	var e *strictjson.Error
+	if errors.As(err, &e) {
+		return api.CheckRequest{}, &checkInputError{Field: e.Field, Problem: e.Problem}
 	}
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber()
-	dec.DisallowUnknownFields()
-	var req client.CheckRequest
-	if err := dec.Decode(&req); err != nil {
-		var te *json.UnmarshalTypeError
-		switch {
-		case errors.As(err, &te) && te.Field != "":
-			return client.CheckRequest{}, &checkInputError{Field: te.Field, Problem: fmt.Sprintf("must be %s, not %s", jsonKind(te.Type.Kind().String()), te.Value)}
-		case errors.As(err, &te):
-			return client.CheckRequest{}, &checkInputError{Problem: "must be a JSON object, not " + te.Value}
-		case strings.HasPrefix(err.Error(), "json: unknown field "):
-			return client.CheckRequest{}, &checkInputError{Field: strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`), Problem: "is not a known field"}
-		}
-		return client.CheckRequest{}, &checkInputError{Problem: "malformed: " + err.Error()}
-	}
-	switch {
-	case req.Agent == "":
-		return client.CheckRequest{}, &checkInputError{Field: "agent", Problem: "is required"}
-	case req.InterventionPoint == "":
-		return client.CheckRequest{}, &checkInputError{Field: "intervention_point", Problem: "is required"}
-	case req.Snapshot == nil:
-		return client.CheckRequest{}, &checkInputError{Field: "snapshot", Problem: "is required (an object)"}
-	}
-	return req, nil
-}
-
-// jsonKind names a Go kind as the JSON type a member must have.
-func jsonKind(k string) string {
-	switch k {
-	case "string":
-		return "a string"
-	case "map", "struct":
-		return "an object"
-	case "slice", "array":
-		return "an array"
-	case "bool":
-		return "a boolean"
-	}
-	return "a number"
+	return req, err
 }
 
 // readCheckRequest reads stdin, bounded by the server's request limit so
 // that a request the server would refuse is refused here too.
-func readCheckRequest(r io.Reader, maxBytes int64) (client.CheckRequest, error) {
+func readCheckRequest(r io.Reader, maxBytes int64) (api.CheckRequest, error) {
 	raw, err := io.ReadAll(io.LimitReader(r, maxBytes+1))
 	if err != nil {
-		return client.CheckRequest{}, fmt.Errorf("reading stdin: %w", err)
+		return api.CheckRequest{}, fmt.Errorf("reading stdin: %w", err)
 	}
 	if int64(len(raw)) > maxBytes {
-		return client.CheckRequest{}, &checkInputError{Problem: fmt.Sprintf("the request is larger than %d bytes (server.max_request_bytes)", maxBytes)}
+		return api.CheckRequest{}, &checkInputError{Problem: fmt.Sprintf("the request is larger than %d bytes (server.max_request_bytes)", maxBytes)}
 	}
 	return parseCheckRequest(raw, int(maxBytes))
 }
 
-// decisionOf is the HTTP API's answer to a decision of the in-process
-// gate, so that both modes print the same document.
-func decisionOf(d gate.Decision) (client.CheckDecision, error) {
-	out := client.CheckDecision{Decision: d.Decision, Reason: d.Reason, Reasons: d.Reasons, AuditIndex: d.AuditIndex}
-	if out.Reasons == nil {
-		out.Reasons = []string{}
-	}
-	if d.Message != "" {
-		msg := d.Message
-		out.Message = &msg
-	}
-	if d.HasTransformed {
-		// A transform to null is still a transform: it is sent as null.
-		b, err := json.Marshal(d.Transformed)
-		if err != nil {
-			return client.CheckDecision{}, fmt.Errorf("encoding the transformed value: %w", err)
-		}
-		out.Transformed = b
-	}
-	return out, nil
-}
-
 // decisionExit maps a decision to the exit status of agentgov check.
-func decisionExit(d client.CheckDecision) error {
+func decisionExit(d api.CheckDecision) error {
 	switch d.Decision {
 	case gate.Allow, gate.Warn, gate.Transform:
 		return nil
@@ -209,7 +146,7 @@ status but 0 as "do not proceed".`,
 				}
 				return err
 			}
-			var d client.CheckDecision
+			var d api.CheckDecision
 			if cl != nil {
 				d, err = checkRemote(ctx, cl, req)
 			} else {
@@ -232,7 +169,7 @@ status but 0 as "do not proceed".`,
 // checkRemote asks the server; a request it refuses as malformed or too
 // large is a usage error naming the field, as a malformed request on stdin
 // is.
-func checkRemote(ctx context.Context, cl *client.Client, req client.CheckRequest) (client.CheckDecision, error) {
+func checkRemote(ctx context.Context, cl *client.Client, req api.CheckRequest) (api.CheckDecision, error) {
 	d, err := cl.Check(ctx, req)
 	if err != nil {
 		var ce *client.Error
@@ -249,10 +186,10 @@ func checkRemote(ctx context.Context, cl *client.Client, req client.CheckRequest
 
 // checkLocal decides in-process with the gate serve would build, recording
 // to the data directory's audit log.
-func checkLocal(ctx context.Context, cfg *config.Config, file string, req client.CheckRequest, stderr io.Writer) (client.CheckDecision, error) {
+func checkLocal(ctx context.Context, cfg *config.Config, file string, req api.CheckRequest, stderr io.Writer) (api.CheckDecision, error) {
 	w, err := openWriter(ctx, cfg, "agentgov check")
 	if err != nil {
-		return client.CheckDecision{}, err
+		return api.CheckDecision{}, err
 	}
 	defer func() {
 		// The decision is durable before Check returns; what can fail here
@@ -265,18 +202,18 @@ func checkLocal(ctx context.Context, cfg *config.Config, file string, req client
 	if err != nil {
 		var pe *daemon.PolicyError
 		if errors.As(err, &pe) {
-			return client.CheckDecision{}, &ExitCodeError{Code: ExitUsage, Err: err}
+			return api.CheckDecision{}, &ExitCodeError{Code: ExitUsage, Err: err}
 		}
-		return client.CheckDecision{}, err
+		return api.CheckDecision{}, err
 	}
 	d, err := gt.Check(ctx, &gate.Request{Agent: req.Agent, Session: req.Session, Point: req.InterventionPoint,
 		Snapshot: req.Snapshot, Mode: req.Mode, Principal: gate.Principal{Name: localSource()}})
 	if err != nil {
 		var re *gate.RequestError
 		if errors.As(err, &re) {
-			return client.CheckDecision{}, &ExitCodeError{Code: ExitUsage, Err: &checkInputError{Field: re.Field, Problem: re.Problem}}
+			return api.CheckDecision{}, &ExitCodeError{Code: ExitUsage, Err: &checkInputError{Field: re.Field, Problem: re.Problem}}
 		}
-		return client.CheckDecision{}, fmt.Errorf("check: %w", err)
+		return api.CheckDecision{}, fmt.Errorf("check: %w", err)
 	}
-	return decisionOf(d)
+	return d.Wire()
 }

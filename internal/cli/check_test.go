@@ -182,7 +182,7 @@ func TestCheckBadInput(t *testing.T) {
 		code        int
 		stderr      string
 	}{
-		{name: "empty stdin", stdin: " \n", code: ExitUsage, stderr: "stdin: is empty"},
+		{name: "empty stdin", stdin: " \n", code: ExitUsage, stderr: "stdin: the document is empty"},
 		{name: "not JSON", stdin: `{"agent":`, code: ExitUsage, stderr: "stdin:"},
 		{name: "not an object", stdin: `[1,2]`, code: ExitUsage, stderr: "must be a JSON object"},
 		{name: "unknown member", stdin: `{"agent":"bot","intervention_point":"input","snapshot":{},"extra":1}`, code: ExitUsage, stderr: `field "extra": is not a known field`},

@@ -26,6 +26,27 @@ type GateOptions struct {
 	Trigger string
 }
 
+// build compiles cfg's policy and builds the gate over gv's log, with the
+// data directory's gate keys and the standard detectors: the one way serve
+// and one-shot commands make a gate.
+func (gv *governance) build(ctx context.Context, cfg *config.Config, log *slog.Logger, m *gate.Metrics) (*gate.Gate, *gate.Policy, error) {
+	keys, err := keyring.LoadOrCreateGateKeys(datadir.Dir(cfg.Storage.DataDir).Keys(), nil)
+	if err != nil {
+		return nil, nil, err
+	}
+	pol, err := gv.compile(ctx, cfg)
+	if err != nil {
+		return nil, nil, &PolicyError{Err: err}
+	}
+	g, err := gate.New(gate.Options{Policy: pol, Recorder: gv.log, ArgsKey: keys.Args, PseudonymKey: keys.Pseudonym,
+		Logger: log.With("component", "gate"), Metrics: m, Detectors: gate.StandardDetectors()})
+	if err != nil {
+		return nil, nil, err
+	}
+	gv.gate = g
+	return g, pol, nil
+}
+
 // PolicyError is a configuration whose policy does not compile (a bad
 // profile, a manifest that does not load): the operator's to fix, not a
 // fault of the running system.
@@ -51,18 +72,8 @@ func NewGate(ctx context.Context, o GateOptions) (*gate.Gate, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	dir := datadir.Dir(o.Config.Storage.DataDir)
-	keys, err := keyring.LoadOrCreateGateKeys(dir.Keys(), nil)
-	if err != nil {
-		return nil, err
-	}
 	gv := &governance{dir: configDir(o.ConfigFile), log: o.Log, logger: log.With("component", "governance")}
-	pol, err := gv.compile(ctx, o.Config)
-	if err != nil {
-		return nil, &PolicyError{Err: err}
-	}
-	g, err := gate.New(gate.Options{Policy: pol, Recorder: o.Log, ArgsKey: keys.Args, PseudonymKey: keys.Pseudonym, Logger: log.With("component", "gate"),
-		Detectors: gate.StandardDetectors()})
+	g, pol, err := gv.build(ctx, o.Config, log, nil)
 	if err != nil {
 		return nil, err
 	}

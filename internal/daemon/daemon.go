@@ -109,21 +109,11 @@ func Run(ctx context.Context, o Options) (err error) {
 	}
 	defer func() { err = errors.Join(err, closeLog()) }()
 
-	keys, err := keyring.LoadOrCreateGateKeys(dir.Keys(), nil)
-	if err != nil {
-		return err
-	}
 	gv := &governance{load: o.Reload, dir: configDir(o.ConfigFile), log: alog, logger: log.With("component", "governance")}
-	pol, err := gv.compile(ctx, cfg)
-	if err != nil {
-		return fmt.Errorf("policy: %w", err)
-	}
-	g, err := gate.New(gate.Options{Policy: pol, Recorder: alog, ArgsKey: keys.Args, PseudonymKey: keys.Pseudonym, Logger: log.With("component", "gate"),
-		Metrics: gate.NewMetrics(reg), Detectors: gate.StandardDetectors()})
+	g, pol, err := gv.build(ctx, cfg, log, gate.NewMetrics(reg))
 	if err != nil {
 		return err
 	}
-	gv.gate = g
 	if err := gv.record(ctx, pol, "", "start"); err != nil {
 		return fmt.Errorf("recording the active policy: %w", err)
 	}

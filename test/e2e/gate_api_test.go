@@ -238,7 +238,7 @@ func controls() []control {
 			{point: pre, snap: tool("notes_write", `{"title":"db","password":"hunter2"}`), want: "transform", reason: "redact_password",
 				check: transformed(`{"title":"db","password":"[redacted]"}`)}}},
 		{name: "evaluate_only: evaluated and recorded, transform not applied", agent: "manifest-bot", manifest: true,
-			httpOnly: "agentgov.Governor.Check has no mode parameter", steps: []step{
+			steps: []step{
 				{point: pre, snap: tool("notes_write", `{"title":"db","password":"hunter2"}`), mode: "evaluate_only", want: "transform", reason: "redact_password",
 					check: notTransformed},
 				{point: pre, snap: tool("send_email", `{"to":"rival@evil.example"}`), mode: "evaluate_only", want: "deny", reason: "external_recipient"}}},
@@ -318,14 +318,11 @@ type goAPI struct {
 
 func (g *goAPI) check(t *testing.T, agent, session, point, snapshot, mode string) verdict {
 	t.Helper()
-	if mode != "" {
-		t.Fatalf("the Go API cannot send mode %q", mode)
-	}
 	var snap map[string]any
 	if err := json.Unmarshal([]byte(snapshot), &snap); err != nil {
 		t.Fatalf("snapshot %s: %v", snapshot, err)
 	}
-	d, err := g.gov.Check(context.Background(), agent, session, point, snap)
+	d, err := g.gov.Check(context.Background(), agentgov.CheckRequest{Agent: agent, Session: session, InterventionPoint: point, Snapshot: snap, Mode: mode})
 	if err != nil {
 		t.Fatal(err)
 	}
