@@ -1,10 +1,9 @@
 package pii
 
 import (
-	"fmt"
-	"strings"
 	"testing"
-	"time"
+
+	"github.com/agentgov/agentgov/internal/detect/detecttest"
 )
 
 // benchText is realistic mixed text: a support e-mail, chat lines, a log
@@ -31,76 +30,20 @@ Kind regards,
 Margaret Okafor
 `
 
-func benchInput(size int) string {
-	var b strings.Builder
-	for b.Len() < size {
-		b.WriteString(benchText)
-	}
-	return b.String()[:size]
-}
-
 // BenchmarkPIIScan1KB is the headline number: one kilobyte of mixed text.
 func BenchmarkPIIScan1KB(b *testing.B) {
-	d := Default()
-	text := benchInput(1 << 10)
-	b.SetBytes(int64(len(text)))
-	b.ReportAllocs()
-	for b.Loop() {
-		if _, err := d.Find(text); err != nil {
-			b.Fatal(err)
-		}
-	}
+	detecttest.BenchFind(b, Default().Find, detecttest.RepeatTo(benchText, 1<<10))
 }
 
 // BenchmarkPIIScanSizes shows that time grows linearly with the input:
 // ns/KB stays flat from 1 to 64 KB.
 func BenchmarkPIIScanSizes(b *testing.B) {
-	benchSizes(b, []int{1, 8, 64})
-}
-
-func benchSizes(b *testing.B, kbs []int) {
-	d := Default()
-	for _, kb := range kbs {
-		text := benchInput(kb << 10)
-		b.Run(fmt.Sprintf("%dKB", kb), func(b *testing.B) {
-			b.SetBytes(int64(len(text)))
-			b.ReportAllocs()
-			for b.Loop() {
-				if _, err := d.Find(text); err != nil {
-					b.Fatal(err)
-				}
-			}
-			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(kb), "ns/KB")
-		})
-	}
+	detecttest.BenchSizes(b, Default().Find, benchText, 1, 8, 64)
 }
 
 // TestLinearTime checks that time grows linearly with the input, also for
-// one huge line (no newline to bound a search): 8× the input may cost at
-// most 16× the time (best of three runs each, to ride out a loaded
-// machine).
+// one huge line (see detecttest.CheckLinearTime).
 func TestLinearTime(t *testing.T) {
-	if testing.Short() {
-		t.Skip("timing test")
-	}
-	d := Default()
 	line := "Call +44 20 7946 0958 or mail a.b@example.com, card 4111 1111 1111 1111, SSN 536-90-6214, id 1234567890, v1.2.3.4, Dear Mr. Smith, Regards Jane Doe at 12 Baker Street. "
-	best := func(n int) time.Duration {
-		text := strings.Repeat(line, n/len(line)+1)[:n]
-		b := time.Duration(1 << 62)
-		for range 3 {
-			start := time.Now()
-			if _, err := d.Find(text); err != nil {
-				t.Fatal(err)
-			}
-			b = min(b, time.Since(start))
-		}
-		return b
-	}
-	best(1 << 12) // warm up the tables
-	small, large := best(32<<10), best(256<<10)
-	t.Logf("32 KB: %v, 256 KB: %v (×%.1f)", small, large, float64(large)/float64(small))
-	if large > 16*small {
-		t.Errorf("256 KB took %v, more than 16× the %v of 32 KB", large, small)
-	}
+	detecttest.CheckLinearTime(t, Default().Find, line)
 }

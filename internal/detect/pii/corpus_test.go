@@ -12,10 +12,11 @@ package pii
 // `agentgov scan` and other tools can use them. After editing a markup
 // file run: go test ./internal/detect/pii -run TestCorpusFiles -update
 //
-// Scoring is span-exact: a finding is a true positive only when its type,
-// start and end all equal a labelled entity's. Overlap scoring would
-// forgive wrong span conventions (a phone number without its "+44", a name
-// with its "Dr."), which redaction cannot forgive.
+// Scoring is span-exact (detecttest.TypeAndSpan): a finding is a true
+// positive only when its type, start and end all equal a labelled
+// entity's. Overlap scoring would forgive wrong span conventions (a phone
+// number without its "+44", a name with its "Dr."), which redaction cannot
+// forgive.
 //
 // Held-out splits, and how they were used — honestly:
 //
@@ -43,240 +44,39 @@ package pii
 // once, and record its numbers here before changing the detector for it.
 
 import (
-	"bytes"
-	"encoding/json"
 	"flag"
-	"fmt"
-	"os"
-	"path/filepath"
-	"sort"
-	"strings"
 	"testing"
+
+	"github.com/agentgov/agentgov/internal/detect/detecttest"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/*.jsonl from the markup files")
 
-type goldSpan struct {
-	Type  string `json:"type"`
-	Start int    `json:"start"`
-	End   int    `json:"end"`
-}
-
-type corpusRow struct {
-	Text     string     `json:"text"`
-	Entities []goldSpan `json:"entities"`
-}
-
-// parseMarkup turns a markup file into rows.
-func parseMarkup(src string) ([]corpusRow, error) {
-	if strings.HasPrefix(src, "%%") {
-		if i := strings.IndexByte(src, '\n'); i >= 0 {
-			src = src[i+1:]
-		}
+// corpus is the labelled corpus in testdata/. PII_CORPUS_ERRORS=1 lists
+// every error under the score tables.
+func corpus() detecttest.Corpus {
+	return detecttest.Corpus{
+		Match: detecttest.TypeAndSpan,
+		Known: func(typ string) bool {
+			_, ok := entityByName(typ)
+			return ok
+		},
+		TypeWidth: 18,
+		ErrorsEnv: "PII_CORPUS_ERRORS",
+		Update:    *update,
 	}
-	var rows []corpusRow
-	for n, doc := range strings.Split(strings.TrimRight(src, "\n"), "\n%%%\n") {
-		var b strings.Builder
-		row := corpusRow{Entities: []goldSpan{}}
-		for {
-			i := strings.Index(doc, "[[")
-			if i < 0 {
-				b.WriteString(doc)
-				break
-			}
-			for i+2 < len(doc) && doc[i+2] == '[' {
-				i++ // "[[[TYPE|v]]]": the first '[' is text
-			}
-			b.WriteString(doc[:i])
-			rest := doc[i+2:]
-			bar := strings.IndexByte(rest, '|')
-			end := strings.Index(rest, "]]")
-			if bar < 0 || end < bar {
-				return nil, fmt.Errorf("document %d: bad markup near %q", n, doc[i:min(len(doc), i+40)])
-			}
-			typ, val := rest[:bar], rest[bar+1:end]
-			start := b.Len()
-			b.WriteString(val)
-			row.Entities = append(row.Entities, goldSpan{typ, start, b.Len()})
-			doc = rest[end+2:]
-		}
-		row.Text = b.String()
-		rows = append(rows, row)
-	}
-	return rows, nil
-}
-
-func encodeJSONL(rows []corpusRow) []byte {
-	var buf bytes.Buffer
-	for _, r := range rows {
-		b, err := json.Marshal(r)
-		if err != nil {
-			panic(err)
-		}
-		buf.Write(b)
-		buf.WriteByte('\n')
-	}
-	return buf.Bytes()
-}
-
-// loadSplit reads testdata/<name>.txt, checks (or with -update writes)
-// testdata/<name>.jsonl, and returns the rows.
-func loadSplit(t *testing.T, name string) []corpusRow {
-	t.Helper()
-	src, err := os.ReadFile(filepath.Join("testdata", name+".txt"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	rows, err := parseMarkup(string(src))
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := encodeJSONL(rows)
-	path := filepath.Join("testdata", name+".jsonl")
-	if *update {
-		if err := os.WriteFile(path, want, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	got, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Fatalf("%s is out of date with %s.txt; run go test -run TestCorpusFiles -update", path, name)
-	}
-	return rows
-}
-
-type prf struct{ tp, fp, fn int }
-
-func (c prf) precision() float64 { return ratio(c.tp, c.tp+c.fp) }
-func (c prf) recall() float64    { return ratio(c.tp, c.tp+c.fn) }
-func (c prf) f1() float64 {
-	p, r := c.precision(), c.recall()
-	if p+r == 0 {
-		return 0
-	}
-	return 2 * p * r / (p + r)
-}
-
-func ratio(a, b int) float64 {
-	if b == 0 {
-		return 1
-	}
-	return float64(a) / float64(b)
-}
-
-type evalResult struct {
-	perType map[string]*prf
-	errors  []string
-}
-
-func (r *evalResult) micro(types ...string) prf {
-	var sum prf
-	for typ, c := range r.perType {
-		if len(types) > 0 && !contains(types, typ) {
-			continue
-		}
-		sum.tp += c.tp
-		sum.fp += c.fp
-		sum.fn += c.fn
-	}
-	return sum
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
-
-func evaluate(t *testing.T, d *Detector, rows []corpusRow) *evalResult {
-	t.Helper()
-	res := &evalResult{perType: map[string]*prf{}}
-	get := func(typ string) *prf {
-		if res.perType[typ] == nil {
-			res.perType[typ] = &prf{}
-		}
-		return res.perType[typ]
-	}
-	for i, row := range rows {
-		found, err := d.Find(row.Text)
-		if err != nil {
-			t.Fatal(err)
-		}
-		gold := map[goldSpan]bool{}
-		for _, g := range row.Entities {
-			gold[g] = true
-			get(g.Type)
-		}
-		for _, f := range found {
-			k := goldSpan{f.Type, f.Start, f.End}
-			if gold[k] {
-				get(f.Type).tp++
-				delete(gold, k)
-				continue
-			}
-			get(f.Type).fp++
-			res.errors = append(res.errors, fmt.Sprintf("row %d FP %s %q", i, f.Type, row.Text[f.Start:f.End]))
-		}
-		for g := range gold {
-			get(g.Type).fn++
-			res.errors = append(res.errors, fmt.Sprintf("row %d FN %s %q", i, g.Type, row.Text[g.Start:g.End]))
-		}
-	}
-	sort.Strings(res.errors)
-	return res
-}
-
-func (r *evalResult) table() string {
-	var b strings.Builder
-	types := make([]string, 0, len(r.perType))
-	for typ := range r.perType {
-		types = append(types, typ)
-	}
-	sort.Strings(types)
-	fmt.Fprintf(&b, "%-18s %5s %5s %5s %6s %6s %6s\n", "type", "tp", "fp", "fn", "P", "R", "F1")
-	for _, typ := range types {
-		c := r.perType[typ]
-		fmt.Fprintf(&b, "%-18s %5d %5d %5d %6.3f %6.3f %6.3f\n", typ, c.tp, c.fp, c.fn, c.precision(), c.recall(), c.f1())
-	}
-	m := r.micro()
-	fmt.Fprintf(&b, "%-18s %5d %5d %5d %6.3f %6.3f %6.3f\n", "micro", m.tp, m.fp, m.fn, m.precision(), m.recall(), m.f1())
-	return b.String()
 }
 
 // checksumTypes are the types whose candidates a validator confirms (or
 // whose format is unambiguous): the brief's stricter target applies.
 var checksumTypes = []string{CreditCard, IBANCode, USSSN, USITIN, UKNHS, UKNINO, Crypto, EmailAddress, IPAddress, MACAddress}
 
-func TestCorpusFiles(t *testing.T) {
-	for _, name := range []string{"dev", "test", "test2"} {
-		rows := loadSplit(t, name)
-		for i, r := range rows {
-			for _, e := range r.Entities {
-				if _, ok := entityByName(e.Type); !ok {
-					t.Errorf("%s row %d: unknown type %q", name, i, e.Type)
-				}
-			}
-		}
-	}
-}
+func TestCorpusFiles(t *testing.T) { corpus().CheckFiles(t, "dev", "test", "test2") }
 
 func checkTargets(t *testing.T, name string) {
-	rows := loadSplit(t, name)
-	res := evaluate(t, Default(), rows)
-	t.Logf("%s split, %d documents, span-exact:\n%s", name, len(rows), res.table())
-	if os.Getenv("PII_CORPUS_ERRORS") != "" {
-		for _, e := range res.errors {
-			t.Log(e)
-		}
-	}
-	overall := res.micro().f1()
-	strict := res.micro(checksumTypes...).f1()
+	res := corpus().Score(t, name, Default().Find)
+	overall := res.Micro().F1()
+	strict := res.Micro(checksumTypes...).F1()
 	t.Logf("micro-F1 overall %.3f, checksum/format types %.3f", overall, strict)
 	if overall < 0.90 {
 		t.Errorf("%s: micro-F1 %.3f < 0.90", name, overall)

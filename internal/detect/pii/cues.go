@@ -5,6 +5,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/agentgov/agentgov/internal/detect"
 )
 
 // Context cues, Presidio-style: words near a candidate raise its score
@@ -285,7 +287,7 @@ func (ix *cueIndex) find(text string, tags [][2]int) []cueHit {
 		if b := filterBit(lower); ix.filter[b/64]&(1<<(b%64)) == 0 {
 			// fall through to the ring push below
 		} else if cw := ix.words[string(lower)]; cw != nil {
-			if cw.mask != 0 && (len(tags) == 0 || !inSpans(tags, s, e)) {
+			if cw.mask != 0 && (len(tags) == 0 || !detect.OverlapsAny(tags, s, e)) {
 				hits = append(hits, cueHit{s, e, cw.mask})
 			}
 			for _, ph := range cw.phrases {
@@ -310,7 +312,7 @@ func (ix *cueIndex) find(text string, tags [][2]int) []cueHit {
 				if ph.suffix != 0 && !followedBy(text, e, ph.suffix) {
 					continue
 				}
-				if len(tags) == 0 || !inSpans(tags, start, e) {
+				if len(tags) == 0 || !detect.OverlapsAny(tags, start, e) {
 					hits = append(hits, cueHit{start, e, ph.mask})
 				}
 			}
@@ -352,12 +354,6 @@ func followedBy(text string, e int, c byte) bool {
 		e++
 	}
 	return e < len(text) && text[e] == c
-}
-
-// inSpans reports whether [s,e) overlaps any of the sorted spans.
-func inSpans(spans [][2]int, s, e int) bool {
-	i := sort.Search(len(spans), func(i int) bool { return spans[i][1] > s })
-	return i < len(spans) && spans[i][0] < e
 }
 
 // Window sizes, in bytes: about six words before a candidate, three after,

@@ -3,6 +3,8 @@ package pii
 import (
 	"net/netip"
 	"sort"
+
+	"github.com/agentgov/agentgov/internal/detect"
 )
 
 // The number scanner reads a "run": digit groups joined by tight
@@ -221,7 +223,7 @@ func (s *scan) joinsRight(e int) bool {
 		return false
 	}
 	c := s.text[e]
-	return isGlueByte(c) || c == '<' && len(s.tags) > 0 && inSpans(s.tags, e, e+1)
+	return isGlueByte(c) || c == '<' && len(s.tags) > 0 && detect.OverlapsAny(s.tags, e, e+1)
 }
 
 func tagEndsAt(tags [][2]int, i int) bool {

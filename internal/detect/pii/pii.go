@@ -26,7 +26,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 
 	"github.com/agentgov/agentgov/internal/detect"
@@ -100,12 +99,11 @@ func New(opts Options) (*Detector, error) {
 	if opts.MinScore > 0 {
 		d.minScore = opts.MinScore
 	}
-	if opts.MaxInputBytes < 0 {
-		return nil, fmt.Errorf("pii: negative max input bytes")
+	maxBytes, err := detect.InputLimit(opts.MaxInputBytes, DefaultMaxInputBytes)
+	if err != nil {
+		return nil, fmt.Errorf("pii: %w", err)
 	}
-	if opts.MaxInputBytes > 0 {
-		d.maxBytes = opts.MaxInputBytes
-	}
+	d.maxBytes = maxBytes
 	regions := opts.Regions
 	if regions == nil {
 		regions = DefaultRegions
@@ -137,26 +135,14 @@ func (d *Detector) Name() string { return Name }
 // finding score; Flagged is always false, because the default profile
 // redacts personal data rather than blocking it.
 func (d *Detector) Detect(ctx context.Context, in detect.Input) (detect.Result, error) {
-	if err := ctx.Err(); err != nil {
-		return detect.Result{}, err
-	}
-	findings, err := d.Find(in.Text)
-	if err != nil {
-		return detect.Result{}, err
-	}
-	var res detect.Result
-	res.Findings = findings
-	for _, f := range findings {
-		res.Score = max(res.Score, f.Score)
-	}
-	return res, nil
+	return detect.DetectWith(ctx, in, d.Find)
 }
 
 // Find returns the findings in text, ordered by start offset, with no two
 // overlapping.
 func (d *Detector) Find(text string) ([]detect.Finding, error) {
-	if len(text) > d.maxBytes {
-		return nil, fmt.Errorf("%w: %d bytes, limit %d", ErrInputTooLarge, len(text), d.maxBytes)
+	if err := detect.CheckInputSize(text, d.maxBytes, ErrInputTooLarge); err != nil {
+		return nil, err
 	}
 	if text == "" {
 		return nil, nil
@@ -171,24 +157,18 @@ func (d *Detector) Find(text string) ([]detect.Finding, error) {
 	s.scanTriggered()
 	s.scanNames()
 	s.scanStreets()
-	return s.resolve(), nil
-}
-
-// cand is a candidate finding.
-type cand struct {
-	typ        entity
-	start, end int
-	score      float64
+	return detect.ResolveOverlaps(s.cands), nil
 }
 
 // scan is the state of one Find call.
 type scan struct {
-	d     *Detector
-	t     *tables
-	text  string
-	tags  [][2]int
-	hits  []cueHit
-	cands []cand
+	d    *Detector
+	t    *tables
+	text string
+	tags [][2]int
+	hits []cueHit
+	// cands are the candidate findings, overlapping, in the order found.
+	cands []detect.Finding
 	// houseNumbers are short numbers that may start or end a street
 	// address, collected by the number scanner for scanStreets.
 	houseNumbers [][2]int
@@ -200,10 +180,17 @@ func (s *scan) add(e entity, start, end int, score float64) {
 	if !s.d.enabled[e] || score < s.d.minScore || start >= end {
 		return
 	}
-	if len(s.tags) > 0 && inSpans(s.tags, start, end) {
+	if len(s.tags) > 0 && detect.OverlapsAny(s.tags, start, end) {
 		return
 	}
-	s.cands = append(s.cands, cand{e, start, end, min(score, 1)})
+	s.cands = append(s.cands, detect.Finding{
+		Type:     entityNames[e],
+		Start:    start,
+		End:      end,
+		Severity: entitySeverity[e],
+		Score:    min(score, 1),
+		Detail:   entityDetail[e],
+	})
 }
 
 // score combines a base score with the context of [start,end) (see
@@ -211,73 +198,4 @@ func (s *scan) add(e entity, start, end int, score float64) {
 func (s *scan) score(e entity, base float64, start, end int, neg cueMask) float64 {
 	around, near := s.context(start, end)
 	return combine(base, around, near, bit(e), neg)
-}
-
-// resolve drops overlaps, keeping per cluster of overlapping candidates
-// the highest score, then the longest, then the earliest; the result is
-// ordered by start.
-func (s *scan) resolve() []detect.Finding {
-	c := s.cands
-	if len(c) == 0 {
-		return nil
-	}
-	slices.SortFunc(c, func(a, b cand) int {
-		if a.start != b.start {
-			return a.start - b.start
-		}
-		return b.end - a.end
-	})
-	var kept []cand
-	for i := 0; i < len(c); {
-		// A cluster is a maximal run of transitively overlapping spans.
-		j, end := i+1, c[i].end
-		for j < len(c) && c[j].start < end {
-			end = max(end, c[j].end)
-			j++
-		}
-		cl := c[i:j]
-		if len(cl) == 1 {
-			kept = append(kept, cl[0])
-		} else {
-			slices.SortStableFunc(cl, func(a, b cand) int {
-				switch {
-				case a.score != b.score:
-					if a.score > b.score {
-						return -1
-					}
-					return 1
-				case a.end-a.start != b.end-b.start:
-					return (b.end - b.start) - (a.end - a.start)
-				}
-				return a.start - b.start
-			})
-			first := len(kept)
-			for _, x := range cl {
-				ok := true
-				for _, k := range kept[first:] {
-					if x.start < k.end && k.start < x.end {
-						ok = false
-						break
-					}
-				}
-				if ok {
-					kept = append(kept, x)
-				}
-			}
-			slices.SortFunc(kept[first:], func(a, b cand) int { return a.start - b.start })
-		}
-		i = j
-	}
-	out := make([]detect.Finding, len(kept))
-	for i, k := range kept {
-		out[i] = detect.Finding{
-			Type:     entityNames[k.typ],
-			Start:    k.start,
-			End:      k.end,
-			Severity: entitySeverity[k.typ],
-			Score:    k.score,
-			Detail:   entityDetail[k.typ],
-		}
-	}
-	return out
 }

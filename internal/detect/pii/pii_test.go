@@ -5,26 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/agentgov/agentgov/internal/detect"
-	"github.com/agentgov/agentgov/internal/detect/redact"
+	"github.com/agentgov/agentgov/internal/detect/detecttest"
 )
-
-// found renders findings as "TYPE:value" for compact comparison.
-func found(t testing.TB, d *Detector, text string) []string {
-	t.Helper()
-	fs, err := d.Find(text)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out []string
-	for _, f := range fs {
-		out = append(out, f.Type+":"+text[f.Start:f.End])
-	}
-	return out
-}
 
 func TestPositives(t *testing.T) {
 	d := Default()
@@ -62,17 +47,13 @@ func TestPositives(t *testing.T) {
 		{"Anschrift: Hauptstraße 5, Berlin", []string{"STREET_ADDRESS:Hauptstraße 5"}},
 	}
 	for _, c := range cases {
-		got := found(t, d, c.text)
-		if fmt.Sprint(got) != fmt.Sprint(c.want) {
-			t.Errorf("%q:\n got %q\nwant %q", c.text, got, c.want)
-		}
+		detecttest.CheckFound(t, d.Find, c.text, c.want...)
 	}
 }
 
 // TestLookAlikes lists things that must not fire.
 func TestLookAlikes(t *testing.T) {
-	d := Default()
-	for _, text := range []string{
+	detecttest.CheckNoneFound(t, Default().Find,
 		"Order #4111111111111111 shipped",               // Luhn-valid, but an order number
 		"invoice 4532-8817-0021-6650 is overdue",        // Luhn-valid, labelled an invoice
 		"card 4111 1111 1111 1112",                      // fails Luhn
@@ -95,11 +76,7 @@ func TestLookAlikes(t *testing.T) {
 		"git@github.com:acme/infra.git and logo@2x.png",
 		"postgres://user:s3cret@db.example.com:5432/app",
 		"QQ 12 34 56 C is a placeholder NINO",
-	} {
-		if got := found(t, d, text); len(got) > 0 {
-			t.Errorf("%q: found %q", text, got)
-		}
-	}
+	)
 }
 
 func TestOptions(t *testing.T) {
@@ -116,7 +93,7 @@ func TestOptions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := found(t, d, "a@b.co 4111 1111 1111 1111")
+	got := detecttest.Found(t, d.Find, "a@b.co 4111 1111 1111 1111")
 	if fmt.Sprint(got) != "[EMAIL_ADDRESS:a@b.co]" {
 		t.Errorf("types: %q", got)
 	}
@@ -140,72 +117,14 @@ func TestOptions(t *testing.T) {
 
 // TestTagsAreSkipped: redaction tags are neither found nor context.
 func TestTagsAreSkipped(t *testing.T) {
-	d := Default()
-	for _, text := range []string{
+	detecttest.CheckNoneFound(t, Default().Find,
 		"<PHONE_NUMBER:12345678> <US_DRIVER_LICENSE:12345678>",
 		"<DATE_OF_BIRTH> 1990-01-02",
 		"<US_PASSPORT> 123456789",
 		"<PERSON> <PERSON:0a1b2c3d>",
-	} {
-		if got := found(t, d, text); len(got) > 0 {
-			t.Errorf("%q: found %q", text, got)
-		}
-	}
-}
-
-func checkSpans(t testing.TB, text string, fs []detect.Finding) {
-	prev := 0
-	for _, f := range fs {
-		if f.Start < prev || f.Start >= f.End || f.End > len(text) {
-			t.Fatalf("bad span %+v in %d bytes (prev end %d)", f, len(text), prev)
-		}
-		if !redact.OnRuneBoundaries(text, f.Start, f.End) {
-			t.Fatalf("span %+v not on rune boundaries in %q", f, text)
-		}
-		if f.Score <= 0 || f.Score > 1 || f.Severity.Rank() == 0 || f.Detail == "" {
-			t.Fatalf("bad finding %+v", f)
-		}
-		if f.End-f.Start >= 6 && strings.Contains(f.Detail, text[f.Start:f.End]) {
-			t.Fatalf("detail repeats the value: %+v", f)
-		}
-		prev = f.End
-	}
+	)
 }
 
 func TestConcurrentUse(t *testing.T) {
-	d := Default()
-	var texts []string
-	for _, name := range []string{"dev", "test"} {
-		for _, r := range loadSplit(t, name) {
-			texts = append(texts, r.Text)
-		}
-	}
-	want := make([]string, len(texts))
-	for i, x := range texts {
-		want[i] = fmt.Sprint(found(t, d, x))
-	}
-	var wg sync.WaitGroup
-	for g := 0; g < 8; g++ {
-		wg.Add(1)
-		go func(g int) {
-			defer wg.Done()
-			for i := range texts {
-				k := (i + g*7) % len(texts)
-				fs, err := d.Find(texts[k])
-				if err != nil {
-					t.Error(err)
-					return
-				}
-				checkSpans(t, texts[k], fs)
-				var got []string
-				for _, f := range fs {
-					got = append(got, f.Type+":"+texts[k][f.Start:f.End])
-				}
-				if fmt.Sprint(got) != want[k] {
-					t.Errorf("text %d differs under concurrency", k)
-				}
-			}
-		}(g)
-	}
-	wg.Wait()
+	detecttest.CheckConcurrentUse(t, Default().Find, corpus().Texts(t, "dev", "test"))
 }

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/agentgov/agentgov/internal/detect"
+	"github.com/agentgov/agentgov/internal/jsonpointer"
 )
 
 // JSONFinding lists what the detectors found in one leaf of a JSON value.
@@ -55,7 +56,7 @@ func (r *Redactor) walk(ctx context.Context, v any, dets []detect.Detector, src 
 		}
 		slices.Sort(keys)
 		for _, k := range keys {
-			*path = append(*path, escapePointer(k))
+			*path = append(*path, jsonpointer.Escape(k))
 			y, err := r.walk(ctx, x[k], dets, src, path, found)
 			*path = (*path)[:len(*path)-1]
 			if err != nil {
@@ -113,12 +114,4 @@ func pointer(parts []string) string {
 		return ""
 	}
 	return "/" + strings.Join(parts, "/")
-}
-
-// escapePointer escapes a key for a JSON Pointer: ~ is ~0 and / is ~1.
-func escapePointer(k string) string {
-	if !strings.ContainsAny(k, "~/") {
-		return k
-	}
-	return strings.ReplaceAll(strings.ReplaceAll(k, "~", "~0"), "/", "~1")
 }

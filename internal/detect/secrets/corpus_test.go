@@ -10,8 +10,8 @@ package secrets
 // "%%%"), generated JSONL checked in; after editing run
 // go test ./internal/detect/secrets -run TestCorpusFiles -update
 //
-// Scoring: a finding is a true positive when its span equals a labelled
-// secret's span exactly. Types are not required to agree, because several
+// Scoring (detecttest.SpanOnly): a finding is a true positive when its
+// span equals a labelled secret's span exactly. Types are not required to agree, because several
 // rules may rightly claim one value (a GitHub token assigned to
 // GITHUB_TOKEN= is GITHUB_TOKEN and a generic secret) and the gate acts on
 // the span; the table below groups by the labelled type, and type
@@ -22,240 +22,32 @@ package secrets
 // never used for tuning; only the dev split was.
 
 import (
-	"bytes"
-	"encoding/json"
 	"flag"
-	"fmt"
-	"os"
-	"path/filepath"
 	"slices"
-	"sort"
-	"strings"
 	"testing"
+
+	"github.com/agentgov/agentgov/internal/detect/detecttest"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/*.jsonl from the markup files")
 
-type goldSpan struct {
-	Type  string `json:"type"`
-	Start int    `json:"start"`
-	End   int    `json:"end"`
-}
-
-type corpusRow struct {
-	Text     string     `json:"text"`
-	Entities []goldSpan `json:"entities"`
-}
-
-// parseMarkup turns a markup file into rows.
-func parseMarkup(src string) ([]corpusRow, error) {
-	if strings.HasPrefix(src, "%%") {
-		if i := strings.IndexByte(src, '\n'); i >= 0 {
-			src = src[i+1:]
-		}
-	}
-	var rows []corpusRow
-	for n, doc := range strings.Split(strings.TrimRight(src, "\n"), "\n%%%\n") {
-		var b strings.Builder
-		row := corpusRow{Entities: []goldSpan{}}
-		for {
-			i := strings.Index(doc, "[[")
-			if i < 0 {
-				b.WriteString(doc)
-				break
-			}
-			for i+2 < len(doc) && doc[i+2] == '[' {
-				i++ // "[[[TYPE|v]]]": the first '[' is text
-			}
-			b.WriteString(doc[:i])
-			rest := doc[i+2:]
-			bar := strings.IndexByte(rest, '|')
-			end := strings.Index(rest, "]]")
-			if bar < 0 || end < bar {
-				return nil, fmt.Errorf("document %d: bad markup near %q", n, doc[i:min(len(doc), i+40)])
-			}
-			typ, val := rest[:bar], rest[bar+1:end]
-			start := b.Len()
-			b.WriteString(val)
-			row.Entities = append(row.Entities, goldSpan{typ, start, b.Len()})
-			doc = rest[end+2:]
-		}
-		row.Text = b.String()
-		rows = append(rows, row)
-	}
-	return rows, nil
-}
-
-func encodeJSONL(rows []corpusRow) []byte {
-	var buf bytes.Buffer
-	for _, r := range rows {
-		b, err := json.Marshal(r)
-		if err != nil {
-			panic(err)
-		}
-		buf.Write(b)
-		buf.WriteByte('\n')
-	}
-	return buf.Bytes()
-}
-
-// loadSplit reads testdata/<name>.txt, checks (or with -update writes)
-// testdata/<name>.jsonl, and returns the rows.
-func loadSplit(t *testing.T, name string) []corpusRow {
-	t.Helper()
-	src, err := os.ReadFile(filepath.Join("testdata", name+".txt"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	rows, err := parseMarkup(string(src))
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := encodeJSONL(rows)
-	path := filepath.Join("testdata", name+".jsonl")
-	if *update {
-		if err := os.WriteFile(path, want, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	got, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Fatalf("%s is out of date with %s.txt; run go test -run TestCorpusFiles -update", path, name)
-	}
-	return rows
-}
-
-type prf struct{ tp, fp, fn int }
-
-func (c prf) precision() float64 { return ratio(c.tp, c.tp+c.fp) }
-func (c prf) recall() float64    { return ratio(c.tp, c.tp+c.fn) }
-func (c prf) f1() float64 {
-	p, r := c.precision(), c.recall()
-	if p+r == 0 {
-		return 0
-	}
-	return 2 * p * r / (p + r)
-}
-
-func ratio(a, b int) float64 {
-	if b == 0 {
-		return 1
-	}
-	return float64(a) / float64(b)
-}
-
-type evalResult struct {
-	perType map[string]*prf
-	errors  []string
-}
-
-func (r *evalResult) micro(types ...string) prf {
-	var sum prf
-	for typ, c := range r.perType {
-		if len(types) > 0 && !contains(types, typ) {
-			continue
-		}
-		sum.tp += c.tp
-		sum.fp += c.fp
-		sum.fn += c.fn
-	}
-	return sum
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
-
-func evaluate(t *testing.T, d *Detector, rows []corpusRow) *evalResult {
-	t.Helper()
-	res := &evalResult{perType: map[string]*prf{}}
-	get := func(typ string) *prf {
-		if res.perType[typ] == nil {
-			res.perType[typ] = &prf{}
-		}
-		return res.perType[typ]
-	}
-	type span struct{ s, e int }
-	for i, row := range rows {
-		found, err := d.Find(row.Text)
-		if err != nil {
-			t.Fatal(err)
-		}
-		gold := map[span]string{}
-		for _, g := range row.Entities {
-			gold[span{g.Start, g.End}] = g.Type
-			get(g.Type)
-		}
-		for _, f := range found {
-			k := span{f.Start, f.End}
-			if typ, ok := gold[k]; ok {
-				get(typ).tp++
-				delete(gold, k)
-				if typ != f.Type {
-					res.errors = append(res.errors, fmt.Sprintf("row %d type %s labelled %s", i, f.Type, typ))
-				}
-				continue
-			}
-			get("(unlabelled)").fp++
-			res.errors = append(res.errors, fmt.Sprintf("row %d FP %s %q", i, f.Type, row.Text[f.Start:f.End]))
-		}
-		for g, typ := range gold {
-			get(typ).fn++
-			res.errors = append(res.errors, fmt.Sprintf("row %d FN %s %q", i, typ, row.Text[g.s:g.e]))
-		}
-	}
-	sort.Strings(res.errors)
-	return res
-}
-
-func (r *evalResult) table() string {
-	var b strings.Builder
-	types := make([]string, 0, len(r.perType))
-	for typ := range r.perType {
-		types = append(types, typ)
-	}
-	sort.Strings(types)
-	fmt.Fprintf(&b, "%-28s %5s %5s %5s %6s %6s %6s\n", "type", "tp", "fp", "fn", "P", "R", "F1")
-	for _, typ := range types {
-		c := r.perType[typ]
-		fmt.Fprintf(&b, "%-28s %5d %5d %5d %6.3f %6.3f %6.3f\n", typ, c.tp, c.fp, c.fn, c.precision(), c.recall(), c.f1())
-	}
-	m := r.micro()
-	fmt.Fprintf(&b, "%-28s %5d %5d %5d %6.3f %6.3f %6.3f\n", "micro", m.tp, m.fp, m.fn, m.precision(), m.recall(), m.f1())
-	return b.String()
-}
-
-func TestCorpusFiles(t *testing.T) {
-	for _, name := range []string{"dev", "test"} {
-		rows := loadSplit(t, name)
-		for i, r := range rows {
-			for _, e := range r.Entities {
-				if !slices.Contains(RuleIDs(), e.Type) {
-					t.Errorf("%s row %d: unknown type %q", name, i, e.Type)
-				}
-			}
-		}
+// corpus is the labelled corpus in testdata/. SECRETS_CORPUS_ERRORS=1
+// lists every error under the score tables.
+func corpus() detecttest.Corpus {
+	return detecttest.Corpus{
+		Match:     detecttest.SpanOnly,
+		Known:     func(typ string) bool { return slices.Contains(RuleIDs(), typ) },
+		TypeWidth: 28,
+		ErrorsEnv: "SECRETS_CORPUS_ERRORS",
+		Update:    *update,
 	}
 }
+
+func TestCorpusFiles(t *testing.T) { corpus().CheckFiles(t, "dev", "test") }
 
 func checkTargets(t *testing.T, name string) {
-	rows := loadSplit(t, name)
-	res := evaluate(t, Default(), rows)
-	t.Logf("%s split, %d documents, span-exact (rows by labelled type):\n%s", name, len(rows), res.table())
-	if os.Getenv("SECRETS_CORPUS_ERRORS") != "" {
-		for _, e := range res.errors {
-			t.Log(e)
-		}
-	}
-	f1 := res.micro().f1()
+	res := corpus().Score(t, name, Default().Find)
+	f1 := res.Micro().F1()
 	if f1 < 0.95 {
 		t.Errorf("%s: F1 %.3f < 0.95", name, f1)
 	}

@@ -3,28 +3,20 @@ package secrets
 import (
 	"strings"
 	"testing"
+
+	"github.com/agentgov/agentgov/internal/detect/detecttest"
 )
 
 // FuzzFind: the detector never panics and returns in-range, ordered,
 // non-overlapping spans on rune boundaries whose Detail does not repeat
 // the secret.
 func FuzzFind(f *testing.F) {
-	for _, s := range []string{
+	detecttest.FuzzFind(f, Default().Find,
 		"", "password=", "password: \"", "-----BEGIN PRIVATE KEY-----", "-----BEGIN PRIVATE KEY-----\\nMIIE",
 		"postgres://a:b@c", "://:@", "eyJ.eyJ.", "Authorization: Bearer ", "key=\"\"", "<key>v</key>",
-		"sk-ant-api03-" + strings.Repeat("A", 90), "ghp_" + strings.Repeat("a1", 18), "mysql -p'x",
+		"sk-ant-api03-"+strings.Repeat("A", 90), "ghp_"+strings.Repeat("a1", 18), "mysql -p'x",
 		"curl -u a:b", "?token=abc&", "Password=;Server=x", "\xff\xfetoken=\xff", strings.Repeat("secret=", 50),
-	} {
-		f.Add(s)
-	}
-	d := Default()
-	f.Fuzz(func(t *testing.T, text string) {
-		fs, err := d.Find(text)
-		if err != nil {
-			return
-		}
-		checkSpans(t, text, fs)
-	})
+	)
 }
 
 // FuzzFilters: entropy, placeholder, key classification never panic.

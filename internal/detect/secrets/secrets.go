@@ -81,12 +81,11 @@ func New(opts Options) (*Detector, error) {
 			return nil, fmt.Errorf("secrets: unknown rule %q", id)
 		}
 	}
-	if opts.MaxInputBytes < 0 {
-		return nil, fmt.Errorf("secrets: negative max input bytes")
+	maxBytes, err := detect.InputLimit(opts.MaxInputBytes, DefaultMaxInputBytes)
+	if err != nil {
+		return nil, fmt.Errorf("secrets: %w", err)
 	}
-	if opts.MaxInputBytes > 0 {
-		d.maxBytes = opts.MaxInputBytes
-	}
+	d.maxBytes = maxBytes
 	return d, nil
 }
 
@@ -119,18 +118,9 @@ func (d *Detector) Name() string { return Name }
 // Detect implements detect.Detector. Flagged is true when anything was
 // found: the default profile blocks secrets in outbound tool arguments.
 func (d *Detector) Detect(ctx context.Context, in detect.Input) (detect.Result, error) {
-	if err := ctx.Err(); err != nil {
-		return detect.Result{}, err
-	}
-	findings, err := d.Find(in.Text)
-	if err != nil {
-		return detect.Result{}, err
-	}
-	res := detect.Result{Findings: findings, Flagged: len(findings) > 0}
-	for _, f := range findings {
-		res.Score = max(res.Score, f.Score)
-	}
-	return res, nil
+	res, err := detect.DetectWith(ctx, in, d.Find)
+	res.Flagged = len(res.Findings) > 0
+	return res, err
 }
 
 // rule is one kind of secret.
@@ -208,8 +198,8 @@ var getEngine = sync.OnceValue(func() *engine {
 // Find returns the secrets in text, ordered by start, with no two
 // overlapping.
 func (d *Detector) Find(text string) ([]detect.Finding, error) {
-	if len(text) > d.maxBytes {
-		return nil, fmt.Errorf("%w: %d bytes, limit %d", ErrInputTooLarge, len(text), d.maxBytes)
+	if err := detect.CheckInputSize(text, d.maxBytes, ErrInputTooLarge); err != nil {
+		return nil, err
 	}
 	if text == "" {
 		return nil, nil
@@ -243,25 +233,20 @@ func (d *Detector) Find(text string) ([]detect.Finding, error) {
 		}
 		sc.runRegexp(r, h)
 	}
-	return sc.resolve(), nil
+	return detect.ResolveOverlaps(sc.cands), nil
 }
 
 // scan is the state of one Find call.
 type scan struct {
-	d     *Detector
-	e     *engine
-	text  string
-	tags  [][2]int
-	cands []cand
+	d    *Detector
+	e    *engine
+	text string
+	tags [][2]int
+	// cands are the candidate findings, overlapping, in the order found.
+	cands []detect.Finding
 	// matchAssignment runs once per key even when several keywords hit it.
 	assignKey  int
 	assignDone bool
-}
-
-type cand struct {
-	r          *rule
-	id         string // r.id unless a matcher chose a more specific type
-	start, end int
 }
 
 // lineBounds returns the start and end of the line holding i, looking at
@@ -370,82 +355,21 @@ func (sc *scan) consider(r *rule, id string, s, e, ws int) {
 }
 
 func (sc *scan) add(r *rule, id string, s, e int) {
-	if len(sc.tags) > 0 && overlapsTag(sc.tags, s, e) {
+	if len(sc.tags) > 0 && detect.OverlapsAny(sc.tags, s, e) {
 		return
 	}
-	sc.cands = append(sc.cands, cand{r, id, s, e})
-}
-
-func overlapsTag(tags [][2]int, s, e int) bool {
-	i := sort.Search(len(tags), func(i int) bool { return tags[i][1] > s })
-	return i < len(tags) && tags[i][0] < e
+	sc.cands = append(sc.cands, detect.Finding{
+		Type:     id, // r.id unless a matcher chose a more specific type
+		Start:    s,
+		End:      e,
+		Severity: r.severity,
+		Score:    r.score,
+		Detail:   r.detail,
+	})
 }
 
 // isTokenByte: bytes that continue a token (letters, digits, and the
 // joiners tokens use).
 func isTokenByte(c byte) bool {
 	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-' || c >= 0x80
-}
-
-// resolve keeps, per cluster of overlapping candidates, the highest score,
-// then the longest, then the earliest.
-func (sc *scan) resolve() []detect.Finding {
-	c := sc.cands
-	if len(c) == 0 {
-		return nil
-	}
-	slices.SortFunc(c, func(a, b cand) int {
-		if a.start != b.start {
-			return a.start - b.start
-		}
-		return b.end - a.end
-	})
-	var kept []cand
-	for i := 0; i < len(c); {
-		j, end := i+1, c[i].end
-		for j < len(c) && c[j].start < end {
-			end = max(end, c[j].end)
-			j++
-		}
-		cl := c[i:j]
-		slices.SortStableFunc(cl, func(a, b cand) int {
-			switch {
-			case a.r.score != b.r.score:
-				if a.r.score > b.r.score {
-					return -1
-				}
-				return 1
-			case a.end-a.start != b.end-b.start:
-				return (b.end - b.start) - (a.end - a.start)
-			}
-			return a.start - b.start
-		})
-		first := len(kept)
-		for _, x := range cl {
-			ok := true
-			for _, k := range kept[first:] {
-				if x.start < k.end && k.start < x.end {
-					ok = false
-					break
-				}
-			}
-			if ok {
-				kept = append(kept, x)
-			}
-		}
-		slices.SortFunc(kept[first:], func(a, b cand) int { return a.start - b.start })
-		i = j
-	}
-	out := make([]detect.Finding, len(kept))
-	for i, k := range kept {
-		out[i] = detect.Finding{
-			Type:     k.id,
-			Start:    k.start,
-			End:      k.end,
-			Severity: k.r.severity,
-			Score:    k.r.score,
-			Detail:   k.r.detail,
-		}
-	}
-	return out
 }

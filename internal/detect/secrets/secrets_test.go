@@ -5,25 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/agentgov/agentgov/internal/detect"
-	"github.com/agentgov/agentgov/internal/detect/redact"
+	"github.com/agentgov/agentgov/internal/detect/detecttest"
 )
-
-func found(t testing.TB, d *Detector, text string) []string {
-	t.Helper()
-	fs, err := d.Find(text)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out []string
-	for _, f := range fs {
-		out = append(out, f.Type+":"+text[f.Start:f.End])
-	}
-	return out
-}
 
 func TestAtLeastThirtyRules(t *testing.T) {
 	if n := len(RuleIDs()); n < 30 {
@@ -74,17 +60,13 @@ func TestRules(t *testing.T) {
 			[]string{"JWT:eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjMiLCJpYXQiOjE3MTU1ODk2ODN9." + b62}},
 	}
 	for _, c := range cases {
-		got := found(t, d, c.text)
-		if fmt.Sprint(got) != fmt.Sprint(c.want) {
-			t.Errorf("%q:\n got %q\nwant %q", c.text, got, c.want)
-		}
+		detecttest.CheckFound(t, d.Find, c.text, c.want...)
 	}
 }
 
 // TestNotSecrets lists placeholders and look-alikes that must not fire.
 func TestNotSecrets(t *testing.T) {
-	d := Default()
-	for _, text := range []string{
+	detecttest.CheckNoneFound(t, Default().Find,
 		"aws_access_key_id = AKIAIOSFODNN7EXAMPLE",                         // AWS's documented example
 		"aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", // likewise
 		"api_key: <YOUR_API_KEY>", "token: xxxxxxxxxxxxxxxxxxxxxxxx", "password: ********",
@@ -94,49 +76,27 @@ func TestNotSecrets(t *testing.T) {
 		"api_key = apiKey", "password: password", "DATABASE_URL=postgres://user:password@host/db",
 		"amqp://guest:guest@localhost:5672/", "postgres://${USER}:${PASS}@db/app",
 		"max_tokens: 4096", "token_type: bearer", "public_key: ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIF3",
-		"primary_key: id", "password_min_length = 12", "STRIPE_PUBLISHABLE_KEY=pk_live_" + b62,
+		"primary_key: id", "password_min_length = 12", "STRIPE_PUBLISHABLE_KEY=pk_live_"+b62,
 		"-----BEGIN RSA PRIVATE KEY-----\n...\n-----END RSA PRIVATE KEY-----",
-		"-----BEGIN CERTIFICATE-----\n" + b62 + b62 + b62 + "\n-----END CERTIFICATE-----",
+		"-----BEGIN CERTIFICATE-----\n"+b62+b62+b62+"\n-----END CERTIFICATE-----",
 		"The password is on the fridge; the secret is patience; a key ingredient.",
-		"commit " + hex + "deadbeef and uuid 123e4567-e89b-12d3-a456-426614174000",
+		"commit "+hex+"deadbeef and uuid 123e4567-e89b-12d3-a456-426614174000",
 		"ghp_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", "sk-proj-XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX",
 		"echo $TOKEN | docker login --password-stdin", "Authorization: Bearer <token>",
 		"eyJub3QiOiJhIGp3dCJ9.eyJub3QiOiJhIGp3dCJ9.c2lnbmF0dXJl", // no alg
 		"password: <PASSWORD> token=<GENERIC_SECRET:3f9a1c2e>",   // redaction tags
-	} {
-		if got := found(t, d, text); len(got) > 0 {
-			t.Errorf("%q: found %q", text, got)
-		}
-	}
-}
-
-func checkSpans(t testing.TB, text string, fs []detect.Finding) {
-	prev := 0
-	for _, f := range fs {
-		if f.Start < prev || f.Start >= f.End || f.End > len(text) {
-			t.Fatalf("bad span %+v in %d bytes", f, len(text))
-		}
-		if !redact.OnRuneBoundaries(text, f.Start, f.End) {
-			t.Fatalf("span %+v not on rune boundaries", f)
-		}
-		if f.Detail == "" || f.Severity.Rank() == 0 || f.End-f.Start >= 6 && strings.Contains(f.Detail, text[f.Start:f.End]) {
-			t.Fatalf("bad finding %+v", f)
-		}
-		prev = f.End
-	}
+	)
 }
 
 // TestDetailNeverHoldsTheSecret runs the corpora and checks every finding.
 func TestDetailNeverHoldsTheSecret(t *testing.T) {
 	d := Default()
-	for _, name := range []string{"dev", "test"} {
-		for _, r := range loadSplit(t, name) {
-			fs, err := d.Find(r.Text)
-			if err != nil {
-				t.Fatal(err)
-			}
-			checkSpans(t, r.Text, fs)
+	for _, text := range corpus().Texts(t, "dev", "test") {
+		fs, err := d.Find(text)
+		if err != nil {
+			t.Fatal(err)
 		}
+		detecttest.CheckFindings(t, text, fs)
 	}
 }
 
@@ -148,7 +108,7 @@ func TestOptionsAndDetect(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := found(t, d, ghp+" "+sk); fmt.Sprint(got) != "[GITHUB_TOKEN:"+ghp+"]" {
+	if got := detecttest.Found(t, d.Find, ghp+" "+sk); fmt.Sprint(got) != "[GITHUB_TOKEN:"+ghp+"]" {
 		t.Errorf("rule subset: %q", got)
 	}
 	small, _ := New(Options{MaxInputBytes: 8})
@@ -162,29 +122,5 @@ func TestOptionsAndDetect(t *testing.T) {
 }
 
 func TestConcurrentUse(t *testing.T) {
-	d := Default()
-	var texts []string
-	for _, name := range []string{"dev", "test"} {
-		for _, r := range loadSplit(t, name) {
-			texts = append(texts, r.Text)
-		}
-	}
-	want := make([]string, len(texts))
-	for i, x := range texts {
-		want[i] = fmt.Sprint(found(t, d, x))
-	}
-	var wg sync.WaitGroup
-	for g := 0; g < 8; g++ {
-		wg.Add(1)
-		go func(g int) {
-			defer wg.Done()
-			for i := range texts {
-				k := (i + g*5) % len(texts)
-				if got := fmt.Sprint(found(t, d, texts[k])); got != want[k] {
-					t.Errorf("text %d differs under concurrency", k)
-				}
-			}
-		}(g)
-	}
-	wg.Wait()
+	detecttest.CheckConcurrentUse(t, Default().Find, corpus().Texts(t, "dev", "test"))
 }
