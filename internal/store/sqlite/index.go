@@ -86,69 +86,95 @@ func postingKeys(dst []string, agent, session, typ, decision string) []string {
 // IndexOnce indexes the next complete chunk, if there is one, and reports
 // how many entries it indexed. Queries are correct whether or not it has
 // run; it only makes filtered queries over old entries fast.
+//
+// Committed entries never change, so the chunk is read and its postings
+// built without the write lock, on a pooled connection; only the inserts
+// take the lock, a few hundred rows per transaction, so that appends are
+// never held up for a whole chunk. The index position moves last: queries
+// use a chunk's postings only once all of them are in, and a chunk left
+// half-inserted by a crash is simply written again.
 func (s *Store) IndexOnce(ctx context.Context) (int, error) {
-	var n int
-	err := s.withWrite(ctx, func(ctx context.Context) error {
-		upto, err := s.indexedUpto(ctx, s.w)
-		if err != nil {
-			return err
-		}
-		var size int64
-		if err := s.w.QueryRowContext(ctx, `SELECT COALESCE(MAX(idx) + 1, 0) FROM audit_entries`).Scan(&size); err != nil {
-			return err
-		}
-		if size-upto < s.chunk {
-			return nil
-		}
-		rows, err := s.w.QueryContext(ctx, `SELECT e.idx, `+leafField("agent")+`, `+leafField("session")+`, `+leafField("type")+`, `+leafField("decision")+`
- FROM audit_entries e WHERE e.idx >= ? AND e.idx < ? ORDER BY e.idx`, upto, upto+s.chunk)
-		if err != nil {
-			return err
-		}
-		post := map[string][]byte{}
-		last := map[string]int64{}
-		var keys []string
-		for rows.Next() {
-			var idx int64
-			var agent, session, typ, decision sql.NullString
-			if err := rows.Scan(&idx, &agent, &session, &typ, &decision); err != nil {
-				rows.Close()
-				return err
-			}
-			// A leaf that is not JSON yields NULLs and is left out of the
-			// index; verification reports it.
-			for _, k := range postingKeys(keys, agent.String, session.String, typ.String, decision.String) {
-				prev, ok := last[k]
-				if !ok {
-					prev = upto - 1
+	upto, err := s.indexedUpto(ctx, s.db)
+	if err != nil {
+		return 0, err
+	}
+	var size int64
+	if err := s.db.QueryRowContext(ctx, `SELECT COALESCE(MAX(idx) + 1, 0) FROM audit_entries`).Scan(&size); err != nil {
+		return 0, err
+	}
+	if size-upto < s.chunk {
+		return 0, nil
+	}
+	post, err := s.chunkPostings(ctx, upto)
+	if err != nil {
+		return 0, err
+	}
+	sorted := make([]string, 0, len(post))
+	for k := range post {
+		sorted = append(sorted, k)
+	}
+	sort.Strings(sorted)
+	chunk := upto / s.chunk
+	for len(sorted) > 0 {
+		n := min(len(sorted), postingsPerTx)
+		err := s.withWrite(ctx, func(ctx context.Context) error {
+			for _, k := range sorted[:n] {
+				if _, err := s.insPosting.ExecContext(ctx, chunk, k, post[k]); err != nil {
+					return fmt.Errorf("sqlite: index chunk %d: %w", chunk, err)
 				}
-				post[k] = binary.AppendUvarint(post[k], uint64(idx-prev))
-				last[k] = idx
 			}
+			return nil
+		})
+		if err != nil {
+			return 0, err
 		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		sorted := make([]string, 0, len(post))
-		for k := range post {
-			sorted = append(sorted, k)
-		}
-		sort.Strings(sorted)
-		chunk := upto / s.chunk
-		for _, k := range sorted {
-			if _, err := s.insPosting.ExecContext(ctx, chunk, k, post[k]); err != nil {
-				return fmt.Errorf("sqlite: index chunk %d: %w", chunk, err)
-			}
-		}
-		if _, err := s.w.ExecContext(ctx, `INSERT INTO meta (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value`,
-			metaIndexedUpto, strconv.FormatInt(upto+s.chunk, 10)); err != nil {
-			return err
-		}
-		n = int(s.chunk)
-		return nil
+		sorted = sorted[n:]
+	}
+	err = s.withWrite(ctx, func(ctx context.Context) error {
+		_, err := s.w.ExecContext(ctx, `INSERT INTO meta (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value`,
+			metaIndexedUpto, strconv.FormatInt(upto+s.chunk, 10))
+		return err
 	})
-	return n, err
+	if err != nil {
+		return 0, err
+	}
+	return int(s.chunk), nil
+}
+
+// postingsPerTx bounds the posting rows one indexing transaction writes:
+// an append waits for at most that many inserts.
+const postingsPerTx = 256
+
+// chunkPostings builds the posting lists of the chunk starting at upto:
+// for each key, the entries' indexes as uvarint deltas.
+func (s *Store) chunkPostings(ctx context.Context, upto int64) (map[string][]byte, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT e.idx, `+leafField("agent")+`, `+leafField("session")+`, `+leafField("type")+`, `+leafField("decision")+`
+ FROM audit_entries e WHERE e.idx >= ? AND e.idx < ? ORDER BY e.idx`, upto, upto+s.chunk)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	post := map[string][]byte{}
+	last := map[string]int64{}
+	var keys []string
+	for rows.Next() {
+		var idx int64
+		var agent, session, typ, decision sql.NullString
+		if err := rows.Scan(&idx, &agent, &session, &typ, &decision); err != nil {
+			return nil, err
+		}
+		// A leaf that is not JSON yields NULLs and is left out of the
+		// index; verification reports it.
+		for _, k := range postingKeys(keys, agent.String, session.String, typ.String, decision.String) {
+			prev, ok := last[k]
+			if !ok {
+				prev = upto - 1
+			}
+			post[k] = binary.AppendUvarint(post[k], uint64(idx-prev))
+			last[k] = idx
+		}
+	}
+	return post, rows.Err()
 }
 
 // decodePostings decodes a posting list of the chunk starting at base.

@@ -66,6 +66,9 @@ type Store struct {
 
 	stopIndexer context.CancelFunc
 	indexerDone chan struct{}
+
+	stopCheckpointer context.CancelFunc
+	checkpointerDone chan struct{}
 }
 
 var _ store.Audit = (*Store)(nil)
@@ -151,6 +154,11 @@ func (s *Store) init(ctx context.Context, opts Options) error {
 		return fmt.Errorf("sqlite: writer connection: %w", err)
 	}
 	s.w = w
+	// Checkpoints are the checkpointer's (walcheckpoint.go), never a
+	// commit's.
+	if _, err := w.ExecContext(ctx, `PRAGMA wal_autocheckpoint=0`); err != nil {
+		return fmt.Errorf("sqlite: %w", err)
+	}
 	for _, p := range []struct {
 		stmt **sql.Stmt
 		q    string
@@ -159,7 +167,7 @@ func (s *Store) init(ctx context.Context, opts Options) error {
 		{&s.insPayload, `INSERT INTO audit_payloads (idx, salt, body) VALUES (?,?,?)`},
 		{&s.delPayload, `DELETE FROM audit_payloads WHERE idx = ?`},
 		{&s.insErasure, `INSERT INTO audit_erasures (idx, erased_by) VALUES (?,?)`},
-		{&s.insPosting, `INSERT INTO audit_postings (chunk, key, idxs) VALUES (?,?,?)`},
+		{&s.insPosting, `INSERT INTO audit_postings (chunk, key, idxs) VALUES (?,?,?) ON CONFLICT (chunk, key) DO UPDATE SET idxs = excluded.idxs`},
 	} {
 		st, err := w.PrepareContext(ctx, p.q)
 		if err != nil {
@@ -173,6 +181,9 @@ func (s *Store) init(ctx context.Context, opts Options) error {
 	ictx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	s.stopIndexer, s.indexerDone = cancel, make(chan struct{})
 	go s.runIndexer(ictx)
+	cctx, ccancel := context.WithCancel(context.WithoutCancel(ctx))
+	s.stopCheckpointer, s.checkpointerDone = ccancel, make(chan struct{})
+	go s.runWALCheckpoints(cctx)
 	return nil
 }
 
@@ -189,6 +200,10 @@ func (s *Store) Close() error {
 	if s.stopIndexer != nil {
 		s.stopIndexer()
 		<-s.indexerDone
+	}
+	if s.stopCheckpointer != nil {
+		s.stopCheckpointer()
+		<-s.checkpointerDone
 	}
 	if s.w != nil {
 		for _, st := range []*sql.Stmt{s.insEntry, s.insPayload, s.delPayload, s.insErasure, s.insPosting} {
