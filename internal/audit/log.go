@@ -144,9 +144,14 @@ func Open(ctx context.Context, o Options) (*Log, error) {
 		l.now = time.Now
 	}
 	if l.rand == nil {
+		// The system source: each pooled request draws salts from it in
+		// bulk, without a shared lock.
 		l.rand = rand.Reader
+	} else {
+		// An injected source (tests, replays) is read in order, so that
+		// the same source gives the same log.
+		l.salts = newSaltReserve(l.rand)
 	}
-	l.salts = newSaltReserve(l.rand)
 	if l.maxBody <= 0 {
 		l.maxBody = DefaultMaxPayloadBytes
 	}
@@ -248,10 +253,33 @@ type request struct {
 	// sequencer finishes it with the time and the suffix.
 	leaf hash.Hash
 	buf  []byte
+	// entropy holds salts drawn ahead from the system source.
+	entropy []byte
 }
 
 func newRequest() any {
 	return &request{done: make(chan struct{}, 1), leaf: sha256.New(), buf: make([]byte, 0, 512)}
+}
+
+// fillSalt draws r's salt: from the ordered reserve for an injected
+// source, otherwise from r's own stock, refilled from the system source in
+// bulk (a read is a system call).
+func (l *Log) fillSalt(r *request) error {
+	if l.salts != nil {
+		return l.salts.fill(r.salt)
+	}
+	if len(r.entropy) < SaltSize {
+		buf := make([]byte, 32*SaltSize)
+		if _, err := io.ReadFull(l.rand, buf); err != nil {
+			return err
+		}
+		r.entropy = buf
+	}
+	copy(r.salt, r.entropy[:SaltSize])
+	// Each salt is used once: wipe it from the stock.
+	clear(r.entropy[:SaltSize])
+	r.entropy = r.entropy[SaltSize:]
+	return nil
 }
 
 // saltReserve hands out salts drawn ahead from the random source, many per
@@ -476,7 +504,7 @@ func (l *Log) preparePayload(r *request, payload []byte) error {
 	}
 	r.payload = body
 	r.salt = mem[:SaltSize:SaltSize]
-	if err := l.salts.fill(r.salt); err != nil {
+	if err := l.fillSalt(r); err != nil {
 		return fmt.Errorf("audit: payload salt: %w", err)
 	}
 	r.hdr.PayloadSHA256 = PayloadDigest(r.salt, body)
