@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log"
 	"os"
+	"path/filepath"
 
 	"github.com/agentgov/agentgov"
 	"github.com/agentgov/agentgov/acs"
@@ -105,4 +106,56 @@ func ExampleLoadPolicy() {
 	// Output:
 	// escalate external_recipient
 	// transform [withheld: internal]
+}
+
+// A multi-step agent keeps a session handle: every step is checked before
+// it runs, results and output are checked before they are used, and each
+// decision is one audit entry.
+func ExampleGovernor_Session() {
+	ctx := context.Background()
+	dir, err := os.MkdirTemp("", "agentgov-session-")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer os.RemoveAll(dir)
+	cfg := filepath.Join(dir, "agentgov.yaml")
+	err = os.WriteFile(cfg, []byte(`
+tools:
+  kb_search: {ring: 3, permission: search}
+  delete_user: {ring: 1, permission: delete}
+agents:
+  support-bot:
+    role: WRITER
+    ring: 2
+    allowed_tools: [kb_search]
+`), 0o600)
+	if err != nil {
+		log.Fatal(err)
+	}
+	gov, err := agentgov.New(ctx, agentgov.Options{ConfigFile: cfg})
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer gov.Close(ctx)
+
+	s := gov.Session("support-bot", "s-1")
+	start, _ := s.Start(ctx)
+	fmt.Println("start:", start.Decision, "canary planted:", start.Canary != "")
+
+	d, _ := s.BeforeTool(ctx, "c1", "kb_search", map[string]any{"q": "refund window"})
+	fmt.Println("kb_search:", d.Decision)
+	d, _ = s.AfterTool(ctx, "c1", "kb_search", map[string]any{"hits": []any{"Refunds within 30 days."}})
+	fmt.Println("result:", d.Decision)
+
+	d, _ = s.BeforeTool(ctx, "c2", "delete_user", map[string]any{"id": "u-7"})
+	fmt.Println("delete_user:", d.Decision, d.Reasons)
+
+	d, _ = s.Output(ctx, "Refunds are accepted within 30 days. Contact ops@example.com.")
+	fmt.Println("output:", d.Decision, d.Transformed)
+	// Output:
+	// start: allow canary planted: true
+	// kb_search: allow
+	// result: allow
+	// delete_user: deny [permission_denied:delete ring_breach tool_not_allowed]
+	// output: transform Refunds are accepted within 30 days. Contact <EMAIL_ADDRESS>.
 }

@@ -3,6 +3,7 @@ package agentgov_test
 import (
 	"bytes"
 	"context"
+	"crypto/subtle"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -563,7 +564,7 @@ agents:
 
 	// Your authentication decides who is calling (here: a fixed token).
 	caller := agentgov.WithCaller(func(r *http.Request) (agentgov.Caller, error) {
-		if r.Header.Get("Authorization") != "Bearer support-bot-token" {
+		if subtle.ConstantTimeCompare([]byte(r.Header.Get("Authorization")), []byte("Bearer support-bot-token")) != 1 {
 			return agentgov.Caller{}, fmt.Errorf("unknown token")
 		}
 		return agentgov.Caller{Agent: "support-bot", Session: r.Header.Get("Agent-Session")}, nil
