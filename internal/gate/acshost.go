@@ -12,6 +12,7 @@ import (
 	"github.com/agentgov/agentgov/acs/load"
 	"github.com/agentgov/agentgov/internal/canonical"
 	"github.com/agentgov/agentgov/internal/detect/catalog"
+	"github.com/agentgov/agentgov/internal/detect/scan"
 	"github.com/agentgov/agentgov/internal/policy/engines"
 )
 
@@ -83,6 +84,10 @@ func ACSLoader(ctx context.Context, dir string, o engines.Options) ManifestLoade
 func StandardDetectors() []Detector {
 	ds := []Detector{PatternDetector{}, EgressDetector{}}
 	for _, e := range catalog.Entries() {
+		if e.Fields == scan.CodeFields {
+			ds = append(ds, CodeDetector{Key: e.Key, D: e.New()})
+			continue
+		}
 		ds = append(ds, ContentDetector{Key: e.Key, D: e.New()})
 	}
 	return ds

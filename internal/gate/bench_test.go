@@ -45,7 +45,7 @@ func benchProfile(agents int, tools []string, manifest string) string {
 	b.WriteString("  limits: {max_tool_calls: 1000000000, timeout: 24h}\n")
 	b.WriteString("  rate: {per_second: 1000000000, burst: 1000000}\n")
 	b.WriteString("  concurrency: {max: 1000000}\n")
-	b.WriteString("  detectors: {prompt_injection: {enabled: false}, pii: {enabled: false}, secrets: {enabled: false}}\n")
+	b.WriteString("  detectors: {prompt_injection: {enabled: false}, pii: {enabled: false}, secrets: {enabled: false}, code: {enabled: false}}\n")
 	b.WriteString("agents:\n")
 	for i := range agents {
 		fmt.Fprintf(&b, "  agent-%d: {}\n", i)

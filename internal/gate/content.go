@@ -35,7 +35,9 @@ type ContentPolicy struct {
 //     final output), record it elsewhere;
 //   - secrets: block them in outbound tool arguments, redact them
 //     everywhere else, so that a credential neither leaves through a tool
-//     nor reaches the model, the user or the logs.
+//     nor reaches the model, the user or the logs;
+//   - code: block high and critical findings in the code a code tool is
+//     about to run, record medium ones.
 func BuiltinDetectorPolicies() map[string]config.DetectorPolicy {
 	on := true
 	return map[string]config.DetectorPolicy{
@@ -47,6 +49,8 @@ func BuiltinDetectorPolicies() map[string]config.DetectorPolicy {
 				PostModelCall: {"default": Redact},
 				Output:        {"default": Redact},
 			}},
+		"code": {Enabled: &on,
+			Actions: map[string]string{"critical": Deny, "high": Deny, "medium": Record, "low": Allow}},
 		"secrets": {Enabled: &on, Redaction: string(redact.Tag),
 			Actions: map[string]string{"default": Redact},
 			Points:  map[string]map[string]string{PreToolCall: {"default": Deny}}},

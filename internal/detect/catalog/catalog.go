@@ -6,6 +6,7 @@ package catalog
 
 import (
 	"github.com/agentgov/agentgov/internal/detect"
+	"github.com/agentgov/agentgov/internal/detect/code"
 	"github.com/agentgov/agentgov/internal/detect/injection"
 	"github.com/agentgov/agentgov/internal/detect/pii"
 	"github.com/agentgov/agentgov/internal/detect/scan"
@@ -30,6 +31,7 @@ func Entries() []Entry {
 		{Name: injection.Name, Key: "prompt_injection", Fields: scan.TextFields, New: func() detect.Detector { return injection.New() }},
 		{Name: pii.Name, Key: "pii", Fields: scan.TextFields, New: func() detect.Detector { return pii.Default() }},
 		{Name: secrets.Name, Key: "secrets", Fields: scan.TextFields, New: func() detect.Detector { return secrets.Default() }},
+		{Name: code.Name, Key: "code", Fields: scan.CodeFields, New: func() detect.Detector { return code.New() }},
 	}
 }
 
