@@ -13,6 +13,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -73,9 +74,25 @@ type Store struct {
 
 var _ store.Audit = (*Store)(nil)
 
-// schemaVersion is the newest migration; a read-only open of an older file
-// is refused rather than misread.
-const schemaVersion = 1
+// schemaVersion is the newest embedded migration; a read-only open of an
+// older file is refused rather than misread. It is derived from the file
+// names (NNNNN_name.sql) so that adding a migration cannot leave it stale.
+func schemaVersion() int64 {
+	ents, err := fs.ReadDir(migrations, "migrations")
+	if err != nil {
+		panic(err) // embedded at build time: cannot fail
+	}
+	var v int64
+	for _, e := range ents {
+		num, _, _ := strings.Cut(e.Name(), "_")
+		n, err := strconv.ParseInt(num, 10, 64)
+		if err != nil {
+			panic("sqlite: migration " + e.Name() + " is not named NNNNN_name.sql")
+		}
+		v = max(v, n)
+	}
+	return v
+}
 
 func dsn(path string, readOnly bool) string {
 	q := url.Values{}
@@ -129,8 +146,8 @@ func (s *Store) init(ctx context.Context, opts Options) error {
 		if err != nil {
 			return fmt.Errorf("sqlite: %s is not an agentgov store: %w", opts.Path, err)
 		}
-		if v != schemaVersion {
-			return fmt.Errorf("sqlite: %s has schema version %d, this binary reads %d; start agentgov serve once to migrate it", opts.Path, v, schemaVersion)
+		if want := schemaVersion(); v != want {
+			return fmt.Errorf("sqlite: %s has schema version %d, this binary reads %d; start agentgov serve once to migrate it", opts.Path, v, want)
 		}
 		return s.loadChunkSize(ctx, DefaultChunkSize)
 	}
