@@ -25,16 +25,21 @@ import (
 	"github.com/agentgov/agentgov/acs"
 	"github.com/agentgov/agentgov/acs/load"
 	"github.com/agentgov/agentgov/api"
+	"github.com/agentgov/agentgov/internal/approval"
 	"github.com/agentgov/agentgov/internal/audit"
 	"github.com/agentgov/agentgov/internal/config"
 	"github.com/agentgov/agentgov/internal/datadir"
 	"github.com/agentgov/agentgov/internal/gate"
 	"github.com/agentgov/agentgov/internal/keyring"
+	"github.com/agentgov/agentgov/internal/killswitch"
+	"github.com/agentgov/agentgov/internal/logkey"
 	"github.com/agentgov/agentgov/internal/minimise"
 	"github.com/agentgov/agentgov/internal/policy/engines"
+	"github.com/agentgov/agentgov/internal/store"
 	"github.com/agentgov/agentgov/internal/store/memory"
 	"github.com/agentgov/agentgov/internal/store/sqlite"
 	"github.com/agentgov/agentgov/internal/translog"
+	"github.com/agentgov/agentgov/internal/trust"
 )
 
 // DefaultOrigin is the origin of a log opened without one.
@@ -75,6 +80,16 @@ type Log struct {
 	closer func() error
 	vkey   string
 	source string
+	// keys rotates the signing key (agentgov_keys.go).
+	keys *logkey.Log
+	// approvals is the store's approvals domain (approvals.go).
+	approvals store.Approvals
+	// kills is the store's kill-switch domain (agentgov_kill.go).
+	kills store.Kills
+	// sagas is the store's saga domain (agentgov_saga.go).
+	sagas store.Sagas
+	// trust is the store's trust-score domain (agentgov_trust.go).
+	trust store.Trust
 }
 
 // LogQuery selects entries; empty fields match anything.
@@ -97,24 +112,22 @@ func OpenLog(ctx context.Context, o LogOptions) (*Log, error) {
 	if err != nil {
 		return nil, err
 	}
-	key, err := keyring.LoadOrCreateLogKey(dir.Keys(), o.Origin, nil)
-	if err != nil {
-		lock.Release()
-		return nil, err
-	}
 	st, err := sqlite.Open(ctx, sqlite.Options{Path: dir.DB(), Logger: o.Logger})
 	if err != nil {
 		lock.Release()
 		return nil, err
 	}
-	l, err := audit.Open(ctx, audit.Options{Store: st, Origin: o.Origin, Signer: key.Signer, VerifierKey: key.VerifierKey,
+	// logkey creates or loads the signing key and finishes a key rotation
+	// a crash interrupted.
+	kl, err := logkey.Open(ctx, dir.Keys(), audit.Options{Store: st, Origin: o.Origin,
 		MaxPayloadBytes: o.MaxPayloadBytes, Logger: o.Logger, Minimiser: minimiser(o.KeepPersonalData)})
 	if err != nil {
 		st.Close()
 		lock.Release()
 		return nil, err
 	}
-	return &Log{log: l, vkey: key.VerifierKey, source: o.Source,
+	l := kl.Log
+	return &Log{log: l, keys: kl, vkey: l.KeyChain().Root().VerifierKey, source: o.Source, approvals: st, kills: st, sagas: st, trust: st,
 		closer: func() error { return errors.Join(st.Close(), lock.Release()) }}, nil
 }
 
@@ -131,11 +144,12 @@ func OpenMemoryLog(ctx context.Context, origin string) (*Log, error) {
 	if err != nil {
 		return nil, err
 	}
-	l, err := audit.Open(ctx, audit.Options{Store: memory.New(), Origin: o.Origin, Signer: signer, VerifierKey: vkey, Minimiser: minimise.New()})
+	mem := memory.New()
+	l, err := audit.Open(ctx, audit.Options{Store: mem, Origin: o.Origin, Signer: signer, VerifierKey: vkey, Minimiser: minimise.New()})
 	if err != nil {
 		return nil, err
 	}
-	return &Log{log: l, vkey: vkey, source: o.Source, closer: func() error { return nil }}, nil
+	return &Log{log: l, keys: logkey.InMemory(l, o.Origin, nil), vkey: vkey, source: o.Source, approvals: mem, kills: memory.NewKills(), sagas: mem, trust: memory.NewTrust(), closer: func() error { return nil }}, nil
 }
 
 func withDefaults(o LogOptions) LogOptions {
@@ -153,7 +167,8 @@ func withDefaults(o LogOptions) LogOptions {
 
 // VerifierKey is the log's public key in signed-note verifier format; hand
 // it to auditors so they can verify checkpoints, proofs and exports.
-func (l *Log) VerifierKey() string { return l.vkey }
+// After a key rotation it is the current key; RootKey is the first.
+func (l *Log) VerifierKey() string { return l.log.CurrentKey() }
 
 // Append records an event and returns its index once it is durable.
 func (l *Log) Append(ctx context.Context, ev api.Event) (int64, error) {
@@ -279,9 +294,13 @@ func LoadPolicy(ctx context.Context, path string) (*acs.Runtime, error) {
 // Governor checks every action of the agents a configuration describes and
 // records each decision in its audit log. It is safe for concurrent use.
 type Governor struct {
-	gate   *gate.Gate
-	log    *Log
-	source string
+	gate      *gate.Gate
+	log       *Log
+	source    string
+	approvals *approval.Service
+	kill      *killswitch.Switch
+	sagas     governorSagas // agentgov_saga.go
+	trust     *trust.Model  // agentgov_trust.go
 }
 
 // Decision is the gate's answer to one check. Allowed reports whether the
@@ -348,9 +367,25 @@ func New(ctx context.Context, o Options) (*Governor, error) {
 		l.Close(ctx)
 		return nil, err
 	}
-	g, err := gate.New(gate.Options{Policy: pol, Recorder: l.log, ArgsKey: keys.Args, PseudonymKey: keys.Pseudonym,
-		Detectors: gate.StandardDetectors(), Logger: o.Logger})
+	ap, err := newApprovals(ctx, cfg, l, o.Logger)
 	if err != nil {
+		l.Close(ctx)
+		return nil, err
+	}
+	ks, err := killswitch.New(ctx, killswitch.Options{Store: l.kills, Recorder: l.log, Logger: o.Logger})
+	if err != nil {
+		l.Close(ctx)
+		return nil, err
+	}
+	tm, err := openTrust(ctx, cfg, l, o.Logger)
+	if err != nil {
+		l.Close(ctx)
+		return nil, err
+	}
+	g, err := gate.New(gate.Options{Kill: ks, Trip: ks, Policy: pol, Recorder: l.log, ArgsKey: keys.Args, PseudonymKey: keys.Pseudonym,
+		Detectors: gate.StandardDetectors(), Logger: o.Logger, Approvals: ap, Trust: tm})
+	if err != nil {
+		tm.Close(ctx)
 		l.Close(ctx)
 		return nil, err
 	}
@@ -358,7 +393,7 @@ func New(ctx context.Context, o Options) (*Governor, error) {
 	if src == "" {
 		src = "embedded"
 	}
-	return &Governor{gate: g, log: l, source: src}, nil
+	return &Governor{gate: g, log: l, source: src, approvals: ap, kill: ks, trust: tm}, nil
 }
 
 // Check decides one action at one intervention point and records it.
@@ -367,7 +402,8 @@ func New(ctx context.Context, o Options) (*Governor, error) {
 // model_response, output, ifc, usage...).
 func (g *Governor) Check(ctx context.Context, req CheckRequest) (Decision, error) {
 	return g.gate.Check(ctx, &gate.Request{Agent: req.Agent, Session: req.Session, Point: req.InterventionPoint,
-		Snapshot: req.Snapshot, Mode: req.Mode, Principal: gate.Principal{Name: g.source}})
+		Snapshot: req.Snapshot, Mode: req.Mode, Delegation: req.Delegation, ApprovalID: req.ApprovalID,
+		Principal: gate.Principal{Name: g.source}})
 }
 
 // CheckRequest is one check: the request of POST /v1/check.
@@ -382,7 +418,11 @@ func (s *Session) check(ctx context.Context, point string, snapshot map[string]a
 func (g *Governor) Log() *Log { return g.log }
 
 // Close releases the audit log after a final checkpoint.
-func (g *Governor) Close(ctx context.Context) error { return g.log.Close(ctx) }
+func (g *Governor) Close(ctx context.Context) error {
+	g.sagas.close()
+	g.approvals.Close()
+	return errors.Join(g.trust.Close(ctx), g.log.Close(ctx))
+}
 
 // Session is one agent's session: the handle a multi-step agent keeps.
 type Session struct {

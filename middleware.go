@@ -35,6 +35,10 @@ const (
 	// on every response it answers or lets through, so that a caller can
 	// find the call's audit entries.
 	ToolCallIDHeader = "Agentgov-Tool-Call-Id"
+	// ApprovalIDHeader re-submits a call that was escalated: once its
+	// approval request (the approval_id of the 403 answer) is approved,
+	// the same call carrying this header is allowed exactly once.
+	ApprovalIDHeader = "Agentgov-Approval-Id"
 	// DefaultMaxRequestBytes bounds the body a governed request may carry.
 	DefaultMaxRequestBytes = 1 << 20
 	// DefaultMaxResponseBytes bounds the result the middleware buffers and
@@ -263,6 +267,7 @@ type refusal struct {
 	field                  string
 	point                  string
 	callID                 string
+	approvalID             string
 	recordAgent, recordSes string // when set, the refusal is recorded as a decision entry
 }
 
@@ -276,6 +281,10 @@ type problemBody struct {
 	AuditIndex        *int64   `json:"audit_index,omitempty"`
 	ToolCallID        string   `json:"tool_call_id,omitempty"`
 	InterventionPoint string   `json:"intervention_point,omitempty"`
+	// ApprovalID names the approval request an escalation opened: wait
+	// for it (Governor.WaitApproval), then repeat the call with the
+	// Agentgov-Approval-Id header.
+	ApprovalID string `json:"approval_id,omitempty"`
 }
 
 // args is a request's arguments and where each came from, so that a
@@ -300,6 +309,10 @@ func (m *middleware) serve(w http.ResponseWriter, r *http.Request, next http.Han
 			detail: err.Error(), decision: gate.Deny, reason: "caller_unidentified", auditIndex: -1, callID: callID, point: gate.PreToolCall})
 		return
 	}
+	// A kill in scope cancels the call's context, the handler's included.
+	ctx, release := m.g.track(r.Context(), caller.Agent, caller.Session, m.tool)
+	defer release()
+	r = r.WithContext(ctx)
 	a, rf := m.readArgs(w, r)
 	if rf != nil {
 		rf.callID, rf.point, rf.decision, rf.auditIndex = callID, gate.PreToolCall, gate.Deny, -1
@@ -319,7 +332,14 @@ func (m *middleware) serve(w http.ResponseWriter, r *http.Request, next http.Han
 		}
 	}
 	snap["tool_call"] = toolCall
-	pre, err := m.check(r.Context(), caller, gate.PreToolCall, snap)
+	approvalID := r.Header.Get(ApprovalIDHeader)
+	if len(approvalID) > 128 {
+		m.refuse(w, r, &refusal{status: http.StatusBadRequest, typ: ProblemInvalid, title: "Invalid request",
+			detail: ApprovalIDHeader + " is longer than 128 bytes", decision: gate.Deny, reason: "invalid_request",
+			auditIndex: -1, callID: callID, point: gate.PreToolCall})
+		return
+	}
+	pre, err := m.checkWith(r.Context(), caller, gate.PreToolCall, snap, approvalID)
 	if err != nil {
 		m.refuse(w, r, gateErrorRefusal(err, callID, gate.PreToolCall))
 		return
@@ -364,8 +384,13 @@ func (m *middleware) serve(w http.ResponseWriter, r *http.Request, next http.Han
 
 // check runs one check for the caller with the Governor's principal.
 func (m *middleware) check(ctx context.Context, c Caller, point string, snap map[string]any) (Decision, error) {
+	return m.checkWith(ctx, c, point, snap, "")
+}
+
+// checkWith is check re-submitting an approved escalation.
+func (m *middleware) checkWith(ctx context.Context, c Caller, point string, snap map[string]any, approvalID string) (Decision, error) {
 	return m.g.gate.Check(ctx, &gate.Request{Agent: c.Agent, Session: c.Session, Point: point, Snapshot: snap,
-		Principal: gate.Principal{Name: m.g.source}})
+		ApprovalID: approvalID, Principal: gate.Principal{Name: m.g.source}})
 }
 
 // post checks post_tool_call with result (nil when there is none); it runs
@@ -694,7 +719,7 @@ func marshalJSON(v any) ([]byte, error) {
 
 func decisionRefusal(d Decision, callID, point string) *refusal {
 	rf := &refusal{status: http.StatusForbidden, typ: ProblemDenied, title: "Forbidden by policy", decision: d.Decision,
-		reason: d.Reason, reasons: d.Reasons, auditIndex: d.AuditIndex, callID: callID, point: point, detail: d.Message}
+		reason: d.Reason, reasons: d.Reasons, auditIndex: d.AuditIndex, callID: callID, point: point, detail: d.Message, approvalID: d.ApprovalID}
 	if d.Decision == gate.Escalate {
 		// Escalate is not an allow: until an approval exists the call is
 		// refused, under its own problem type so callers can tell.
@@ -729,7 +754,7 @@ func (m *middleware) refuse(w http.ResponseWriter, r *http.Request, rf *refusal)
 		rf.auditIndex = m.record(r.Context(), rf)
 	}
 	p := problemBody{Problem: api.Problem{Type: rf.typ, Title: rf.title, Status: rf.status, Detail: rf.detail, Instance: r.URL.Path, Field: rf.field},
-		Decision: rf.decision, Reason: rf.reason, Reasons: rf.reasons, ToolCallID: rf.callID, InterventionPoint: rf.point}
+		Decision: rf.decision, Reason: rf.reason, Reasons: rf.reasons, ToolCallID: rf.callID, InterventionPoint: rf.point, ApprovalID: rf.approvalID}
 	if p.Reasons == nil {
 		p.Reasons = []string{}
 	}

@@ -135,6 +135,7 @@ type problem struct {
 	AuditIndex *int64   `json:"audit_index"`
 	ToolCallID string   `json:"tool_call_id"`
 	Point      string   `json:"intervention_point"`
+	ApprovalID string   `json:"approval_id"`
 }
 
 func request(method, target, agent, contentType, body string) *http.Request {
@@ -605,4 +606,35 @@ agents:
 	// Output:
 	// 200 [about refund policy]
 	// 403 deny blocked_patterns:blocked_pattern
+}
+
+// TestMiddlewareApprovedCallRunsOnce: an escalated call answers 403 with
+// the approval request's id; once approved, the same call carrying the id
+// runs exactly once, and a different call with the id does not.
+func TestMiddlewareApprovedCallRunsOnce(t *testing.T) {
+	ctx := context.Background()
+	gov := newMiddlewareGovernor(t)
+	var s seen
+	h := gov.Middleware("mail", quiet)(s.handler(200, "", "sent"))
+	body := `{"to":"a@corp.example"}`
+	p := refused(t, gov, serve(h, request("POST", "/mail", "bot", "application/json", body)), 403, "escalate", "approval_required")
+	if p.ApprovalID == "" {
+		t.Fatalf("escalation without an approval id: %+v", p)
+	}
+	if _, err := gov.Approve(ctx, p.ApprovalID, agentgov.Approver{Name: "ops", Role: "ADMIN"}, "ok"); err != nil {
+		t.Fatal(err)
+	}
+	with := func(body string) *httptest.ResponseRecorder {
+		r := request("POST", "/mail", "bot", "application/json", body)
+		r.Header.Set(agentgov.ApprovalIDHeader, p.ApprovalID)
+		return serve(h, r)
+	}
+	refused(t, gov, with(`{"to":"rival@evil.example"}`), 403, "deny", "approval_mismatch")
+	if w := with(body); w.Code != 200 || s.count() != 1 {
+		t.Fatalf("approved call: %d %s (handler ran %d times)", w.Code, w.Body, s.count())
+	}
+	refused(t, gov, with(body), 403, "deny", "approval_consumed")
+	if s.count() != 1 {
+		t.Fatalf("the handler ran %d times", s.count())
+	}
 }

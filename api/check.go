@@ -20,6 +20,19 @@ type CheckRequest struct {
 	// decided and recorded, but no transform is applied, no slot is held
 	// and no budget is spent.
 	Mode string `json:"mode,omitempty"`
+	// ApprovalID re-submits an escalated action once its approval request
+	// was approved: the same action is then allowed exactly once; a
+	// different action is denied approval_mismatch, a second use
+	// approval_consumed.
+	ApprovalID string `json:"approval_id,omitempty"`
+	// Delegation is the delegation chain the agent acts under: encoded
+	// tokens (agentgov delegate), root first, the last one delegating to
+	// this agent. The action must then be inside the chain's narrowest
+	// scope and allowed by both the agent's and the root delegator's
+	// profiles. When the chain restricts resources, the snapshot names
+	// the resources the action touches in "resources" (a list of
+	// strings).
+	Delegation []string `json:"delegation,omitempty"`
 }
 
 // CheckDecision is the answer to one check. Every verdict, including deny,
@@ -38,6 +51,10 @@ type CheckDecision struct {
 	// Canary is present only on an allowed agent_startup whose profile
 	// plants a session canary: put it in the system prompt.
 	Canary string `json:"canary,omitempty"`
+	// ApprovalID is present on an escalate that opened an approval
+	// request (wait on GET /v1/approvals/{id}), and on a re-check that
+	// consumed an approval.
+	ApprovalID string `json:"approval_id,omitempty"`
 }
 
 // Allowed reports whether the action may proceed. Escalate is not an

@@ -66,6 +66,11 @@ type Options struct {
 
 	// UserAgent replaces the default "agentgov-acs-fetch/1".
 	UserAgent string
+
+	// ConfigureTLS, if set, adjusts the client's TLS configuration once,
+	// before first use: a host adds public-key pinning or raises the
+	// minimum version here. It must not weaken verification.
+	ConfigureTLS func(*tls.Config)
 }
 
 // WithLimits returns o with the URL-fetch limits taken from l, honouring
@@ -114,15 +119,20 @@ func New(o Options) *Client {
 	if d.dialer == nil {
 		d.dialer = &net.Dialer{}
 	}
+	tlsCfg := &tls.Config{
+		MinVersion: tls.VersionTLS12, // MaxVersion unset: TLS 1.3 preferred
+		RootCAs:    o.RootCAs,
+	}
+	if o.ConfigureTLS != nil {
+		o.ConfigureTLS(tlsCfg)
+		tlsCfg.InsecureSkipVerify = false
+	}
 	tr := &http.Transport{
 		// Proxy nil: HTTPS_PROXY and friends are ambient configuration; a
 		// proxy would also see every URL and could answer for any host.
-		Proxy:       nil,
-		DialContext: d.dialContext,
-		TLSClientConfig: &tls.Config{
-			MinVersion: tls.VersionTLS12, // MaxVersion unset: TLS 1.3 preferred
-			RootCAs:    o.RootCAs,
-		},
+		Proxy:               nil,
+		DialContext:         d.dialContext,
+		TLSClientConfig:     tlsCfg,
 		ForceAttemptHTTP2:   true,
 		TLSHandshakeTimeout: 10 * time.Second,
 		// Transparent gzip would make the pinned bytes depend on a header

@@ -45,6 +45,13 @@ type Options struct {
 	// VerifierKey is the public half of Signer in note verifier-key form
 	// (translog.VerifierKey derives it from the signer key).
 	VerifierKey string
+	// PendingSigner and PendingVerifierKey are a staged key from a
+	// rotation that may have been interrupted after its entry committed:
+	// when the log's key chain already hands over to it, Open signs with
+	// it (and Signer, the previous key, signs the checkpoint covering the
+	// rotation if that is missing).
+	PendingSigner      note.Signer
+	PendingVerifierKey string
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 	// Rand supplies payload salts; nil means crypto/rand.
@@ -67,7 +74,6 @@ type Minimiser interface {
 type Log struct {
 	*Reader
 	st      store.Audit
-	signer  note.Signer
 	now     func() time.Time
 	rand    io.Reader
 	salts   *saltReserve
@@ -83,11 +89,13 @@ type Log struct {
 	closed  bool
 	idle    *sync.Cond // signalled when leading turns false
 
-	// fmu guards frontier, the committed tree state. stage is the leader's
+	// fmu guards frontier, the committed tree state, and keys, which
+	// change with it when a rotation commits. stage is the leader's
 	// scratch copy, swapped in when a batch commits.
 	fmu      sync.Mutex
 	frontier *translog.Frontier
 	stage    *translog.Frontier
+	keys     keyState
 	// Buffers reused by whichever goroutine leads; leadership passes
 	// through a channel close, which orders their use.
 	batchBuf []*request
@@ -103,6 +111,8 @@ type Log struct {
 	emu sync.Mutex
 	// cmu serialises checkpoint signing.
 	cmu sync.Mutex
+	// rmu serialises rotations.
+	rmu sync.Mutex
 }
 
 // Open opens the log in o.Store for appending, creating it if the store is
@@ -122,7 +132,21 @@ func Open(ctx context.Context, o Options) (*Log, error) {
 	if err := claimMeta(ctx, o.Store, metaOrigin, o.Origin, "audit.origin"); err != nil {
 		return nil, err
 	}
-	if err := claimMeta(ctx, o.Store, metaVerifierKey, o.VerifierKey, "the log signing key"); err != nil {
+	// The first key is the log's trust root: recorded once, never
+	// replaced; later keys are reached through rotation entries.
+	if _, err := o.Store.GetMeta(ctx, metaVerifierKey); errors.Is(err, store.ErrNotFound) {
+		if err := o.Store.SetMeta(ctx, metaVerifierKey, o.VerifierKey); err != nil {
+			return nil, err
+		}
+	} else if err != nil {
+		return nil, err
+	}
+	chain, err := LoadKeyChain(ctx, o.Store)
+	if err != nil {
+		return nil, err
+	}
+	ks, err := keysFor(chain, o)
+	if err != nil {
 		return nil, err
 	}
 	size, err := o.Store.AuditSize(ctx)
@@ -133,12 +157,12 @@ func Open(ctx context.Context, o Options) (*Log, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrLogBroken, err)
 	}
-	if err := checkAgainstLatest(ctx, o.Store, o.Origin, v, f); err != nil {
+	if err := checkAgainstLatest(ctx, o.Store, chain, f); err != nil {
 		return nil, err
 	}
 	l := &Log{
-		st: o.Store, signer: o.Signer, now: o.Now, rand: o.Rand, maxBody: o.MaxPayloadBytes, min: o.Minimiser,
-		log: o.Logger, m: o.Metrics, frontier: f, stage: translog.NewFrontier(),
+		st: o.Store, now: o.Now, rand: o.Rand, maxBody: o.MaxPayloadBytes, min: o.Minimiser,
+		log: o.Logger, m: o.Metrics, frontier: f, stage: translog.NewFrontier(), keys: ks,
 	}
 	if l.now == nil {
 		l.now = time.Now
@@ -172,6 +196,11 @@ func Open(ctx context.Context, o Options) (*Log, error) {
 	l.pool.New = newRequest
 	l.Reader = newReader(o.Store, o.Origin, v, l.committedSize)
 	l.m.setSize(size)
+	if ks.retired != nil {
+		if err := l.finishInterruptedRotation(ctx); err != nil {
+			return nil, err
+		}
+	}
 	return l, nil
 }
 
@@ -194,7 +223,7 @@ func claimMeta(ctx context.Context, st store.Audit, name, value, what string) er
 // checkAgainstLatest compares the stored tree with the newest checkpoint, so
 // that a truncated or rewritten store is refused at start instead of being
 // extended.
-func checkAgainstLatest(ctx context.Context, st store.Audit, origin string, v note.Verifier, f *translog.Frontier) error {
+func checkAgainstLatest(ctx context.Context, st store.Audit, chain *translog.KeyChain, f *translog.Frontier) error {
 	c, err := st.LatestCheckpoint(ctx)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil
@@ -202,7 +231,7 @@ func checkAgainstLatest(ctx context.Context, st store.Audit, origin string, v no
 	if err != nil {
 		return err
 	}
-	cp, err := translog.Open(c.Note, origin, v)
+	cp, _, err := chain.Open(c.Note)
 	if err != nil {
 		return fmt.Errorf("%w: latest checkpoint (size %d): %v", ErrLogBroken, c.Size, err)
 	}
@@ -255,6 +284,9 @@ type request struct {
 	buf  []byte
 	// entropy holds salts drawn ahead from the system source.
 	entropy []byte
+	// rot is set for a key rotation, whose payload the sequencer builds
+	// once the entry's position is known.
+	rot *rotateReq
 }
 
 func newRequest() any {
@@ -318,7 +350,7 @@ func (r *saltReserve) fill(dst []byte) error {
 // recycle returns a request whose waiter has taken its result. Abandoned
 // requests are never recycled: the sequencer may still hold them.
 func (l *Log) recycle(r *request) {
-	r.hdr, r.leafData, r.payload, r.salt, r.err, r.index, r.erase = Header{}, nil, nil, nil, nil, 0, -1
+	r.hdr, r.leafData, r.payload, r.salt, r.err, r.index, r.erase, r.rot = Header{}, nil, nil, nil, nil, 0, -1, nil
 	r.state.Store(stateWaiting)
 	r.leaf.Reset()
 	l.pool.Put(r)
@@ -358,8 +390,8 @@ func (l *Log) MinimiseText(ctx context.Context, s string) (string, error) {
 // the gate, which records digests, its own vocabulary and identifiers, and
 // minimises the few strings a caller supplies before it records them.
 func (l *Log) AppendMinimised(ctx context.Context, ev *api.Event, source string) (int64, error) {
-	if ev.Type == TypePayloadErased {
-		return 0, &FieldError{"type", fmt.Sprintf("%q is written only by agentgov itself", TypePayloadErased)}
+	if ev.Type == TypePayloadErased || ev.Type == TypeKeyRotation {
+		return 0, &FieldError{"type", fmt.Sprintf("%q is written only by agentgov itself", ev.Type)}
 	}
 	r, err := l.prepare(ev, source)
 	if err != nil {
@@ -385,6 +417,9 @@ func (l *Log) Erase(ctx context.Context, index int64, reason, source string) (in
 	}
 	if rec.Payload == nil {
 		return 0, &FieldError{"index", fmt.Sprintf("entry %d has no payload to erase", index)}
+	}
+	if t, _ := leafString(rec.Leaf, "type"); t == TypeKeyRotation {
+		return 0, &FieldError{"index", fmt.Sprintf("entry %d is a key rotation: its payload is a link of the log's key chain and holds no personal data", index)}
 	}
 	if l.min != nil {
 		ev := api.Event{Reason: reason}
@@ -569,7 +604,7 @@ func (l *Log) lead(own *request) {
 		// An erasure commits alone: its store-side check can fail, and
 		// that must not fail unrelated entries.
 		for i, q := range l.queue[:n] {
-			if q.erase >= 0 {
+			if q.erase >= 0 || q.rot != nil {
 				n = max(i, 1)
 				break
 			}
@@ -608,7 +643,12 @@ func (l *Log) commit(batch []*request) {
 	f := l.stage
 	l.fmu.Lock()
 	f.CopyFrom(l.frontier)
+	ks := l.keys
 	l.fmu.Unlock()
+	var rotated *keyState
+	// abort fails the whole batch before it reaches the store (a rotation,
+	// which commits alone, whose checkpoint could not be signed).
+	var abort error
 	base := f.Size()
 	var hashLen int
 	for i := range batch {
@@ -631,6 +671,12 @@ func (l *Log) commit(batch []*request) {
 			r.err = &FieldError{"ref", fmt.Sprintf("refers to entry %d, which does not exist", r.hdr.Ref)}
 			continue
 		}
+		if r.rot != nil {
+			if err := l.sealRotation(r, idx, &ks); err != nil {
+				r.err = err
+				continue
+			}
+		}
 		off := len(hashes)
 		r.hdr.Time = stamp
 		prefix := len(r.leafData)
@@ -645,6 +691,15 @@ func (l *Log) commit(batch []*request) {
 			continue
 		}
 		r.index = idx
+		if r.rot != nil {
+			// The old key signs the tree that ends with its own
+			// rotation; the new key takes over after it.
+			if r.rot.note, err = translog.Sign(ks.signer, l.origin, f.Size(), f.Root()); err != nil {
+				abort = fmt.Errorf("audit: sign the rotation checkpoint: %w", err)
+				break
+			}
+			rotated = &r.rot.keys
+		}
 		recs = append(recs, store.AuditRecord{Index: idx, Leaf: r.leafData, Keys: r.hdr.keys(), Hashes: hashes[off:len(hashes):len(hashes)], Payload: r.payload, Salt: r.salt, ErasedBy: -1})
 		if r.erase >= 0 {
 			erase = append(erase, store.Erasure{Index: r.erase, By: idx})
@@ -652,12 +707,18 @@ func (l *Log) commit(batch []*request) {
 	}
 	// The commit must not be cut short by the leader's own caller going
 	// away: it carries everyone else's entries too.
-	err := l.st.AppendAudit(context.Background(), store.AuditBatch{Records: recs, Erase: erase})
+	err := abort
+	if err == nil {
+		err = l.st.AppendAudit(context.Background(), store.AuditBatch{Records: recs, Erase: erase})
+	}
 	clear(recs) // drop references to payloads the store now owns
 	l.recBuf = recs[:0]
 	if err == nil {
 		l.fmu.Lock()
 		l.frontier, l.stage = f, l.frontier
+		if rotated != nil {
+			l.keys = *rotated
+		}
 		l.fmu.Unlock()
 		l.lastTime = now
 		l.m.appended(len(recs), f.Size(), time.Since(start))
@@ -684,6 +745,7 @@ func (l *Log) Checkpoint(ctx context.Context) (Checkpoint, error) {
 	defer l.cmu.Unlock()
 	l.fmu.Lock()
 	f := l.frontier.Clone()
+	ks := l.keys
 	l.fmu.Unlock()
 	latest, err := l.st.LatestCheckpoint(ctx)
 	if err == nil && latest.Size == f.Size() {
@@ -692,7 +754,11 @@ func (l *Log) Checkpoint(ctx context.Context) (Checkpoint, error) {
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return Checkpoint{}, err
 	}
-	msg, err := translog.Sign(l.signer, l.origin, f.Size(), f.Root())
+	signer, err := ks.signerFor(f.Size())
+	if err != nil {
+		return Checkpoint{}, err
+	}
+	msg, err := translog.Sign(signer, l.origin, f.Size(), f.Root())
 	if err != nil {
 		return Checkpoint{}, fmt.Errorf("audit: sign checkpoint: %w", err)
 	}

@@ -47,7 +47,30 @@ func decodeHashes(field string, ss []string) ([]tlog.Hash, error) {
 // entry's leaf (and checks its payload against the committed digest) and
 // insists that the proof is for that leaf. It returns the opened checkpoint.
 func VerifyInclusion(cpNote []byte, v note.Verifier, p *api.InclusionProof, e *api.Entry) (translog.Checkpoint, error) {
-	cp, err := translog.Open(cpNote, v.Name(), v)
+	return VerifyInclusionWith(SingleKey(v), cpNote, p, e)
+}
+
+// Opener checks the signature on a checkpoint note and parses it.
+type Opener func(note []byte) (translog.Checkpoint, error)
+
+// SingleKey opens checkpoints signed by v.
+func SingleKey(v note.Verifier) Opener {
+	return func(msg []byte) (translog.Checkpoint, error) { return translog.Open(msg, v.Name(), v) }
+}
+
+// ChainFrom opens checkpoints signed by the key of chain in use at their
+// size, accepting only keys from position trusted onward (0 when the
+// verifier holds the log's first key).
+func ChainFrom(chain *translog.KeyChain, trusted int) Opener {
+	return func(msg []byte) (translog.Checkpoint, error) {
+		cp, _, err := chain.OpenFrom(msg, trusted)
+		return cp, err
+	}
+}
+
+// VerifyInclusionWith is VerifyInclusion with checkpoints opened by open.
+func VerifyInclusionWith(open Opener, cpNote []byte, p *api.InclusionProof, e *api.Entry) (translog.Checkpoint, error) {
+	cp, err := open(cpNote)
 	if err != nil {
 		return cp, err
 	}
@@ -83,11 +106,18 @@ func VerifyInclusion(cpNote []byte, v note.Verifier, p *api.InclusionProof, e *a
 // VerifyConsistency checks, offline, that the checkpoint of size p.From is a
 // prefix of the checkpoint of size p.To, both signed by v.
 func VerifyConsistency(oldNote, newNote []byte, v note.Verifier, p *api.ConsistencyProof) error {
-	oldCp, err := translog.Open(oldNote, v.Name(), v)
+	return VerifyConsistencyWith(SingleKey(v), oldNote, newNote, p)
+}
+
+// VerifyConsistencyWith is VerifyConsistency with checkpoints opened by
+// open; across a key rotation the two checkpoints are signed by different
+// keys of the chain.
+func VerifyConsistencyWith(open Opener, oldNote, newNote []byte, p *api.ConsistencyProof) error {
+	oldCp, err := open(oldNote)
 	if err != nil {
 		return err
 	}
-	newCp, err := translog.Open(newNote, v.Name(), v)
+	newCp, err := open(newNote)
 	if err != nil {
 		return err
 	}
@@ -107,6 +137,12 @@ func VerifyConsistency(oldNote, newNote []byte, v note.Verifier, p *api.Consiste
 // VerifyExportRecord checks one exported record on its own: the leaf data is
 // the entry's, and the proof leads to the enclosed checkpoint signed by v.
 func VerifyExportRecord(rec *api.ExportRecord, v note.Verifier) error {
+	return VerifyExportRecordWith(SingleKey(v), rec)
+}
+
+// VerifyExportRecordWith is VerifyExportRecord with the checkpoint opened
+// by open.
+func VerifyExportRecordWith(open Opener, rec *api.ExportRecord) error {
 	leafData, err := base64.StdEncoding.DecodeString(rec.Leaf)
 	if err != nil {
 		return &FieldError{"leaf", "is not standard base64"}
@@ -118,7 +154,7 @@ func VerifyExportRecord(rec *api.ExportRecord, v note.Verifier) error {
 	if string(AppendLeaf(nil, &h)) != string(leafData) {
 		return fmt.Errorf("%w: the leaf data is not the entry's", ErrProof)
 	}
-	_, err = VerifyInclusion([]byte(rec.Checkpoint), v, &rec.Proof, &rec.Entry)
+	_, err = VerifyInclusionWith(open, []byte(rec.Checkpoint), &rec.Proof, &rec.Entry)
 	return err
 }
 

@@ -28,6 +28,8 @@ const (
 	KindBadSignature    = "checkpoint_signature"
 	KindTruncated       = "truncated" // a checkpoint covers entries the log no longer has
 	KindUnreadable      = "unreadable"
+	KindBadRotation     = "invalid_key_rotation" // a key_rotation entry that does not extend the key chain
+	KindUntrustedKey    = "untrusted_key"        // the trusted key does not authenticate the log's key chain
 )
 
 // maxProblems bounds the report; the first problems are the useful ones.
@@ -57,6 +59,23 @@ type Report struct {
 	ProblemsTruncated bool      `json:"problems_truncated,omitempty"`
 	// Erased lists entries whose payload was erased by an erasure entry.
 	Erased []int64 `json:"erased"`
+	// Keys is the key chain the log proves, first key to current, and
+	// TrustedKey the position in it of the key verification started from
+	// (-1: not in the chain).
+	Keys       []ReportKey `json:"keys"`
+	TrustedKey int         `json:"trusted_key"`
+}
+
+// ReportKey is one key of the verified chain.
+type ReportKey struct {
+	VerifierKey string `json:"verifier_key"`
+	FirstSize   int64  `json:"first_size"`
+	LastSize    *int64 `json:"last_size,omitempty"`
+	// RotationIndex is the entry that introduced the key (absent for the
+	// first key).
+	RotationIndex *int64 `json:"rotation_index,omitempty"`
+	// Checkpoints counts the stored checkpoints it signed that verified.
+	Checkpoints int `json:"checkpoints"`
 }
 
 func (r *Report) add(index int64, kind, format string, args ...any) {
@@ -72,12 +91,16 @@ func (r *Report) add(index int64, kind, format string, args ...any) {
 
 // VerifyOptions configure Verify.
 type VerifyOptions struct {
-	// Verifier checks the stored checkpoints; nil means the verifier key the
-	// log recorded at creation. Pass an independently obtained key to
-	// avoid trusting the store for it.
+	// Verifier is the key verification trusts; nil means the first key
+	// the log recorded at creation. Pass an independently obtained key to
+	// avoid trusting the store for it. The log's first key authenticates
+	// every later key through the signed rotation entries; a later key of
+	// the chain authenticates the earlier ones only through a checkpoint
+	// it signed that matches the recomputed tree.
 	Verifier note.Verifier
 	// External is a checkpoint obtained outside the store (published,
-	// witnessed, kept by an auditor), checked with ExternalVerifier.
+	// witnessed, kept by an auditor), checked with ExternalVerifier, or,
+	// when that is nil, with the key of the chain in use at its size.
 	External         []byte
 	ExternalVerifier note.Verifier
 }
@@ -86,10 +109,18 @@ type VerifyOptions struct {
 // all, as opposed to tampering it found.
 var ErrCannotVerify = errors.New("audit: cannot verify")
 
+// sizedRoot is a checkpoint to compare the recomputed tree with. Stored
+// checkpoints are opened (their signature checked) when the walk reaches
+// their size, with the key the chain assigns to it by then.
 type sizedRoot struct {
-	size int64
-	root tlog.Hash
-	what string
+	size     int64
+	root     tlog.Hash
+	note     []byte
+	what     string
+	opened   bool
+	stored   bool
+	external bool
+	key      int // position in the chain of the key that signed it
 }
 
 // Verify recomputes the whole log from the raw store: every leaf from its
@@ -102,51 +133,57 @@ func Verify(ctx context.Context, st store.Audit, o VerifyOptions) (*Report, erro
 	if err != nil {
 		return nil, fmt.Errorf("%w: the store has no audit log identity: %v", ErrCannotVerify, err)
 	}
-	v := o.Verifier
-	if v == nil {
-		vkey, err := st.GetMeta(ctx, metaVerifierKey)
-		if err != nil {
-			return nil, fmt.Errorf("%w: the store records no verifier key: %v", ErrCannotVerify, err)
-		}
-		if v, err = note.NewVerifier(vkey); err != nil {
-			return nil, fmt.Errorf("%w: stored verifier key: %v", ErrCannotVerify, err)
-		}
+	root, err := st.GetMeta(ctx, metaVerifierKey)
+	if err != nil {
+		return nil, fmt.Errorf("%w: the store records no verifier key: %v", ErrCannotVerify, err)
 	}
-	rep := &Report{Origin: origin, FirstBad: -1, Problems: []Problem{}, Erased: []int64{}}
+	rep := &Report{Origin: origin, FirstBad: -1, Problems: []Problem{}, Erased: []int64{}, Keys: []ReportKey{}}
+	// The chain starts at the first key the store names and grows with
+	// every rotation entry the walk meets; each checkpoint is opened once
+	// the walk has passed every rotation that precedes its size.
+	chain, err := translog.NewKeyChain(origin, root)
+	if err != nil {
+		return nil, fmt.Errorf("%w: stored verifier key: %v", ErrCannotVerify, err)
+	}
+	trusted := 0
+	if o.Verifier != nil {
+		if o.Verifier.Name() != origin {
+			return nil, fmt.Errorf("%w: the trusted key is for log %q, this log is %q", ErrCannotVerify, o.Verifier.Name(), origin)
+		}
+		trusted = chain.Trust(o.Verifier)
+	}
 
 	var targets []sizedRoot
 	err = st.ScanCheckpoints(ctx, func(c store.Checkpoint) error {
 		rep.Checkpoints++
-		cp, err := translog.Open(c.Note, origin, v)
-		if err != nil {
-			rep.add(c.Size, KindBadSignature, "stored checkpoint of size %d: %v", c.Size, err)
-			return nil
-		}
-		if cp.Size != c.Size {
-			rep.add(min(cp.Size, c.Size), KindBadSignature, "checkpoint stored as size %d signs size %d", c.Size, cp.Size)
-			return nil
-		}
-		rep.LatestCheckpoint = max(rep.LatestCheckpoint, cp.Size)
-		targets = append(targets, sizedRoot{cp.Size, cp.Root, "stored checkpoint"})
+		targets = append(targets, sizedRoot{size: c.Size, note: bytes.Clone(c.Note), what: "stored checkpoint", stored: true})
 		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrCannotVerify, err)
 	}
 	if o.External != nil {
-		if o.ExternalVerifier == nil {
-			return nil, fmt.Errorf("%w: an external checkpoint needs a public key", ErrCannotVerify)
+		t := sizedRoot{note: o.External, what: "external checkpoint", external: true}
+		if o.ExternalVerifier != nil {
+			cp, err := translog.Open(o.External, origin, o.ExternalVerifier)
+			if err != nil {
+				return nil, fmt.Errorf("%w: external checkpoint: %v", ErrCannotVerify, err)
+			}
+			t.size, t.root, t.opened = cp.Size, cp.Root, true
+		} else {
+			n, err := translog.SizeOf(o.External, origin)
+			if err != nil {
+				return nil, fmt.Errorf("%w: external checkpoint: %v", ErrCannotVerify, err)
+			}
+			t.size = n
 		}
-		cp, err := translog.Open(o.External, origin, o.ExternalVerifier)
-		if err != nil {
-			return nil, fmt.Errorf("%w: external checkpoint: %v", ErrCannotVerify, err)
-		}
-		rep.ExternalChecked, rep.ExternalSize = true, cp.Size
-		targets = append(targets, sizedRoot{cp.Size, cp.Root, "external checkpoint"})
+		rep.ExternalChecked, rep.ExternalSize = true, t.size
+		targets = append(targets, t)
 	}
 	sort.SliceStable(targets, func(i, j int) bool { return targets[i].size < targets[j].size })
 
-	w := walker{rep: rep, f: translog.NewFrontier(), targets: targets, firstBadEntry: -1, missing: map[int64]bool{}, erased: map[int64]bool{}}
+	w := walker{rep: rep, f: translog.NewFrontier(), targets: targets, firstBadEntry: -1, missing: map[int64]bool{}, erased: map[int64]bool{},
+		chain: chain, trusted: trusted, anchored: trusted == 0, rotations: map[int64]bool{}, signed: map[int]int{}}
 	w.checkTargets()
 	if err := st.ScanAudit(ctx, 0, w.entry); err != nil {
 		if ctx.Err() != nil {
@@ -156,6 +193,7 @@ func Verify(ctx context.Context, st store.Audit, o VerifyOptions) (*Report, erro
 	}
 	rep.Size = w.next
 	w.finish()
+	w.reportKeys()
 	rep.UncoveredEntries = max(rep.Size-rep.LatestCheckpoint, 0)
 	rep.Intact = len(rep.Problems) == 0
 	return rep, nil
@@ -177,6 +215,16 @@ type walker struct {
 	missing map[int64]bool
 	erased  map[int64]bool
 	group   []byte
+	// chain grows with each verified rotation entry; trusted is the
+	// position of the trusted key in it (-1 until seen), anchored whether
+	// the keys before it are authenticated (always, when it is the first).
+	chain      *translog.KeyChain
+	trusted    int
+	anchored   bool
+	rotations  map[int64]bool
+	chainEnd   bool        // a rotation failed: later keys are unknown
+	chainEndAt int64       // the size that rotation claimed
+	signed     map[int]int // verified stored checkpoints per key
 }
 
 func (w *walker) entry(r *store.AuditRecord) error {
@@ -217,7 +265,11 @@ func (w *walker) payload(r *store.AuditRecord) {
 		w.badEntry(r.Index, KindModified, "entry %d has a malformed leaf (no payload digest)", r.Index)
 		return
 	}
-	if typ, _ := leafString(r.Leaf, "type"); typ == TypePayloadErased {
+	typ, _ := leafString(r.Leaf, "type")
+	if typ == TypeKeyRotation {
+		w.rotation(r)
+	}
+	if typ == TypePayloadErased {
 		h, err := parseLeaf(r.Leaf)
 		switch {
 		case err != nil:
@@ -226,6 +278,8 @@ func (w *walker) payload(r *store.AuditRecord) {
 			w.rep.add(r.Index, KindBadErasure, "erasure entry %d was written by %q, not by agentgov", r.Index, h.Source)
 		case h.Ref < 0 || h.Ref >= r.Index:
 			w.rep.add(r.Index, KindBadErasure, "erasure entry %d names entry %d, which does not precede it", r.Index, h.Ref)
+		case w.rotations[h.Ref]:
+			w.rep.add(r.Index, KindBadErasure, "erasure entry %d names entry %d, a key rotation, whose payload agentgov never erases", r.Index, h.Ref)
 		case !w.missing[h.Ref]:
 			w.rep.add(r.Index, KindBadErasure, "erasure entry %d names entry %d, whose payload is still there or was erased before", r.Index, h.Ref)
 		default:
@@ -262,6 +316,9 @@ func (w *walker) checkTargets() {
 	for len(w.targets) > 0 && w.targets[0].size <= w.f.Size() {
 		t := w.targets[0]
 		w.targets = w.targets[1:]
+		if !w.open(&t) {
+			continue
+		}
 		if w.f.Root() != t.root {
 			at := w.lastCp
 			if w.firstBadEntry >= w.lastCp {
@@ -270,14 +327,101 @@ func (w *walker) checkTargets() {
 			w.rep.add(at, KindCheckpoint, "the recomputed tree of size %d differs from the %s of that size: an entry in [%d, %d) was altered", t.size, t.what, w.lastCp, t.size)
 		} else {
 			w.lastCp = t.size
+			if t.stored {
+				w.signed[t.key]++
+			}
+			// A checkpoint signed by the trusted key (or a key it
+			// handed over to) that matches the recomputed tree
+			// vouches for every entry before it, the rotations that
+			// introduced the earlier keys included.
+			if w.trusted >= 0 && t.key >= w.trusted && !t.external {
+				w.anchored = true
+			}
 		}
 	}
+}
+
+// open checks the signature of a checkpoint with the key the chain assigns
+// to its size, reporting it if it fails.
+func (w *walker) open(t *sizedRoot) bool {
+	if t.opened {
+		return true
+	}
+	cp, k, err := w.chain.Open(t.note)
+	if err != nil {
+		if w.chainEnd && t.size > w.chainEndAt {
+			w.rep.add(t.size, KindBadSignature, "the %s of size %d is not signed by the key in use before the invalid rotation at size %d, and the chain cannot be followed past it", t.what, t.size, w.chainEndAt)
+		} else {
+			w.rep.add(t.size, KindBadSignature, "%s of size %d: %v", t.what, t.size, err)
+		}
+		return false
+	}
+	if cp.Size != t.size {
+		w.rep.add(min(cp.Size, t.size), KindBadSignature, "checkpoint stored as size %d signs size %d", t.size, cp.Size)
+		return false
+	}
+	t.root, t.key, t.opened = cp.Root, k, true
+	if t.stored {
+		w.rep.LatestCheckpoint = max(w.rep.LatestCheckpoint, cp.Size)
+	}
+	return true
+}
+
+// rotation extends the chain with a key_rotation entry, or reports why it
+// cannot.
+func (w *walker) rotation(r *store.AuditRecord) {
+	w.rotations[r.Index] = true
+	if w.chainEnd {
+		w.rep.add(r.Index, KindBadRotation, "key rotation entry %d follows an invalid rotation and cannot be checked", r.Index)
+		return
+	}
+	rot, err := rotationOf(r)
+	if err == nil {
+		err = w.chain.Extend(rot)
+	}
+	if err != nil {
+		w.chainEnd, w.chainEndAt = true, r.Index+1
+		w.rep.add(r.Index, KindBadRotation, "key rotation entry %d: %v; checkpoints after size %d cannot be attributed to a key", r.Index, err, r.Index+1)
+		return
+	}
+	if w.trusted < 0 {
+		w.trusted = w.chain.Trusted()
+	}
+}
+
+// reportKeys lists the chain and reports a trusted key that authenticates
+// nothing.
+func (w *walker) reportKeys() {
+	rots := w.chain.Rotations()
+	for i, k := range w.chain.Keys() {
+		rk := ReportKey{VerifierKey: k.VerifierKey, FirstSize: k.FirstSize, Checkpoints: w.signed[i]}
+		if k.LastSize >= 0 {
+			last := k.LastSize
+			rk.LastSize = &last
+		}
+		if i > 0 {
+			idx := rots[i-1].Size - 1
+			rk.RotationIndex = &idx
+		}
+		w.rep.Keys = append(w.rep.Keys, rk)
+	}
+	w.rep.TrustedKey = w.trusted
+	switch {
+	case w.trusted < 0:
+		w.rep.add(0, KindUntrustedKey, "the trusted key is neither the log's first key (%s) nor a key it was rotated to", w.chain.Root().VerifierKey)
+	case !w.anchored:
+		w.rep.add(0, KindUntrustedKey, "the trusted key is key %d of the chain, and no checkpoint it (or a later key) signed matches the log, so the keys before it are not authenticated; verify with the log's first key (%s)", w.trusted, w.chain.Root().VerifierKey)
+	}
+	sort.SliceStable(w.rep.Problems, func(i, j int) bool { return w.rep.Problems[i].Index < w.rep.Problems[j].Index })
 }
 
 func (w *walker) finish() {
 	for _, t := range w.targets {
 		if w.broken && t.size <= w.next {
 			continue // already reported as missing entries
+		}
+		if !w.open(&t) {
+			continue
 		}
 		w.rep.add(w.next, KindTruncated, "the %s covers %d entries but the log has %d", t.what, t.size, w.next)
 	}

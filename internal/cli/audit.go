@@ -30,8 +30,7 @@ open the store read-only and work beside a running server. Writing commands
 (append, checkpoint, erase, restore) go through --server when a server holds
 the data directory, and take its lock themselves otherwise.`,
 	}
-	c.PersistentFlags().StringVar(&g.server, "server", "", "server URL for writing commands (env AGENTGOV_SERVER)")
-	c.PersistentFlags().StringVar(&g.token, "token", "", "API bearer token (env AGENTGOV_TOKEN; default: the generated token in the data directory)")
+	addClientFlags(c.PersistentFlags(), g, "server URL for writing commands")
 	c.AddCommand(
 		newAuditAppendCmd(g), newAuditVerifyCmd(g), newAuditVerifyProofCmd(g), newAuditProofCmd(g),
 		newAuditConsistencyCmd(g), newAuditCheckpointCmd(g), newAuditExportCmd(g), newAuditBackupCmd(g),
@@ -142,10 +141,11 @@ Exit status: 0 intact (erased payloads are listed, they are not tampering),
 			}
 			o := audit.VerifyOptions{Verifier: v}
 			if cpFile != "" {
+				// The external checkpoint is checked with the key of the
+				// log's key chain in use at its size.
 				if o.External, err = readInput(cpFile, "--checkpoint"); err != nil {
 					return err
 				}
-				o.ExternalVerifier = v
 			}
 			st, err := openReadOnly(cmd.Context(), cfg)
 			if err != nil {
@@ -179,6 +179,7 @@ func printReport(w io.Writer, r *audit.Report, keySource string) {
 	fmt.Fprintf(w, "log:          %s\n", r.Origin)
 	fmt.Fprintf(w, "entries:      %d\n", r.Size)
 	fmt.Fprintf(w, "checkpoints:  %d stored, latest covers %d entries (checked with %s)\n", r.Checkpoints, r.LatestCheckpoint, keySource)
+	printReportKeys(w, r)
 	if r.ExternalChecked {
 		fmt.Fprintf(w, "external:     checkpoint of size %d\n", r.ExternalSize)
 	}
@@ -234,7 +235,7 @@ type proofFile struct {
 }
 
 func newAuditVerifyProofCmd(g *globals) *cobra.Command {
-	var pubFile, proofPath, entryPath string
+	var pubFile, proofPath, entryPath, chainFile string
 	var cpFiles []string
 	c := &cobra.Command{
 		Use:   "verify-proof",
@@ -249,8 +250,16 @@ func newAuditVerifyProofCmd(g *globals) *cobra.Command {
   export record (a line of agentgov audit export --format jsonl): no
     --checkpoint needed, the record carries its own.
 
+After a log key rotation, --pubkey is the log's first key (the trust root)
+and --key-chain the chain (agentgov audit pubkey --chain, or GET
+/v1/audit/pubkey with Accept: application/json): every rotation in it is
+verified from the first key, and each checkpoint must be signed by the key
+in use at its size. Checkpoints signed before the first rotation verify
+with --pubkey alone.
+
 Exit status: 0 valid, 1 invalid, 2 bad input.`,
 		Example: `  agentgov audit verify-proof --pubkey log.pub --checkpoint cp.txt --proof proof.json --entry entry.json
+  agentgov audit verify-proof --pubkey log.root.pub --key-chain chain.json --checkpoint cp.txt --proof proof.json
   agentgov audit verify-proof --pubkey log.pub --checkpoint old.txt --checkpoint new.txt --proof consistency.json`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -258,6 +267,10 @@ Exit status: 0 valid, 1 invalid, 2 bad input.`,
 				return usageErr("--pubkey and --proof are required")
 			}
 			v, err := readVerifier(pubFile)
+			if err != nil {
+				return err
+			}
+			open, err := proofOpener(v, chainFile)
 			if err != nil {
 				return err
 			}
@@ -280,6 +293,9 @@ Exit status: 0 valid, 1 invalid, 2 bad input.`,
 				cps = append(cps, b)
 			}
 			invalid := func(err error) error {
+				if errors.Is(err, translog.ErrCheckpoint) && chainFile == "" {
+					return &ExitCodeError{Code: ExitError, Err: fmt.Errorf("INVALID: %w (if the log key was rotated, pass --key-chain with the chain from agentgov audit pubkey --chain)", err)}
+				}
 				if errors.Is(err, audit.ErrProof) || errors.Is(err, translog.ErrCheckpoint) {
 					return &ExitCodeError{Code: ExitError, Err: fmt.Errorf("INVALID: %w", err)}
 				}
@@ -293,7 +309,7 @@ Exit status: 0 valid, 1 invalid, 2 bad input.`,
 			switch {
 			case pf.Entry != nil && pf.Proof != nil && pf.Leaf != nil && pf.Checkpoint != nil:
 				rec := api.ExportRecord{Entry: *pf.Entry, Leaf: *pf.Leaf, Proof: *pf.Proof, Checkpoint: *pf.Checkpoint}
-				if err := audit.VerifyExportRecord(&rec, v); err != nil {
+				if err := audit.VerifyExportRecordWith(open, &rec); err != nil {
 					return invalid(err)
 				}
 				fmt.Fprintf(out, "OK: entry %d is in the log %s of size %d\n", rec.Entry.Index, v.Name(), rec.Proof.TreeSize)
@@ -313,7 +329,7 @@ Exit status: 0 valid, 1 invalid, 2 bad input.`,
 						return usageErr("--entry: %s is not an entry: %v", entryPath, err)
 					}
 				}
-				cp, err := audit.VerifyInclusion(cps[0], v, &p, entry)
+				cp, err := audit.VerifyInclusionWith(open, cps[0], &p, entry)
 				if err != nil {
 					return invalid(err)
 				}
@@ -330,11 +346,11 @@ Exit status: 0 valid, 1 invalid, 2 bad input.`,
 					return usageErr("a consistency proof needs two --checkpoint files (sizes %d and %d)", *pf.From, *pf.To)
 				}
 				oldCp, newCp := cps[0], cps[1]
-				if c0, err := translog.Open(cps[0], v.Name(), v); err == nil && c0.Size == *pf.To {
+				if c0, err := open(cps[0]); err == nil && c0.Size == *pf.To {
 					oldCp, newCp = cps[1], cps[0]
 				}
 				p := api.ConsistencyProof{From: *pf.From, To: *pf.To, Hashes: pf.Hashes}
-				if err := audit.VerifyConsistency(oldCp, newCp, v, &p); err != nil {
+				if err := audit.VerifyConsistencyWith(open, oldCp, newCp, &p); err != nil {
 					return invalid(err)
 				}
 				fmt.Fprintf(out, "OK: the log %s of size %d is a prefix of its tree of size %d\n", v.Name(), p.From, p.To)
@@ -348,6 +364,7 @@ Exit status: 0 valid, 1 invalid, 2 bad input.`,
 	c.Flags().StringArrayVar(&cpFiles, "checkpoint", nil, "signed checkpoint file (twice for a consistency proof)")
 	c.Flags().StringVar(&proofPath, "proof", "", "proof file (required)")
 	c.Flags().StringVar(&entryPath, "entry", "", "entry file to check against an inclusion proof")
+	c.Flags().StringVar(&chainFile, "key-chain", "", "the log's key chain (agentgov audit pubkey --chain), to verify checkpoints signed after a key rotation")
 	return c
 }
 

@@ -377,15 +377,27 @@ func newAuditTailCmd(g *globals) *cobra.Command {
 }
 
 func newAuditPubkeyCmd(g *globals) *cobra.Command {
-	return &cobra.Command{
+	var chain, root bool
+	c := &cobra.Command{
 		Use:   "pubkey",
 		Short: "Print the log's verifier key (signed-note verifier format)",
 		Long: `Print the public key that verifies this log's checkpoints, derived from the
 private key in the data directory. Give it to auditors through a channel you
-trust; with it they verify checkpoints, proofs and exports offline.`,
-		Example: "  agentgov audit pubkey > log.pub",
+trust; with it they verify checkpoints, proofs and exports offline.
+
+After a key rotation, --root prints the log's first key, the trust root an
+auditor keeps, and --chain the key chain as JSON (every key, the tree sizes
+it signs, and the rotations signed by the key before), for
+agentgov audit verify-proof --key-chain.`,
+		Example: "  agentgov audit pubkey > log.pub\n  agentgov audit pubkey --root > log.root.pub\n  agentgov audit pubkey --chain > chain.json",
 		Args:    noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if chain || root {
+				if chain && root {
+					return usageErr("pass --chain or --root, not both")
+				}
+				return g.printKeyChain(cmd, root)
+			}
 			cfg, err := g.loadConfig()
 			if err != nil {
 				return err
@@ -412,6 +424,9 @@ trust; with it they verify checkpoints, proofs and exports offline.`,
 			return nil
 		},
 	}
+	c.Flags().BoolVar(&chain, "chain", false, "print the key chain as JSON")
+	c.Flags().BoolVar(&root, "root", false, "print the log's first key (the trust root)")
+	return c
 }
 
 func newAuditEraseCmd(g *globals) *cobra.Command {

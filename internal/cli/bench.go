@@ -25,8 +25,6 @@ import (
 	"github.com/agentgov/agentgov/internal/audit"
 	"github.com/agentgov/agentgov/internal/config"
 	"github.com/agentgov/agentgov/internal/daemon"
-	"github.com/agentgov/agentgov/internal/datadir"
-	"github.com/agentgov/agentgov/internal/keyring"
 	"github.com/agentgov/agentgov/internal/loadgen"
 )
 
@@ -79,8 +77,8 @@ its configuration enables: run the same command against a server started
 with and without them. The agents (--agent-prefix, --agents) and the tools
 (--tools) must be ones its configuration allows. AGENTGOV_SERVER is not
 read: load goes to a server only when it is named on the command line. The
-token comes from --token, AGENTGOV_TOKEN, or the generated token in the
-data directory.
+token comes from --token or AGENTGOV_TOKEN; without one, the server must
+be a loopback one with no authentication configured.
 
 Exit status: 0 when every check was answered (and, in-process, the audit
 log verified), 1 otherwise, 2 usage.`,
@@ -97,7 +95,7 @@ log verified), 1 otherwise, 2 usage.`,
 	}
 	fl := c.Flags()
 	fl.StringVar(&f.server, "server", "", "load this server instead of one started in-process")
-	fl.StringVar(&f.token, "token", "", "API bearer token for --server (env AGENTGOV_TOKEN; default: the generated token in the data directory)")
+	fl.StringVar(&f.token, "token", "", "API bearer token for --server (env AGENTGOV_TOKEN)")
 	fl.IntVar(&f.load.Clients, "clients", 64, "concurrent clients")
 	fl.DurationVar(&f.load.Duration, "duration", 10*time.Second, "measured duration")
 	fl.DurationVar(&f.load.Warmup, "warmup", time.Second, "warm-up before the measured duration (not counted)")
@@ -263,24 +261,13 @@ func (g *globals) runBench(ctx context.Context, cmd *cobra.Command, f *benchFlag
 	return nil
 }
 
-// benchToken is --token, AGENTGOV_TOKEN, or the generated operator token
-// of the configured data directory.
+// benchToken is --token or AGENTGOV_TOKEN; "" sends no credentials, which
+// a loopback server with no authentication configured accepts.
 func (g *globals) benchToken(flag string) (string, error) {
 	if flag != "" {
 		return flag, nil
 	}
-	if t := g.env.get("AGENTGOV_TOKEN"); t != "" {
-		return t, nil
-	}
-	cfg, err := g.loadConfig()
-	if err != nil {
-		return "", err
-	}
-	t, err := keyring.ReadToken(filepath.Join(datadir.Dir(cfg.Storage.DataDir).Keys(), daemon.OperatorTokenFile))
-	if err != nil {
-		return "", usageErr("no token: pass --token or set AGENTGOV_TOKEN (%v)", err)
-	}
-	return t, nil
+	return g.env.get("AGENTGOV_TOKEN"), nil
 }
 
 func runLoad(ctx context.Context, f *benchFlags, rep *benchReport) error {

@@ -161,8 +161,7 @@ status but 0 as "do not proceed".`,
 			return decisionExit(d)
 		},
 	}
-	c.Flags().StringVar(&g.server, "server", "", "decide on this server instead of in-process (env AGENTGOV_SERVER)")
-	c.Flags().StringVar(&g.token, "token", "", "API bearer token for --server (env AGENTGOV_TOKEN; default: the generated token in the data directory)")
+	addClientFlags(c.Flags(), g, "decide on this server instead of in-process")
 	return c
 }
 
@@ -198,7 +197,16 @@ func checkLocal(ctx context.Context, cfg *config.Config, file string, req api.Ch
 			fmt.Fprintln(stderr, "agentgov: warning: closing the audit log:", err)
 		}
 	}()
-	gt, err := daemon.NewGate(ctx, daemon.GateOptions{Config: cfg, ConfigFile: file, Log: w.log, Trigger: "check"})
+	tr, err := daemon.OpenTrust(ctx, cfg, w.st, w.log, nil)
+	if err != nil {
+		return api.CheckDecision{}, err
+	}
+	defer func() {
+		if err := tr.Close(context.WithoutCancel(ctx)); err != nil {
+			fmt.Fprintln(stderr, "agentgov: warning: writing trust scores:", err)
+		}
+	}()
+	gt, err := daemon.NewGate(ctx, daemon.GateOptions{Config: cfg, ConfigFile: file, Log: w.log, Trigger: "check", Trust: tr})
 	if err != nil {
 		var pe *daemon.PolicyError
 		if errors.As(err, &pe) {
@@ -207,7 +215,8 @@ func checkLocal(ctx context.Context, cfg *config.Config, file string, req api.Ch
 		return api.CheckDecision{}, err
 	}
 	d, err := gt.Check(ctx, &gate.Request{Agent: req.Agent, Session: req.Session, Point: req.InterventionPoint,
-		Snapshot: req.Snapshot, Mode: req.Mode, Principal: gate.Principal{Name: localSource()}})
+		Snapshot: req.Snapshot, Mode: req.Mode, Delegation: req.Delegation, ApprovalID: req.ApprovalID,
+		Principal: gate.Principal{Name: localSource()}})
 	if err != nil {
 		var re *gate.RequestError
 		if errors.As(err, &re) {

@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"os/user"
+	"path/filepath"
 	"strings"
 
 	"golang.org/x/mod/sumdb/note"
@@ -18,6 +19,7 @@ import (
 	"github.com/agentgov/agentgov/internal/daemon"
 	"github.com/agentgov/agentgov/internal/datadir"
 	"github.com/agentgov/agentgov/internal/keyring"
+	"github.com/agentgov/agentgov/internal/logkey"
 	"github.com/agentgov/agentgov/internal/store/sqlite"
 )
 
@@ -77,6 +79,14 @@ func (g *globals) trustedVerifier(cfg *config.Config, pubkeyFile string) (note.V
 		v, err := readVerifier(pubkeyFile)
 		return v, "--pubkey " + pubkeyFile, err
 	}
+	// After a rotation the log's first key, the trust root, is kept in
+	// log.root.pub; before one, log.key is still that key.
+	if root, err := keyring.LoadLogRoot(datadir.Dir(cfg.Storage.DataDir).Keys()); err == nil {
+		v, err := note.NewVerifier(root)
+		return v, filepath.Join(datadir.Dir(cfg.Storage.DataDir).Keys(), keyring.LogRootPubFile), err
+	} else if !errors.Is(err, keyring.ErrNoKey) {
+		return nil, "", &ExitCodeError{Code: ExitUsage, Err: err}
+	}
 	k, err := keyring.LoadLogKey(datadir.Dir(cfg.Storage.DataDir).Keys())
 	if err == nil {
 		v, err := note.NewVerifier(k.VerifierKey)
@@ -94,6 +104,7 @@ type writer struct {
 	lock *datadir.Lock
 	st   *sqlite.Store
 	log  *audit.Log
+	keys *logkey.Log
 }
 
 // openWriter takes the data-directory lock and opens the log. If a server
@@ -113,22 +124,20 @@ func openWriter(ctx context.Context, cfg *config.Config, command string) (*write
 		return nil, err
 	}
 	w := &writer{lock: lock}
-	key, err := keyring.LoadOrCreateLogKey(dir.Keys(), cfg.Audit.Origin, nil)
-	if err != nil {
-		w.close(ctx)
-		return nil, err
-	}
 	w.st, err = sqlite.Open(ctx, sqlite.Options{Path: dir.DB()})
 	if err != nil {
 		w.close(ctx)
 		return nil, err
 	}
-	w.log, err = audit.Open(ctx, audit.Options{Store: w.st, Origin: cfg.Audit.Origin, Signer: key.Signer,
-		VerifierKey: key.VerifierKey, MaxPayloadBytes: int(cfg.Audit.MaxPayloadBytes), Minimiser: daemon.Minimiser(cfg)})
+	// logkey opens the log with the key file, finishing a key rotation a
+	// crash interrupted.
+	w.keys, err = logkey.Open(ctx, dir.Keys(), audit.Options{Store: w.st, Origin: cfg.Audit.Origin,
+		MaxPayloadBytes: int(cfg.Audit.MaxPayloadBytes), Minimiser: daemon.Minimiser(cfg)})
 	if err != nil {
 		w.close(ctx)
 		return nil, err
 	}
+	w.log = w.keys.Log
 	return w, nil
 }
 
@@ -153,29 +162,12 @@ func localSource() string {
 }
 
 // remote returns a client when --server (or AGENTGOV_SERVER) is set, else
-// nil. The token comes from --token, AGENTGOV_TOKEN, or the generated
-// operator token in the data directory.
+// nil. The token comes from --token or AGENTGOV_TOKEN (see addClientFlags).
 func (g *globals) remote(cfg *config.Config) (*client.Client, error) {
-	srv := g.server
-	if srv == "" {
-		srv = g.env.get("AGENTGOV_SERVER")
-	}
+	srv := g.serverURL()
 	if srv == "" {
 		return nil, nil
 	}
-	tok := g.token
-	if tok == "" {
-		tok = g.env.get("AGENTGOV_TOKEN")
-	}
-	if tok == "" && cfg != nil {
-		path := datadir.Dir(cfg.Storage.DataDir).Keys() + "/" + daemon.OperatorTokenFile
-		if t, err := keyring.ReadToken(path); err == nil {
-			tok = t
-		}
-	}
-	c, err := client.New(srv, tok)
-	if err != nil {
-		return nil, &ExitCodeError{Code: ExitUsage, Err: err}
-	}
-	return c, nil
+	tok := g.apiToken()
+	return g.newClient(cfg, srv, tok) // svid.go: TLS flags
 }

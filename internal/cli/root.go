@@ -68,6 +68,7 @@ type globals struct {
 	dataDir    string
 	server     string
 	token      string
+	clientTLS  clientTLSFlags // svid.go
 	root       *cobra.Command
 }
 
@@ -126,7 +127,9 @@ public key can verify offline.`,
 	pf.StringVar(&g.configFile, "config", "", "configuration file (env AGENTGOV_CONFIG)")
 	pf.StringVar(&g.addr, "addr", "", "listen address host:port (env AGENTGOV_ADDR; default 127.0.0.1:8470)")
 	pf.StringVar(&g.dataDir, "data-dir", "", "data directory (env AGENTGOV_DATA_DIR; default ./agentgov-data)")
-	root.AddCommand(newServeCmd(g), newAuditCmd(g), newVersionCmd(g), newConfigCmd(g), newACSCmd(g), newCheckCmd(g), newBenchCmd(g), newScanCmd(g))
+	root.AddCommand(newServeCmd(g), newAuditCmd(g), newVersionCmd(g), newConfigCmd(g), newACSCmd(g), newCheckCmd(g), newBenchCmd(g), newScanCmd(g), newIdentityCmd(g), newApprovalsCmd(g), newKeysCmd(g), newMCPCmd(g))
+	root.AddCommand(newKillCmd(g), newUnkillCmd(g), newKillsCmd(g), newRunCmd(g), newAgentsCmd(g))
+	root.AddCommand(newDelegateCmd(g), newTrustCmd(g))
 	return root
 }
 

@@ -20,9 +20,13 @@ stdin; one JSON result per input line is written to stdout, in order.
 Input, one object per line (lines up to 8 MiB):
   text detectors:  {"id": str, "text": str, "source": "user"|"document"|"tool_result"|"model"|"memory"}
                    (source is optional, default user)
+  mcp:             {"id": str, "server": str, "tools": [{"name", "description", "inputSchema"}],
+                    "baseline": [approved tools] (optional), "other_servers": [{"server", "tools"}] (optional)}
 Output:
   {"id": str, "flagged": bool, "score": number, "findings": [{"type", "start", "end", "severity", "detail"}]}
-start and end are UTF-8 byte offsets into the text, end exclusive. flagged is
+start and end are UTF-8 byte offsets into the text, end exclusive; mcp
+findings carry "tool" (the tool's name, "" for the server as a whole) and
+"path" (a JSON Pointer into the tool definition) instead. flagged is
 true exactly when the detector's default profile blocks the input. A line
 that cannot be used yields {"id": <id or null>, "error": str} and the run
 goes on. Exit 0 once stdin has been read to its end.
@@ -34,6 +38,9 @@ Detectors: ` + strings.Join(catalog.Names(), ", "),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if name == "" {
 				return usageErr("--detector is required; one of %s", strings.Join(catalog.Names(), ", "))
+			}
+			if rd, ok := catalog.LookupRecord(name); ok {
+				return rd.Run(cmd.Context(), cmd.InOrStdin(), cmd.OutOrStdout())
 			}
 			e, ok := catalog.Lookup(name)
 			if !ok {

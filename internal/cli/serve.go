@@ -38,8 +38,10 @@ func newServeCmd(g *globals) *cobra.Command {
 		Use:   "serve",
 		Short: "Run the agentgov server (HTTP API, audit log, checkpoints)",
 		Long: `Run the agentgov server. With no configuration it listens on 127.0.0.1:8470
-and keeps its data, signing key and a generated ADMIN token under
-./agentgov-data. SIGTERM or SIGINT drains requests, makes every acknowledged
+and keeps its data and keys under ./agentgov-data. With no authentication
+configured (auth.tokens, AGENTGOV_OPERATOR_TOKEN, server.tls.client_ca or
+server.tls.spiffe) it serves loopback only, treats loopback callers as an
+anonymous ADMIN and logs a warning. SIGTERM or SIGINT drains requests, makes every acknowledged
 entry durable and signs a final checkpoint before exiting.`,
 		Example: `  agentgov serve
   agentgov serve --config /etc/agentgov/agentgov.yaml

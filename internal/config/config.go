@@ -59,6 +59,22 @@ type Config struct {
 	Audit   Audit   `yaml:"audit"`
 	Auth    Auth    `yaml:"auth"`
 	Log     Log     `yaml:"log"`
+	// Approvals configures the approval of escalated actions.
+	Approvals Approvals `yaml:"approvals"`
+	// Killswitch configures automatic kills (killswitch.go).
+	Killswitch Killswitch `yaml:"killswitch"`
+	// SupplyChain configures the guard over installed and launched code
+	// (supplychain.go).
+	SupplyChain SupplyChain `yaml:"supply_chain"`
+	// Outbound configures TLS of the connections agentgov opens
+	// (spiffe.go).
+	Outbound Outbound `yaml:"outbound"`
+	// Trust configures the trust score; Delegation the verification of
+	// delegation chains (trust.go).
+	Trust      Trust      `yaml:"trust"`
+	Delegation Delegation `yaml:"delegation"`
+	// Sagas configures the saga runner (sagas.go).
+	Sagas Sagas `yaml:"sagas"`
 
 	// Governance: custom roles, the profile laid under every agent, the
 	// agents (an agent absent here is denied everything) and the tool
@@ -85,11 +101,15 @@ type TLS struct {
 	Key               string `yaml:"key"`
 	ClientCA          string `yaml:"client_ca"`
 	RequireClientCert bool   `yaml:"require_client_cert"`
+	// SPIFFE serves the server's own SVID (from auth.spiffe) instead of
+	// cert/key and verifies client certificates as SVIDs of the trust
+	// domain (spiffe.go).
+	SPIFFE bool `yaml:"spiffe"`
 }
 
-// Enabled reports whether a certificate is configured, i.e. whether the
-// listeners serve HTTPS.
-func (t TLS) Enabled() bool { return t.Cert != "" }
+// Enabled reports whether the listeners serve HTTPS: a certificate is
+// configured, or the server presents its SVID.
+func (t TLS) Enabled() bool { return t.Cert != "" || t.SPIFFE }
 
 // Storage configures persistence.
 type Storage struct {
@@ -106,12 +126,37 @@ type Audit struct {
 	// Minimise runs the PII and secret detectors over every event before
 	// it is appended and replaces what they find with tags.
 	Minimise bool `yaml:"minimise"`
+	// KeyRotation is how long a log signing key is used before serve
+	// rotates it (0: only on request, agentgov keys rotate --log).
+	KeyRotation Duration `yaml:"key_rotation"`
 }
 
 // Auth configures authentication.
 type Auth struct {
-	Tokens      []Token `yaml:"tokens"`
-	TrustDomain string  `yaml:"trust_domain"`
+	Tokens      []Token   `yaml:"tokens"`
+	TrustDomain string    `yaml:"trust_domain"`
+	Handshake   Handshake `yaml:"handshake"`
+	// SPIFFE configures X.509-SVIDs (spiffe.go).
+	SPIFFE SPIFFE `yaml:"spiffe"`
+}
+
+// Handshake configures the agents' challenge-response handshake
+// (POST /v1/identity/challenge and /v1/identity/response).
+type Handshake struct {
+	// ChallengeTTL is how long a challenge may be answered.
+	ChallengeTTL Duration `yaml:"challenge_ttl"`
+	// SessionTTL is the life of a session token.
+	SessionTTL Duration `yaml:"session_ttl"`
+	// MaxOutstanding bounds unanswered challenges held in memory.
+	MaxOutstanding int64 `yaml:"max_outstanding"`
+	// MaxSessions bounds live session tokens held in memory.
+	MaxSessions int64 `yaml:"max_sessions"`
+	// Rate and Burst limit handshake requests overall (per second);
+	// PeerRate and PeerBurst per remote address and per agent.
+	Rate      int64 `yaml:"rate"`
+	Burst     int64 `yaml:"burst"`
+	PeerRate  int64 `yaml:"peer_rate"`
+	PeerBurst int64 `yaml:"peer_burst"`
 }
 
 // Token is a static bearer token. Its String and GoString hide Secret so
@@ -166,11 +211,28 @@ func Default() *Config {
 		},
 		Auth: Auth{
 			TrustDomain: "agentgov.local",
+			SPIFFE:      defaultSPIFFE(),
+			Handshake: Handshake{
+				ChallengeTTL:   Duration{30 * time.Second},
+				SessionTTL:     Duration{15 * time.Minute},
+				MaxOutstanding: 10000,
+				MaxSessions:    100000,
+				Rate:           200,
+				Burst:          400,
+				PeerRate:       5,
+				PeerBurst:      10,
+			},
 		},
 		Log: Log{
 			Level:  "info",
 			Format: "json",
 		},
+		Approvals:   defaultApprovals(),
+		Killswitch:  defaultKillswitch(),
+		SupplyChain: defaultSupplyChain(),
+		Trust:       defaultTrust(),
+		Delegation:  defaultDelegation(),
+		Sagas:       defaultSagas(),
 	}
 }
 
@@ -197,6 +259,7 @@ func (c *Config) Redacted() *Config {
 	if out.Storage.DSN != "" {
 		out.Storage.DSN = RedactedText
 	}
+	out.Approvals.Webhook.URL = redactWebhookURL(out.Approvals.Webhook.URL)
 	return out
 }
 

@@ -3,6 +3,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/goccy/go-yaml/ast"
@@ -208,8 +209,15 @@ func (l *loader) entry(full string, keyNode, val ast.Node) {
 	case full == tokensKey:
 		l.prov[full] = l.fileOrigin(keyNode)
 		l.tokens(val)
+	case full == outboundPinsKey:
+		l.prov[full] = l.fileOrigin(keyNode)
+		l.outboundPins(val)
 	case isGovernance(full):
 		l.governance(full, keyNode, val)
+	case slices.Contains(supplyChainListKeys, full):
+		l.supplyChainList(full, keyNode, val)
+	case full == sagaSubstitutesKey:
+		l.sagaSubstitutes(keyNode, val)
 	case isSection(full):
 		l.prov[full] = l.fileOrigin(keyNode)
 		l.section(full, val)

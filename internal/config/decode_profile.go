@@ -328,6 +328,8 @@ func (l *loader) profile(path string, node ast.Node) Profile {
 			}
 		case "manifest":
 			p.Manifest, _ = l.str(full, v)
+		case "min_trust_tier":
+			p.MinTrustTier, _ = l.str(full, v)
 		case "detectors":
 			p.Detectors = l.detectors(full, v)
 		}
@@ -407,6 +409,8 @@ func (l *loader) tool(path string, node ast.Node) Tool {
 			t.Clearance, _ = l.str(full, v)
 		case "labels":
 			t.Labels = l.strList(full, v).Values
+		case "min_trust_tier":
+			t.MinTrustTier, _ = l.str(full, v)
 		case "output_schema":
 			val, ok := l.value(full, v, 0)
 			if !ok {

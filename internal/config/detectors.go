@@ -34,7 +34,7 @@ type DetectorPolicy struct {
 
 // Detector names and the actions a finding can ask for.
 var (
-	DetectorNames    = []string{"prompt_injection", "pii", "secrets", "code"}
+	DetectorNames    = []string{"prompt_injection", "pii", "secrets", "code", "supply_chain"}
 	detectorActions  = []string{"allow", "record", "warn", "redact", "escalate", "deny"}
 	redactions       = []string{"mask", "tag", "hash", "drop"}
 	interventionKeys = []string{"agent_startup", "agent_shutdown", "input", "pre_model_call", "post_model_call", "pre_tool_call", "post_tool_call", "output"}

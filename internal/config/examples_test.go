@@ -43,7 +43,7 @@ func TestFullExampleHasEveryKey(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, key := range append(Keys(), tokensKey) {
+	for _, key := range append(append(Keys(), tokensKey), supplyChainListKeys...) {
 		p, err := yaml.PathString("$." + key)
 		if err != nil {
 			t.Fatalf("%s: %v", key, err)

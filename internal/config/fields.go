@@ -36,6 +36,7 @@ var fields = [...]field{
 	{"server.tls.key", kindString, func(c *Config) any { return &c.Server.TLS.Key }},
 	{"server.tls.client_ca", kindString, func(c *Config) any { return &c.Server.TLS.ClientCA }},
 	{"server.tls.require_client_cert", kindBool, func(c *Config) any { return &c.Server.TLS.RequireClientCert }},
+	{"server.tls.spiffe", kindBool, func(c *Config) any { return &c.Server.TLS.SPIFFE }},
 	{"storage.data_dir", kindString, func(c *Config) any { return &c.Storage.DataDir }},
 	{"storage.driver", kindString, func(c *Config) any { return &c.Storage.Driver }},
 	{"storage.dsn", kindString, func(c *Config) any { return &c.Storage.DSN }},
@@ -43,9 +44,61 @@ var fields = [...]field{
 	{"audit.checkpoint_interval", kindDuration, func(c *Config) any { return &c.Audit.CheckpointInterval }},
 	{"audit.max_payload_bytes", kindInt, func(c *Config) any { return &c.Audit.MaxPayloadBytes }},
 	{"audit.minimise", kindBool, func(c *Config) any { return &c.Audit.Minimise }},
+	{"audit.key_rotation", kindDuration, func(c *Config) any { return &c.Audit.KeyRotation }},
 	{"auth.trust_domain", kindString, func(c *Config) any { return &c.Auth.TrustDomain }},
+	{"auth.spiffe.source", kindString, func(c *Config) any { return &c.Auth.SPIFFE.Source }},
+	{"auth.spiffe.workload_api_socket", kindString, func(c *Config) any { return &c.Auth.SPIFFE.WorkloadAPISocket }},
+	{"auth.spiffe.svid_ttl", kindDuration, func(c *Config) any { return &c.Auth.SPIFFE.SVIDTTL }},
+	{"auth.spiffe.ca_ttl", kindDuration, func(c *Config) any { return &c.Auth.SPIFFE.CATTL }},
+	{"outbound.tls.ca_file", kindString, func(c *Config) any { return &c.Outbound.TLS.CAFile }},
+	{"auth.handshake.challenge_ttl", kindDuration, func(c *Config) any { return &c.Auth.Handshake.ChallengeTTL }},
+	{"auth.handshake.session_ttl", kindDuration, func(c *Config) any { return &c.Auth.Handshake.SessionTTL }},
+	{"auth.handshake.max_outstanding", kindInt, func(c *Config) any { return &c.Auth.Handshake.MaxOutstanding }},
+	{"auth.handshake.max_sessions", kindInt, func(c *Config) any { return &c.Auth.Handshake.MaxSessions }},
+	{"auth.handshake.rate", kindInt, func(c *Config) any { return &c.Auth.Handshake.Rate }},
+	{"auth.handshake.burst", kindInt, func(c *Config) any { return &c.Auth.Handshake.Burst }},
+	{"auth.handshake.peer_rate", kindInt, func(c *Config) any { return &c.Auth.Handshake.PeerRate }},
+	{"auth.handshake.peer_burst", kindInt, func(c *Config) any { return &c.Auth.Handshake.PeerBurst }},
 	{"log.level", kindString, func(c *Config) any { return &c.Log.Level }},
 	{"log.format", kindString, func(c *Config) any { return &c.Log.Format }},
+	{"approvals.quorum", kindInt, func(c *Config) any { return &c.Approvals.Quorum }},
+	{"approvals.reject_quorum", kindInt, func(c *Config) any { return &c.Approvals.RejectQuorum }},
+	{"approvals.approver_role", kindString, func(c *Config) any { return &c.Approvals.ApproverRole }},
+	{"approvals.timeout", kindDuration, func(c *Config) any { return &c.Approvals.Timeout }},
+	{"approvals.fatigue.min_decision_time", kindDuration, func(c *Config) any { return &c.Approvals.Fatigue.MinDecisionTime }},
+	{"approvals.fatigue.max_consecutive", kindInt, func(c *Config) any { return &c.Approvals.Fatigue.MaxConsecutive }},
+	{"approvals.fatigue.window", kindDuration, func(c *Config) any { return &c.Approvals.Fatigue.Window }},
+	{"approvals.fatigue.extra_approvers", kindInt, func(c *Config) any { return &c.Approvals.Fatigue.ExtraApprovers }},
+	{"approvals.webhook.url", kindString, func(c *Config) any { return &c.Approvals.Webhook.URL }},
+	{"approvals.webhook.ca_file", kindString, func(c *Config) any { return &c.Approvals.Webhook.CAFile }},
+	{"approvals.webhook.timeout", kindDuration, func(c *Config) any { return &c.Approvals.Webhook.Timeout }},
+	{"approvals.webhook.max_attempts", kindInt, func(c *Config) any { return &c.Approvals.Webhook.MaxAttempts }},
+	{"approvals.webhook.queue_size", kindInt, func(c *Config) any { return &c.Approvals.Webhook.QueueSize }},
+	{"killswitch.ring_breaches", kindInt, func(c *Config) any { return &c.Killswitch.RingBreaches }},
+	{"killswitch.ring_breach_window", kindDuration, func(c *Config) any { return &c.Killswitch.RingBreachWindow }},
+	{"killswitch.rate_limit_denials", kindInt, func(c *Config) any { return &c.Killswitch.RateLimitDenials }},
+	{"killswitch.rate_limit_window", kindDuration, func(c *Config) any { return &c.Killswitch.RateLimitWindow }},
+	{"killswitch.kill_on_session_timeout", kindBool, func(c *Config) any { return &c.Killswitch.KillOnSessionTimeout }},
+	{"killswitch.quarantine_timeout", kindDuration, func(c *Config) any { return &c.Killswitch.QuarantineTimeout }},
+	{"trust.half_life", kindDuration, func(c *Config) any { return &c.Trust.HalfLife }},
+	{"trust.flush_interval", kindDuration, func(c *Config) any { return &c.Trust.FlushInterval }},
+	{"trust.weights.clean", kindInt, func(c *Config) any { return &c.Trust.Weights.Clean }},
+	{"trust.weights.denial", kindInt, func(c *Config) any { return &c.Trust.Weights.Denial }},
+	{"trust.weights.ring_breach", kindInt, func(c *Config) any { return &c.Trust.Weights.RingBreach }},
+	{"trust.weights.injection", kindInt, func(c *Config) any { return &c.Trust.Weights.Injection }},
+	{"trust.weights.exfiltration", kindInt, func(c *Config) any { return &c.Trust.Weights.Exfiltration }},
+	{"delegation.max_depth", kindInt, func(c *Config) any { return &c.Delegation.MaxDepth }},
+	{"delegation.cache_size", kindInt, func(c *Config) any { return &c.Delegation.CacheSize }},
+	{"delegation.resolve_ttl", kindDuration, func(c *Config) any { return &c.Delegation.ResolveTTL }},
+	{"supply_chain.min_age", kindDuration, func(c *Config) any { return &c.SupplyChain.MinAge }},
+	{"supply_chain.lookup_timeout", kindDuration, func(c *Config) any { return &c.SupplyChain.LookupTimeout }},
+	{"supply_chain.popular_dir", kindString, func(c *Config) any { return &c.SupplyChain.PopularDir }},
+	{"sagas.step_timeout", kindDuration, func(c *Config) any { return &c.Sagas.StepTimeout }},
+	{"sagas.timeout", kindDuration, func(c *Config) any { return &c.Sagas.Timeout }},
+	{"sagas.compensation_attempts", kindInt, func(c *Config) any { return &c.Sagas.CompensationAttempts }},
+	{"sagas.backoff_initial", kindDuration, func(c *Config) any { return &c.Sagas.BackoffInitial }},
+	{"sagas.backoff_max", kindDuration, func(c *Config) any { return &c.Sagas.BackoffMax }},
+	{"sagas.max_response_bytes", kindInt, func(c *Config) any { return &c.Sagas.MaxResponseBytes }},
 }
 
 // tokensKey is the one list in the model; it is file-only.
@@ -120,6 +173,11 @@ func childKeys(path string) []string {
 		add(f.key)
 	}
 	add(tokensKey)
+	add(outboundPinsKey)
+	add(sagaSubstitutesKey)
+	for _, k := range supplyChainListKeys {
+		add(k)
+	}
 	for _, k := range governanceKeys {
 		add(k)
 	}

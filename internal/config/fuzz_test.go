@@ -28,6 +28,7 @@ func FuzzLoad(f *testing.F) {
 		"storage:\n  data_dir: $${x}${",
 		"? a\n: b\n",
 		"%YAML 1.2\n%TAG ! tag:x,2000:\n---\n!a b\n",
+		"outbound:\n  tls:\n    pins:\n      a.example: [sha256/x]\n      ? [1]\n      : b\n      a.example: ~\n",
 	} {
 		f.Add([]byte(s))
 	}

@@ -26,12 +26,12 @@ func TestLoadFileErrors(t *testing.T) {
 		{
 			name: "unknown top-level key without suggestion",
 			src:  "metrics: {}\n",
-			want: []string{`FILE:1:1: metrics: unknown section "metrics"; valid sections: agents, audit, auth, defaults, log, roles, server, storage, tools`},
+			want: []string{`FILE:1:1: metrics: unknown section "metrics"; valid sections: agents, approvals, audit, auth, defaults, delegation, killswitch, log, outbound, roles, sagas, server, storage, supply_chain, tools, trust`},
 		},
 		{
 			name: "unknown nested key",
 			src:  "server:\n  tls:\n    certificate: /x\n",
-			want: []string{`FILE:3:5: server.tls.certificate: unknown key "certificate"; valid keys here: cert, client_ca, key, require_client_cert`},
+			want: []string{`FILE:3:5: server.tls.certificate: unknown key "certificate"; valid keys here: cert, client_ca, key, require_client_cert, spiffe`},
 		},
 		{
 			name: "unknown nested key with suggestion",
@@ -321,8 +321,16 @@ log:
 		Auth: Auth{
 			Tokens:      []Token{{Name: "ops", Secret: opsToken, Role: RoleAdmin}, {Name: "ci", Secret: "ci-" + opsToken, Role: RoleWriter}},
 			TrustDomain: "prod.example.com",
+			Handshake:   Default().Auth.Handshake,
+			SPIFFE:      defaultSPIFFE(),
 		},
-		Log: Log{Level: "debug", Format: "text"},
+		Log:         Log{Level: "debug", Format: "text"},
+		Approvals:   defaultApprovals(),
+		SupplyChain: defaultSupplyChain(),
+		Trust:       defaultTrust(),
+		Delegation:  defaultDelegation(),
+		Sagas:       defaultSagas(),
+		Killswitch:  defaultKillswitch(),
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("got  %#v\nwant %#v", got, want)
@@ -399,7 +407,7 @@ func TestEnvNames(t *testing.T) {
 		}
 	}
 	keys := Keys()
-	if len(keys) != len(fields) || !strings.HasPrefix(strings.Join(keys, ","), "audit.checkpoint_interval,") {
+	if len(keys) != len(fields) || !strings.HasPrefix(strings.Join(keys, ","), "approvals.approver_role,") {
 		t.Errorf("Keys() = %v", keys)
 	}
 	keys[0] = "mutated"

@@ -33,6 +33,9 @@ type Profile struct {
 	Manifest           string
 	// Detectors configures the content detectors by name.
 	Detectors map[string]DetectorPolicy
+	// MinTrustTier is the lowest trust tier the agent may act in ("" =
+	// none).
+	MinTrustTier string
 }
 
 // List is a list of strings whose absence differs from emptiness.
@@ -102,6 +105,8 @@ type Tool struct {
 	OutputSchema map[string]any
 	Approval     *ToolApproval
 	Labels       []string
+	// MinTrustTier is the lowest trust tier an agent may use the tool in.
+	MinTrustTier string
 }
 
 // ToolApproval overrides the approval settings for one tool.
@@ -118,8 +123,8 @@ var (
 	permissions      = []string{"read", "write", "search", "delete", "admin", "audit"}
 	builtinRoles     = []string{"ADMIN", "AUDITOR", "WRITER", "READER"}
 	blockedKinds     = []string{"substring", "regex", "glob"}
-	profileKeys      = []string{"allowed_tools", "block_on_drift", "blocked_patterns", "concurrency", "data_classification", "denied_tools", "detectors", "drift_threshold", "egress", "limits", "manifest", "mode", "rate", "require_approval", "ring", "role"}
-	toolKeys         = []string{"approval", "clearance", "labels", "output_schema", "permission", "ring"}
+	profileKeys      = []string{"allowed_tools", "block_on_drift", "blocked_patterns", "concurrency", "data_classification", "denied_tools", "detectors", "drift_threshold", "egress", "limits", "manifest", "min_trust_tier", "mode", "rate", "require_approval", "ring", "role"}
+	toolKeys         = []string{"approval", "clearance", "labels", "min_trust_tier", "output_schema", "permission", "ring"}
 	roleNamePattern  = regexp.MustCompile(`^[A-Z][A-Z0-9_]{0,63}$`)
 	agentIDPattern   = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._:@/-]{0,255}$`)
 	toolNamePattern  = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9._:/-]{0,255}$`)
@@ -193,6 +198,9 @@ func Merge(base, p Profile) Profile {
 	if p.Manifest != "" {
 		out.Manifest = p.Manifest
 	}
+	if p.MinTrustTier != "" {
+		out.MinTrustTier = p.MinTrustTier
+	}
 	out.Detectors = MergeDetectors(base.Detectors, p.Detectors)
 	return out
 }
@@ -259,6 +267,7 @@ func (c *Config) profileProblems(add func(field, format string, args ...any)) {
 		if t.Clearance != "" && !slices.Contains(classifications, t.Clearance) {
 			add(path+".clearance", "must be one of %s", strings.Join(classifications, ", "))
 		}
+		checkTier(path+".min_trust_tier", t.MinTrustTier, add)
 		if a := t.Approval; a != nil {
 			if a.Quorum < 1 || a.Quorum > 16 {
 				add(path+".approval.quorum", "must be between 1 and 16")
@@ -363,6 +372,7 @@ func (c *Config) checkProfile(path string, p Profile, add func(field, format str
 			}
 		}
 	}
+	checkTier(path+".min_trust_tier", p.MinTrustTier, add)
 	if p.DataClassification != "" && !slices.Contains(classifications, p.DataClassification) {
 		add(path+".data_classification", "must be one of %s", strings.Join(classifications, ", "))
 	}

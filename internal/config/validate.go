@@ -99,7 +99,7 @@ func (c *Config) problems() []problem {
 	if t.ClientCA != "" && !t.Enabled() {
 		add("server.tls.client_ca", "needs server.tls.cert and server.tls.key: client certificates are only verified over TLS")
 	}
-	if t.RequireClientCert && t.ClientCA == "" {
+	if t.RequireClientCert && t.ClientCA == "" && !t.SPIFFE {
 		add("server.tls.require_client_cert", "needs server.tls.client_ca, the CA bundle client certificates are verified against")
 	}
 
@@ -127,6 +127,9 @@ func (c *Config) problems() []problem {
 	if d := a.CheckpointInterval.Duration; d < minCheckpointEvery || d > maxCheckpointEvery {
 		add("audit.checkpoint_interval", "must be between %s and %s, got %s", shortDuration(minCheckpointEvery), shortDuration(maxCheckpointEvery), d)
 	}
+	if d := a.KeyRotation.Duration; d != 0 && (d < minKeyRotation || d > maxKeyRotation) {
+		add("audit.key_rotation", "must be 0s (rotate only on request) or between %s and %s, got %s", shortDuration(minKeyRotation), shortDuration(maxKeyRotation), d)
+	}
 	if n := a.MaxPayloadBytes; n < minPayloadBytes || n > maxPayloadBytes {
 		add("audit.max_payload_bytes", "must be between %d and %d (64 MiB), got %d", minPayloadBytes, maxPayloadBytes, n)
 	} else if n > s.MaxRequestBytes && s.MaxRequestBytes >= minRequestBytes {
@@ -142,6 +145,7 @@ func (c *Config) problems() []problem {
 		add("auth.trust_domain", "%s", msg)
 	}
 	ps = append(ps, checkTokens(c.Auth.Tokens)...)
+	c.handshakeProblems(add)
 
 	switch c.Log.Level {
 	case "debug", "info", "warn", "error":
@@ -154,6 +158,12 @@ func (c *Config) problems() []problem {
 		add("log.format", "must be json or text")
 	}
 	c.profileProblems(add)
+	c.approvalProblems(add)
+	c.killswitchProblems(add)
+	c.supplyChainProblems(add)
+	c.spiffeProblems(add)
+	c.trustProblems(add)
+	c.sagaProblems(add)
 	return dedupe(ps)
 }
 

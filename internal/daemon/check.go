@@ -24,6 +24,11 @@ type GateOptions struct {
 	Logger *slog.Logger
 	// Trigger is recorded with the policy's activation (e.g. "check").
 	Trigger string
+	// Trust, when set (OpenTrust), gives the gate trust scores and
+	// delegation verification over the caller's store; the caller closes
+	// it. Without it, a minimum trust tier or a delegation chain is
+	// denied.
+	Trust *Trust
 }
 
 // build compiles cfg's policy and builds the gate over gv's log, with the
@@ -38,8 +43,18 @@ func (gv *governance) build(ctx context.Context, cfg *config.Config, log *slog.L
 	if err != nil {
 		return nil, nil, &PolicyError{Err: err}
 	}
-	g, err := gate.New(gate.Options{Policy: pol, Recorder: gv.log, ArgsKey: keys.Args, PseudonymKey: keys.Pseudonym,
-		Logger: log.With("component", "gate"), Metrics: m, Detectors: gate.StandardDetectors()})
+	gopts := gate.Options{Policy: pol, Recorder: gv.log, ArgsKey: keys.Args, PseudonymKey: keys.Pseudonym,
+		Logger: log.With("component", "gate"), Metrics: m, Detectors: gate.StandardDetectors()}
+	if gv.approvals != nil {
+		gopts.Approvals = gv.approvals.svc
+	}
+	if gv.incident != nil {
+		gopts.Kill, gopts.Trip, gopts.States = gv.incident.kills, gv.incident.kills, gv.incident
+	}
+	if gv.trust != nil {
+		gopts.Trust, gopts.Delegation = gv.trust.model, gv.trust.verifier
+	}
+	g, err := gate.New(gopts)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -73,6 +88,15 @@ func NewGate(ctx context.Context, o GateOptions) (*gate.Gate, error) {
 		log = slog.New(slog.DiscardHandler)
 	}
 	gv := &governance{dir: configDir(o.ConfigFile), log: o.Log, logger: log.With("component", "governance")}
+	fo, err := OutboundFetch(o.Config) // spiffe.go
+	if err != nil {
+		return nil, err
+	}
+	gv.engines.Fetch = fo
+	gv.trust = o.Trust
+	if gv.incident, err = localIncident(ctx, o.Log, log); err != nil {
+		return nil, err
+	}
 	g, pol, err := gv.build(ctx, o.Config, log, nil)
 	if err != nil {
 		return nil, err

@@ -25,14 +25,12 @@ import (
 	"github.com/agentgov/agentgov/internal/datadir"
 	"github.com/agentgov/agentgov/internal/gate"
 	"github.com/agentgov/agentgov/internal/keyring"
+	"github.com/agentgov/agentgov/internal/logkey"
 	"github.com/agentgov/agentgov/internal/minimise"
 	"github.com/agentgov/agentgov/internal/server"
 	"github.com/agentgov/agentgov/internal/store/sqlite"
+	"github.com/agentgov/agentgov/internal/toolpin"
 )
-
-// OperatorTokenFile is created in the keys directory when no token is
-// configured.
-const OperatorTokenFile = "operator.token"
 
 // Info describes the running build.
 type Info struct {
@@ -72,8 +70,8 @@ func Run(ctx context.Context, o Options) (err error) {
 	if err != nil {
 		return err
 	}
-	tokens, err := tokensFor(cfg, dir, log)
-	if err != nil {
+	tokens := tokensFor(cfg)
+	if err := checkUnauthenticated(cfg, log); err != nil {
 		return err
 	}
 	st, err := sqlite.Open(ctx, sqlite.Options{Path: dir.DB(), Logger: log})
@@ -89,14 +87,15 @@ func Run(ctx context.Context, o Options) (err error) {
 	build.Set(1)
 	reg.MustRegister(build)
 
-	alog, err := audit.Open(ctx, audit.Options{
-		Store: st, Origin: cfg.Audit.Origin, Signer: key.Signer, VerifierKey: key.VerifierKey,
+	klog, err := logkey.Open(ctx, dir.Keys(), audit.Options{
+		Store: st, Origin: cfg.Audit.Origin,
 		MaxPayloadBytes: int(cfg.Audit.MaxPayloadBytes), Logger: log.With("component", "audit"),
 		Metrics: audit.NewMetrics(reg), Minimiser: Minimiser(cfg),
 	})
 	if err != nil {
 		return err
 	}
+	alog := klog.Log
 	var closed sync.Once
 	closeLog := func() error {
 		var cerr error
@@ -109,13 +108,43 @@ func Run(ctx context.Context, o Options) (err error) {
 	}
 	defer func() { err = errors.Join(err, closeLog()) }()
 
-	gv := &governance{load: o.Reload, dir: configDir(o.ConfigFile), log: alog, logger: log.With("component", "governance")}
+	ap, err := newApprovals(cfg, dir, st, alog, log, reg)
+	if err != nil {
+		return err
+	}
+	defer ap.close()
+	inc, err := newIncident(ctx, st, alog, log)
+	if err != nil {
+		return err
+	}
+	inc.register(reg)
+	gv := &governance{incident: inc, load: o.Reload, dir: configDir(o.ConfigFile), log: alog, logger: log.With("component", "governance"), approvals: ap}
+	if gv.engines.Fetch, err = OutboundFetch(cfg); err != nil { // spiffe.go
+		return err
+	}
+	sp := NewSPIFFE(cfg, dir.Keys(), st, alog, log) // spiffe.go
+	if gv.trust, err = buildTrust(ctx, cfg, st, alog, log, func(id string) bool { _, ok := gv.gate.Policy().Agent(id); return ok }); err != nil {
+		return err
+	}
+	defer func() { err = errors.Join(err, gv.trust.close(context.WithoutCancel(ctx))) }()
 	g, pol, err := gv.build(ctx, cfg, log, gate.NewMetrics(reg))
 	if err != nil {
 		return err
 	}
 	if err := gv.record(ctx, pol, "", "start"); err != nil {
 		return fmt.Errorf("recording the active policy: %w", err)
+	}
+	if err := ap.start(ctx); err != nil {
+		return err
+	}
+	idp, err := buildIdentity(cfg, dir, st, alog, func(id string) bool { _, ok := gv.gate.Policy().Agent(id); return ok })
+	if err != nil {
+		return err
+	}
+	idp.register(reg)
+	life, err := inc.startLifecycle(ctx, cfg, st, idp.registry, alog, func(id string) bool { _, ok := gv.gate.Policy().Agent(id); return ok }, log)
+	if err != nil {
+		return err
 	}
 	if len(cfg.Agents) == 0 {
 		log.Warn("no agents are configured: every check is denied (agent_unknown) until agents: lists them")
@@ -128,11 +157,21 @@ func Run(ctx context.Context, o Options) (err error) {
 		go gv.watchHangup(ctx)()
 	}
 
+	sagas, stopSagas, err := startSagas(ctx, cfg, st, alog, g, inc.kills, ap.svc, log)
+	if err != nil {
+		return err
+	}
+	defer stopSagas()
+
 	var shuttingDown sync.Once
 	down := make(chan struct{})
 	srv, err := server.New(server.Options{
-		Gate: g, Reload: reload,
-		Audit: alog, Tokens: tokens, VerifierKey: key.VerifierKey,
+		Gate: g, Reload: reload, Approvals: ap.svc, WebhookKey: ap.key,
+		Audit: alog, Tokens: tokens, VerifierKey: key.VerifierKey, Keys: &keyService{log: klog, rotateCA: sp.RotateCA},
+		Kills: inc.kills, Lifecycle: life,
+		Identity: idp.registry, Handshake: idp.authority, TrustDomain: cfg.Auth.TrustDomain, Anonymous: !authConfigured(cfg),
+		SVID: sp, MCPPins: &toolpin.Service{Store: st, Log: alog},
+		Trust: gv.trust, Delegations: gv.trust.registry, Sagas: sagas,
 		MaxRequestBytes: cfg.Server.MaxRequestBytes, Registry: reg, Logger: log.With("component", "http"),
 		Ready: []server.Check{
 			{Name: "store", Fn: st.Ping},
@@ -160,11 +199,21 @@ func Run(ctx context.Context, o Options) (err error) {
 	if err != nil {
 		return err
 	}
+	if cfg.Server.TLS.SPIFFE {
+		if tlsCfg, _, err = sp.ServerTLS(ctx, cfg.Server.Addr, cfg.Server.DiagnosticAddr); err != nil {
+			return err
+		}
+	}
 	main, err := listen(cfg.Server.Addr, tlsCfg)
 	if err != nil {
 		return err
 	}
 	servers := []*http.Server{newHTTPServer(srv, tlsCfg, log)}
+	// Long polls on approvals answer at once when shutdown begins, so that
+	// draining does not wait for them.
+	servers[0].RegisterOnShutdown(ap.close)
+	// Kill streams are held open; end them when shutdown begins.
+	servers[0].RegisterOnShutdown(srv.CloseStreams)
 	listeners := []net.Listener{main}
 	diagAddr := ""
 	if cfg.Server.DiagnosticAddr != "" {
@@ -195,12 +244,13 @@ func Run(ctx context.Context, o Options) (err error) {
 	cpCtx, stopCheckpoints := context.WithCancel(ctx)
 	defer stopCheckpoints()
 	go alog.RunCheckpoints(cpCtx, cfg.Audit.CheckpointInterval.Duration)
+	go runKeySchedule(cpCtx, cfg, klog, nil, log.With("component", "keys"))
 
 	if err := lock.Describe(datadir.Holder{Command: "agentgov serve", Addr: scheme + "://" + main.Addr().String()}); err != nil {
 		log.Warn("could not describe the data directory lock", "err", err)
 	}
 	log.Info("agentgov serving", "addr", main.Addr().String(), "scheme", scheme, "diagnostic_addr", diagAddr,
-		"data_dir", cfg.Storage.DataDir, "origin", cfg.Audit.Origin, "verifier_key", key.VerifierKey, "version", o.Info.Version)
+		"data_dir", cfg.Storage.DataDir, "origin", cfg.Audit.Origin, "verifier_key", alog.CurrentKey(), "version", o.Info.Version)
 	if o.Started != nil {
 		o.Started(main.Addr().String(), diagAddr)
 	}
@@ -283,23 +333,15 @@ func tlsConfig(cfg *config.Config) (*tls.Config, error) {
 	return c, nil
 }
 
-// tokensFor returns the configured tokens, or, when there are none, a
-// generated ADMIN token kept in the keys directory: the API is never open
-// without a credential.
-func tokensFor(cfg *config.Config, dir datadir.Dir, log *slog.Logger) ([]server.Token, error) {
+// tokensFor returns the configured operator tokens (the file's and
+// AGENTGOV_OPERATOR_TOKEN's). With none, and no client CA, the server runs
+// unauthenticated on loopback only (see checkUnauthenticated).
+func tokensFor(cfg *config.Config) []server.Token {
 	var out []server.Token
 	for _, t := range cfg.Auth.Tokens {
 		out = append(out, server.Token{Name: t.Name, Secret: t.Secret, Role: server.Role(t.Role), Agents: t.Agents})
 	}
-	if len(out) > 0 {
-		return out, nil
-	}
-	secret, path, err := keyring.LoadOrCreateToken(dir.Keys(), OperatorTokenFile, nil)
-	if err != nil {
-		return nil, err
-	}
-	log.Info("no API token configured; using the generated ADMIN token in the keys directory", "path", path)
-	return []server.Token{{Name: "local-admin", Secret: secret, Role: "ADMIN"}}, nil
+	return out
 }
 
 // Minimiser is the audit minimiser cfg asks for (nil: none).

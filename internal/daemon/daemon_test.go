@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/agentgov/agentgov/internal/config"
+	"github.com/agentgov/agentgov/internal/identity"
 )
 
 type running struct {
@@ -124,15 +125,33 @@ func TestSecondServerOnSameDataDirIsRefused(t *testing.T) {
 	}
 }
 
-func TestGeneratedTokenIsPrivate(t *testing.T) {
+func TestUnauthenticatedKeysAndNoToken(t *testing.T) {
 	cfg := testConfig(t)
 	start(t, cfg)
-	fi, err := os.Stat(filepath.Join(cfg.Storage.DataDir, "keys", OperatorTokenFile))
+	if _, err := os.Stat(filepath.Join(cfg.Storage.DataDir, "keys", "operator.token")); err == nil {
+		t.Fatal("an operator token was generated")
+	}
+	fi, err := os.Stat(filepath.Join(cfg.Storage.DataDir, "keys", identity.ServerKeyFile))
 	if err != nil || fi.Mode().Perm() != 0o600 {
-		t.Fatalf("operator token: %v %v", fi, err)
+		t.Fatalf("server identity key: %v %v", fi, err)
 	}
 	if fi, err := os.Stat(filepath.Join(cfg.Storage.DataDir, "keys")); err != nil || fi.Mode().Perm() != 0o700 {
 		t.Fatalf("keys directory: %v %v", fi, err)
+	}
+}
+
+func TestUnauthenticatedRefusesNonLoopback(t *testing.T) {
+	cfg := testConfig(t)
+	cfg.Server.TLS.Cert, cfg.Server.TLS.Key = selfSigned(t, t.TempDir())
+	cfg.Server.Addr = "0.0.0.0:0"
+	err := Run(context.Background(), Options{Config: cfg})
+	if err == nil || !strings.Contains(err.Error(), "no authentication is configured") {
+		t.Fatalf("Run = %v", err)
+	}
+	// With a token the same address is served.
+	cfg.Auth.Tokens = []config.Token{{Name: "ops", Secret: strings.Repeat("k", 40), Role: config.RoleAdmin}}
+	if err := checkUnauthenticated(cfg, nil); err != nil {
+		t.Fatal(err)
 	}
 }
 
@@ -190,13 +209,9 @@ func TestShutdownSignsFinalCheckpoint(t *testing.T) {
 	cfg := testConfig(t)
 	cfg.Audit.CheckpointInterval = config.Duration{Duration: time.Hour}
 	r := start(t, cfg)
-	tok, err := os.ReadFile(filepath.Join(cfg.Storage.DataDir, "keys", OperatorTokenFile))
-	if err != nil {
-		t.Fatal(err)
-	}
+	// No authentication is configured: loopback callers need no token.
 	for range 5 {
 		req, _ := http.NewRequest("POST", "http://"+r.addr+"/v1/audit/events", strings.NewReader(`{"type":"x","agent":"a"}`))
-		req.Header.Set("Authorization", "Bearer "+strings.TrimSpace(string(tok)))
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil || resp.StatusCode != 201 {
 			t.Fatalf("append: %v %v", resp, err)
@@ -207,7 +222,6 @@ func TestShutdownSignsFinalCheckpoint(t *testing.T) {
 	// Restart and read the latest checkpoint through the API.
 	r2 := start(t, cfg)
 	req, _ := http.NewRequest("GET", "http://"+r2.addr+"/v1/audit/checkpoint?size=6", nil)
-	req.Header.Set("Authorization", "Bearer "+strings.TrimSpace(string(tok)))
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)

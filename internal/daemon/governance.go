@@ -29,6 +29,14 @@ type governance struct {
 	gate    *gate.Gate
 	log     *audit.Log
 	logger  *slog.Logger
+	// approvals, when set, holds the gate's escalations (serve only).
+	approvals *approvals
+	// trust, when set, is the trust model and delegation verifier the
+	// gate uses (serve only).
+	trust *Trust
+	// incident, when set, gives the gate kill state, lifecycle admission
+	// and automatic kills (serve only).
+	incident *incident
 }
 
 // compile builds a policy from cfg, with manifests taken relative to the
@@ -69,6 +77,9 @@ func (gv *governance) reload(ctx context.Context, trigger string) (string, error
 		return "", fmt.Errorf("recording the new policy: %w", err)
 	}
 	gv.gate.Swap(p)
+	if gv.approvals != nil {
+		gv.approvals.reconfigure(cfg)
+	}
 	gv.logger.Info("policy activated", "version", p.Version, "previous", old.Version, "trigger", trigger)
 	return p.Version, nil
 }

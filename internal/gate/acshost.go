@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"slices"
+	"time"
 
 	"github.com/agentgov/agentgov/acs"
 	"github.com/agentgov/agentgov/acs/load"
@@ -20,6 +21,8 @@ import (
 type acsManifest struct {
 	rt     *acs.Runtime
 	points []acs.Point
+	// approvalTimeout is the manifest's approval.timeout_seconds (0: none).
+	approvalTimeout time.Duration
 }
 
 // Evaluate implements ManifestPolicy. A point the manifest does not
@@ -54,6 +57,10 @@ func ACSLoader(ctx context.Context, dir string, o engines.Options) ManifestLoade
 		if err != nil {
 			return nil, "", err
 		}
+		approvalTimeout, err := checkManifestApproval(doc.Doc)
+		if err != nil {
+			return nil, "", fmt.Errorf("%s: %w", path, err)
+		}
 		rt, err := acs.New(ctx, doc, opts)
 		if err != nil {
 			return nil, "", err
@@ -74,7 +81,7 @@ func ACSLoader(ctx context.Context, dir string, o engines.Options) ManifestLoade
 			b = append(append(b, '\n'), src...)
 		}
 		sum := sha256.Sum256(b)
-		return &acsManifest{rt: rt, points: rt.Points()}, "sha256:" + hex.EncodeToString(sum[:]), nil
+		return &acsManifest{rt: rt, points: rt.Points(), approvalTimeout: approvalTimeout}, "sha256:" + hex.EncodeToString(sum[:]), nil
 	}
 }
 
@@ -82,7 +89,7 @@ func ACSLoader(ctx context.Context, dir string, o engines.Options) ManifestLoade
 // and tune them: blocked patterns, egress, and the content detectors
 // under the profile key `detectors`.
 func StandardDetectors() []Detector {
-	ds := []Detector{PatternDetector{}, EgressDetector{}}
+	ds := []Detector{PatternDetector{}, EgressDetector{}, SupplyChainDetector{}}
 	for _, e := range catalog.Entries() {
 		if e.Fields == scan.CodeFields {
 			ds = append(ds, CodeDetector{Key: e.Key, D: e.New()})

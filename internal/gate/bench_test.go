@@ -9,8 +9,12 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
+	"github.com/agentgov/agentgov/internal/delegation"
 	"github.com/agentgov/agentgov/internal/policy/engines"
+	"github.com/agentgov/agentgov/internal/store/memory"
+	"github.com/agentgov/agentgov/internal/trust"
 )
 
 // benchConfig: a strict profile with 20 allowed tools, 10 blocked
@@ -45,7 +49,7 @@ func benchProfile(agents int, tools []string, manifest string) string {
 	b.WriteString("  limits: {max_tool_calls: 1000000000, timeout: 24h}\n")
 	b.WriteString("  rate: {per_second: 1000000000, burst: 1000000}\n")
 	b.WriteString("  concurrency: {max: 1000000}\n")
-	b.WriteString("  detectors: {prompt_injection: {enabled: false}, pii: {enabled: false}, secrets: {enabled: false}, code: {enabled: false}}\n")
+	b.WriteString("  detectors: {prompt_injection: {enabled: false}, pii: {enabled: false}, secrets: {enabled: false}, code: {enabled: false}, supply_chain: {enabled: false}}\n")
 	b.WriteString("agents:\n")
 	for i := range agents {
 		fmt.Fprintf(&b, "  agent-%d: {}\n", i)
@@ -178,6 +182,55 @@ intervention_points:
 	b.ReportAllocs()
 	for b.Loop() {
 		d, err := f.g.Check(ctx, &Request{Agent: "agent-0", Session: "s", Point: PreToolCall, Snapshot: snap})
+		if err != nil || d.Decision != Allow {
+			b.Fatalf("%+v %v", d, err)
+		}
+		ss := f.g.sessions.get("agent-0", "s", 0)
+		ss.mu.Lock()
+		clear(ss.slots)
+		ss.mu.Unlock()
+	}
+}
+
+// BenchmarkGateCheckDelegated: BenchmarkGateCheckNative with identity and
+// delegation on — a principal bound to its agents, the trust score read,
+// recorded and fed, and a delegation chain of depth 2 verified from the
+// warm cache on every check.
+func BenchmarkGateCheckDelegated(b *testing.B) {
+	f := newFixture(b, benchConfig(2), nil)
+	f.g.detectors = []Detector{PatternDetector{}}
+	tm, err := trust.Open(context.Background(), trust.Options{Store: memory.NewTrust(), Recorder: f.log, Now: f.clock.now})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer tm.Close(context.Background())
+	f.g.trust = tm
+	ps, reg := parties("agent-0", "agent-1", "agent-2")
+	v, err := delegation.NewVerifier(delegation.Options{Resolver: reg, Now: f.clock.now})
+	if err != nil {
+		b.Fatal(err)
+	}
+	f.g.chains = v
+	now := f.clock.now()
+	root := signLink(b, ps, "agent-1", "agent-2", "", now, []string{"tool_*"}, []string{"*"})
+	raw, err := delegation.Sign(delegation.Claims{ID: "gate-bench-agent-2-agent-0", From: ps["agent-2"].p, To: ps["agent-0"].p,
+		Tools: []string{"tool_*"}, Resources: []string{"*"}, Points: []string{PreToolCall},
+		IssuedAt: now.Add(-time.Minute).Unix(), Expires: now.Add(time.Hour).Unix(), MaxDepth: 0, Parent: delegation.Digest(root)}, ps["agent-2"].key)
+	if err != nil {
+		b.Fatal(err)
+	}
+	chain := []string{root, raw}
+	principal := Principal{Name: "token:bench", Agents: func(id string) bool { return id == "agent-0" }}
+	snaps := make([]map[string]any, 64)
+	for i := range snaps {
+		snaps[i] = benchSnapshot(i)
+	}
+	ctx := context.Background()
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		i++
+		d, err := f.g.Check(ctx, &Request{Agent: "agent-0", Session: "s", Point: PreToolCall, Snapshot: snaps[i%64], Principal: principal, Delegation: chain})
 		if err != nil || d.Decision != Allow {
 			b.Fatalf("%+v %v", d, err)
 		}

@@ -13,6 +13,7 @@ import (
 	"github.com/agentgov/agentgov/api"
 	"github.com/agentgov/agentgov/internal/config"
 	"github.com/agentgov/agentgov/internal/detect/injection"
+	"github.com/agentgov/agentgov/internal/trust"
 )
 
 // verdict is one stage's opinion.
@@ -50,6 +51,14 @@ type check struct {
 	// manifestReason is the reason the manifest gave, which is text from
 	// outside the gate's vocabulary.
 	manifestReason string
+	approvalID     string
+
+	// trust standing the check was decided with; the delegation chain it
+	// carried.
+	trustScore        int
+	trustTier         trust.Tier
+	delegationDigests []string
+	delegationRoot    string
 }
 
 func (g *Gate) newCheck(ctx context.Context, req *Request) *check {
@@ -96,6 +105,7 @@ func (c *check) run() {
 	c.detect()
 	c.decideNative()
 	c.decideManifest()
+	c.approval()
 	c.concurrency()
 	c.plantCanary()
 }
@@ -133,6 +143,8 @@ func (c *check) identify() bool {
 		c.hardDeny("agent_not_authorized")
 		return false
 	}
+	c.decideTrust()
+	c.decideDelegation()
 	return true
 }
 
@@ -196,8 +208,12 @@ func (c *check) admit() bool {
 	if c.g.kill != nil {
 		if reason, killed := c.g.kill.Killed(c.req.Agent, c.req.Session, c.toolName); killed {
 			c.hardDeny("killed:" + reason)
+			c.releaseOnRefusal()
 			return false
 		}
+	}
+	if !c.admitLifecycle() {
+		return false
 	}
 	lim := c.prof.Limits
 	c.sess = c.g.sessions.get(c.req.Agent, c.req.Session, lim.Timeout)
@@ -588,6 +604,7 @@ func (c *check) finish() Decision {
 	}
 	d.Message = c.message
 	d.Findings = c.findings
+	d.ApprovalID = c.approvalID
 	if d.Allowed() {
 		d.Canary = c.canary
 	}
@@ -662,9 +679,13 @@ func (c *check) record(d Decision) (int64, error) {
 	if c.manifestID != "" {
 		o.str("action_identity", c.manifestID)
 	}
+	if c.approvalID != "" {
+		o.str("approval_id", c.approvalID)
+	}
 	if callID != "" {
 		o.str("call_id", callID)
 	}
+	c.recordDelegation(&o)
 	if len(d.Findings) > 0 {
 		o.key("findings")
 		o.b = appendFindings(o.b, d.Findings)
@@ -684,6 +705,7 @@ func (c *check) record(d Decision) (int64, error) {
 		o.key("transformed")
 		o.b = append(o.b, "true"...)
 	}
+	c.recordTrust(&o)
 	if digest != nil {
 		o.key("value_hmac")
 		o.b = append(append(append(o.b, '"'), digest...), '"')

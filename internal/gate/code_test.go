@@ -1,6 +1,7 @@
 package gate
 
 import (
+	"slices"
 	"strings"
 	"testing"
 )
@@ -51,7 +52,10 @@ func TestCodeSafetyThroughTheGate(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			d := call(tc.agent, tc.tool, tc.args)
-			if d.Decision != tc.decision || !strings.HasPrefix(d.Reason, tc.reason) {
+			// Other detectors may also find the same code (the supply
+			// chain guard sees curl | sh): the code detector's reason
+			// must be among the reasons.
+			if d.Decision != tc.decision || !slices.ContainsFunc(append(d.Reasons, d.Reason), func(r string) bool { return strings.HasPrefix(r, tc.reason) }) {
 				t.Fatalf("got %s %q, want %s %q…: %+v", d.Decision, d.Reason, tc.decision, tc.reason, d)
 			}
 		})

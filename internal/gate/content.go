@@ -37,7 +37,10 @@ type ContentPolicy struct {
 //     everywhere else, so that a credential neither leaves through a tool
 //     nor reaches the model, the user or the logs;
 //   - code: block high and critical findings in the code a code tool is
-//     about to run, record medium ones.
+//     about to run, record medium ones;
+//   - supply chain: block deny-listed, look-alike, too-new and unknown
+//     packages and scripts piped from a download; warn on unpinned
+//     versions and other package indexes.
 func BuiltinDetectorPolicies() map[string]config.DetectorPolicy {
 	on := true
 	return map[string]config.DetectorPolicy{
@@ -51,6 +54,8 @@ func BuiltinDetectorPolicies() map[string]config.DetectorPolicy {
 			}},
 		"code": {Enabled: &on,
 			Actions: map[string]string{"critical": Deny, "high": Deny, "medium": Record, "low": Allow}},
+		"supply_chain": {Enabled: &on,
+			Actions: map[string]string{"critical": Deny, "high": Deny, "medium": Warn, "low": Record}},
 		"secrets": {Enabled: &on, Redaction: string(redact.Tag),
 			Actions: map[string]string{"default": Redact},
 			Points:  map[string]map[string]string{PreToolCall: {"default": Deny}}},

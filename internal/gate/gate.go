@@ -118,6 +118,13 @@ type Request struct {
 	Snapshot  map[string]any
 	Mode      string // "enforce" (default) or "evaluate_only"
 	Principal Principal
+	// ApprovalID re-submits an escalated action whose approval request
+	// was approved: the action is allowed once if it is the action that
+	// was approved (approval.go).
+	ApprovalID string
+	// Delegation is the delegation chain the request acts under, root
+	// first (encoded tokens); empty when the agent acts on its own.
+	Delegation []string
 }
 
 // Decision is the gate's answer.
@@ -138,6 +145,9 @@ type Decision struct {
 	// system prompt; if it ever appears in what the agent says or sends,
 	// the system prompt has leaked and the gate denies.
 	Canary string
+	// ApprovalID names the approval request that holds an escalated
+	// action, or the approval a re-check consumed.
+	ApprovalID string
 }
 
 // Allowed reports whether the action may proceed. Escalate is not an allow:
@@ -165,6 +175,19 @@ type Options struct {
 	Rand    io.Reader
 	Logger  *slog.Logger
 	Metrics *Metrics
+	// Approvals holds escalated actions for approval; nil leaves an
+	// escalation as an answer without a request.
+	Approvals Approvals
+	// States admits actions by the agent's lifecycle state (nil: every
+	// configured agent is active); Trip receives automatic kills
+	// (incident.go).
+	States AgentStates
+	Trip   Tripper
+	// Trust is the trust score (nil: no scores; a minimum tier then
+	// denies). Delegation verifies delegation chains (nil: a request
+	// carrying one is denied).
+	Trust      TrustModel
+	Delegation DelegationVerifier
 }
 
 // Gate is safe for concurrent use.
@@ -184,6 +207,12 @@ type Gate struct {
 	drift     *driftBaseline
 	scratch   *scratchPool
 	redactors map[redact.Strategy]*redact.Redactor
+	approvals Approvals
+	states    AgentStates
+	trip      Tripper
+	trips     *tripCounters
+	trust     TrustModel
+	chains    DelegationVerifier
 }
 
 // New builds a gate.
@@ -209,6 +238,9 @@ func New(o Options) (*Gate, error) {
 	if g.redactors, err = newRedactors(o.PseudonymKey); err != nil {
 		return nil, err
 	}
+	g.approvals = o.Approvals
+	g.states, g.trip, g.trips = o.States, o.Trip, newTripCounters()
+	g.trust, g.chains = o.Trust, o.Delegation
 	g.policy.Store(o.Policy)
 	return g, nil
 }
@@ -243,7 +275,10 @@ func (g *Gate) Check(ctx context.Context, req *Request) (Decision, error) {
 	start := g.now()
 	c := g.newCheck(ctx, req)
 	c.run()
+	c.recheckKill()
 	d := c.finish()
+	c.trip()
+	c.observeTrust(d)
 	g.m.observe(req.Point, d.Decision, g.now().Sub(start))
 	return d, nil
 }

@@ -17,6 +17,8 @@ import (
 	"github.com/agentgov/agentgov/internal/glob"
 	"github.com/agentgov/agentgov/internal/ratelimit"
 	"github.com/agentgov/agentgov/internal/rbac"
+	"github.com/agentgov/agentgov/internal/supplychain"
+	"github.com/agentgov/agentgov/internal/trust"
 )
 
 // Mode is a profile's enforcement mode.
@@ -39,6 +41,8 @@ type Policy struct {
 	roles   *rbac.Roles
 	agents  map[string]*Profile
 	tools   map[string]*Tool
+	// triggers are the automatic-kill thresholds (incident.go).
+	triggers Triggers
 }
 
 // Profile is one agent's compiled profile.
@@ -69,6 +73,12 @@ type Profile struct {
 	Content map[string]*ContentPolicy
 	// enabledContent lists the enabled content detectors, sorted.
 	enabledContent []string
+	// SupplyChain is the deployment's guard over installed and launched
+	// code; every profile of a policy shares it.
+	SupplyChain *supplychain.Guard
+	// MinTrustTier is the lowest trust tier the agent may act in ("":
+	// none).
+	MinTrustTier trust.Tier
 }
 
 // Limits bound one session; zero means unlimited.
@@ -88,6 +98,7 @@ type Tool struct {
 	ClearName    string
 	OutputSchema *jsonschema.Schema
 	Labels       []string
+	MinTrustTier trust.Tier
 }
 
 // uncatalogued is what an unknown tool counts as: the outermost ring, the
@@ -108,7 +119,7 @@ func Compile(cfg *config.Config, loadManifest ManifestLoader) (*Policy, error) {
 	p := &Policy{roles: roles, agents: map[string]*Profile{}, tools: map[string]*Tool{}}
 	for name, t := range cfg.Tools {
 		ct := &Tool{Name: name, Ring: t.Ring, Permission: t.Permission, Clearance: max(config.ClassificationRank(t.Clearance), 0),
-			ClearName: t.Clearance, Labels: t.Labels}
+			ClearName: t.Clearance, Labels: t.Labels, MinTrustTier: trust.Tier(t.MinTrustTier)}
 		if ct.ClearName == "" {
 			ct.ClearName = "public"
 		}
@@ -153,7 +164,15 @@ func Compile(cfg *config.Config, loadManifest ManifestLoader) (*Policy, error) {
 		}
 		p.agents[id] = cp
 	}
+	guard, err := NewSupplyChainGuard(cfg.SupplyChain)
+	if err != nil {
+		return nil, err
+	}
+	for _, cp := range p.agents {
+		cp.SupplyChain = guard
+	}
 	p.Version = version(cfg, manifestVersions)
+	p.triggers = compileTriggers(cfg.Killswitch)
 	return p, nil
 }
 
@@ -234,6 +253,7 @@ func compileProfile(id string, e config.Profile, matchers map[string]*blockpatte
 			return nil, err
 		}
 	}
+	cp.MinTrustTier = trust.Tier(e.MinTrustTier)
 	cp.ClassName = e.DataClassification
 	if cp.ClassName == "" {
 		cp.ClassName = "public"
@@ -272,6 +292,9 @@ func version(cfg *config.Config, manifests map[string]string) string {
 		t := cfg.Tools[name]
 		schema, _ := canonical.AppendValue(nil, t.OutputSchema)
 		write("tool %q %d %q %q %q %v %s\n", name, t.Ring, t.Permission, t.Clearance, t.Labels, t.Approval, schema)
+		if t.MinTrustTier != "" {
+			write("tool %q min_trust_tier %q\n", name, t.MinTrustTier)
+		}
 	}
 	for _, path := range sortedKeys(manifests) {
 		write("manifest %q %s\n", path, manifests[path])
@@ -297,6 +320,9 @@ func profileDoc(p config.Profile) string {
 	b = fmt.Appendf(b, " rate=%v/%v", deref(p.Rate.PerSecond), deref(p.Rate.Burst))
 	for _, t := range sortedKeys(p.Rate.PerTool) {
 		b = fmt.Appendf(b, " %q=%v", t, p.Rate.PerTool[t])
+	}
+	if p.MinTrustTier != "" {
+		b = fmt.Appendf(b, " min_trust=%q", p.MinTrustTier)
 	}
 	b = fmt.Appendf(b, " conc=%v/%v egress=%v drift=%v/%v", deref(p.Concurrency.Max), deref(p.Concurrency.Backpressure), deref(p.Egress), deref(p.BlockOnDrift), deref(p.DriftThreshold))
 	for _, name := range sortedKeys(p.Detectors) {

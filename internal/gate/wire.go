@@ -35,7 +35,7 @@ func DecodeCheck(raw []byte, prefix string) (api.CheckRequest, error) {
 
 // Wire is the decision as every transport answers it.
 func (d Decision) Wire() (api.CheckDecision, error) {
-	out := api.CheckDecision{Decision: d.Decision, Reason: d.Reason, Reasons: d.Reasons, AuditIndex: d.AuditIndex, Canary: d.Canary}
+	out := api.CheckDecision{Decision: d.Decision, Reason: d.Reason, Reasons: d.Reasons, AuditIndex: d.AuditIndex, Canary: d.Canary, ApprovalID: d.ApprovalID}
 	if out.Reasons == nil {
 		out.Reasons = []string{}
 	}

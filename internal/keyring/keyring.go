@@ -74,7 +74,10 @@ func LoadOrCreateLogKey(dir, origin string, rnd io.Reader) (*LogKey, error) {
 
 // LoadLogKey loads keys/log.key from dir.
 func LoadLogKey(dir string) (*LogKey, error) {
-	path := filepath.Join(dir, LogKeyFile)
+	return loadLogKeyFile(filepath.Join(dir, LogKeyFile))
+}
+
+func loadLogKeyFile(path string) (*LogKey, error) {
 	b, err := readSecret(path)
 	if err != nil {
 		return nil, err

@@ -4,12 +4,15 @@ import (
 	"context"
 	"crypto/sha256"
 	"crypto/subtle"
+	"crypto/x509"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"strings"
 
 	"github.com/agentgov/agentgov/internal/glob"
+	"github.com/agentgov/agentgov/internal/identity"
 )
 
 // Permissions checked by routes.
@@ -18,18 +21,26 @@ const (
 	permWrite = "write"
 	permAudit = "audit"
 	permAdmin = "admin"
+	// permCheck submits checks to the gate: what an agent principal does.
+	permCheck = "check"
 )
 
 // Role names a set of permissions.
 type Role string
 
+// RoleAgent is the role of an agent principal (a handshake session or an
+// SVID): it reads, and submits checks for itself only.
+const RoleAgent Role = "AGENT"
+
 // rolePerms follows the role model of the gate: READER reads; WRITER also
-// writes; AUDITOR reads the audit log; ADMIN may do everything.
+// writes and submits checks; AUDITOR reads the audit log; ADMIN may do
+// everything; an AGENT reads and submits its own checks.
 var rolePerms = map[Role][]string{
 	"READER":  {permRead},
-	"WRITER":  {permRead, permWrite},
+	"WRITER":  {permRead, permWrite, permCheck},
 	"AUDITOR": {permRead, permAudit},
-	"ADMIN":   {permRead, permWrite, permAudit, permAdmin},
+	"ADMIN":   {permRead, permWrite, permAudit, permAdmin, permCheck},
+	RoleAgent: {permRead, permCheck},
 }
 
 // Token is a configured bearer token.
@@ -42,10 +53,22 @@ type Token struct {
 	Agents []string
 }
 
+// Principal kinds.
+const (
+	kindOperator  = "token"
+	kindSession   = "agent"
+	kindSVID      = "svid"
+	kindAnonymous = "anonymous"
+)
+
 // Principal is an authenticated caller.
 type Principal struct {
 	Name string
 	Role Role
+	// Kind is how the principal authenticated (kindOperator, ...).
+	Kind string
+	// Agent is set for agent principals: the one agent they are.
+	Agent string
 	// agents reports whether the principal may act as an agent.
 	agents func(id string) bool
 }
@@ -61,11 +84,21 @@ func (p Principal) can(perm string) bool {
 
 // source is how the principal is recorded in audit entries.
 func (p Principal) source() string {
-	if p.Name == "" {
-		return "anonymous"
+	switch p.Kind {
+	case kindSession:
+		return "agent:" + p.Agent
+	case kindSVID:
+		return "svid:" + p.Agent
+	case kindAnonymous, "":
+		if p.Name == "" {
+			return "anonymous"
+		}
 	}
 	return "token:" + p.Name
 }
+
+// isAgent reports whether the principal is one agent proven by key.
+func (p Principal) isAgent() bool { return p.Kind == kindSession || p.Kind == kindSVID }
 
 type principalKey struct{}
 
@@ -83,11 +116,23 @@ type tokenEntry struct {
 	p      Principal
 }
 
-// authenticator checks bearer tokens. It keeps only SHA-256 digests of the
-// secrets and compares digests in constant time, against every token, so
-// neither the timing nor the position of a match leaks.
+// Sessions resolves handshake session tokens (identity.Authority).
+type Sessions interface {
+	Authenticate(token string) (identity.Session, bool)
+}
+
+// authenticator turns a request into a principal. Bearer tokens are
+// compared as SHA-256 digests in constant time, against every operator
+// token, so neither the timing nor the position of a match leaks.
 type authenticator struct {
-	tokens []tokenEntry
+	tokens   []tokenEntry
+	sessions Sessions
+	// trustDomain is the SPIFFE trust domain whose agent SVIDs are
+	// accepted from verified client certificates ("" accepts none).
+	trustDomain string
+	// anonymous makes a loopback caller without credentials an ADMIN: the
+	// mode of a server with no authentication configured at all.
+	anonymous bool
 }
 
 func newAuthenticator(tokens []Token) (*authenticator, error) {
@@ -96,40 +141,97 @@ func newAuthenticator(tokens []Token) (*authenticator, error) {
 		if t.Secret == "" || t.Name == "" {
 			return nil, errors.New("server: a token needs a name and a secret")
 		}
-		if _, ok := rolePerms[t.Role]; !ok {
+		if _, ok := rolePerms[t.Role]; !ok || t.Role == RoleAgent {
 			return nil, errors.New("server: token " + t.Name + " has an unknown role")
 		}
 		agents, err := agentMatcher(t)
 		if err != nil {
 			return nil, err
 		}
-		a.tokens = append(a.tokens, tokenEntry{digest: sha256.Sum256([]byte(t.Secret)), p: Principal{Name: t.Name, Role: t.Role, agents: agents}})
+		a.tokens = append(a.tokens, tokenEntry{digest: sha256.Sum256([]byte(t.Secret)), p: Principal{Name: t.Name, Role: t.Role, Kind: kindOperator, agents: agents}})
 	}
 	return a, nil
 }
 
+func unauthenticated(detail string) *problemError {
+	return &problemError{status: http.StatusUnauthorized, typ: probUnauth, title: "Unauthenticated", detail: detail}
+}
+
+func agentPrincipal(kind, id string) Principal {
+	return Principal{Name: id, Role: RoleAgent, Kind: kind, Agent: id, agents: func(a string) bool { return a == id }}
+}
+
 func (a *authenticator) authenticate(r *http.Request) (Principal, *problemError) {
 	h := r.Header.Get("Authorization")
-	scheme, secret, ok := strings.Cut(h, " ")
-	if h == "" || !ok || !strings.EqualFold(scheme, "Bearer") || secret == "" {
-		return Principal{}, &problemError{status: http.StatusUnauthorized, typ: probUnauth, title: "Unauthenticated",
-			detail: "send Authorization: Bearer <token>"}
-	}
-	d := sha256.Sum256([]byte(strings.TrimSpace(secret)))
-	var found Principal
-	match := 0
-	for _, t := range a.tokens {
-		eq := subtle.ConstantTimeCompare(d[:], t.digest[:])
-		if eq == 1 {
-			found = t.p
+	if h != "" {
+		scheme, secret, ok := strings.Cut(h, " ")
+		secret = strings.TrimSpace(secret)
+		if !ok || !strings.EqualFold(scheme, "Bearer") || secret == "" {
+			return Principal{}, unauthenticated("send Authorization: Bearer <token>")
 		}
-		match |= eq
+		if identity.IsSessionToken(secret) {
+			if a.sessions != nil {
+				if s, ok := a.sessions.Authenticate(secret); ok {
+					return agentPrincipal(kindSession, s.Agent), nil
+				}
+			}
+			return Principal{}, unauthenticated("the session token is not valid or has expired; run the handshake again")
+		}
+		d := sha256.Sum256([]byte(secret))
+		var found Principal
+		match := 0
+		for _, t := range a.tokens {
+			eq := subtle.ConstantTimeCompare(d[:], t.digest[:])
+			if eq == 1 {
+				found = t.p
+			}
+			match |= eq
+		}
+		if match != 1 {
+			return Principal{}, unauthenticated("the bearer token is not valid")
+		}
+		return found, nil
 	}
-	if match != 1 {
-		return Principal{}, &problemError{status: http.StatusUnauthorized, typ: probUnauth, title: "Unauthenticated",
-			detail: "the bearer token is not valid"}
+	if r.TLS != nil && len(r.TLS.VerifiedChains) > 0 && len(r.TLS.VerifiedChains[0]) > 0 {
+		id, err := svidAgent(r.TLS.VerifiedChains[0][0], a.trustDomain)
+		if err != nil {
+			return Principal{}, unauthenticated(err.Error())
+		}
+		return agentPrincipal(kindSVID, id), nil
 	}
-	return found, nil
+	if a.anonymous && isLoopbackRemote(r.RemoteAddr) {
+		return Principal{Role: "ADMIN", Kind: kindAnonymous, agents: func(string) bool { return true }}, nil
+	}
+	return Principal{}, unauthenticated("send Authorization: Bearer <token> (an operator token or a handshake session token) or a client SVID")
+}
+
+// svidAgent takes the agent id out of a verified client certificate: its
+// one URI SAN must be spiffe://<trustDomain>/agent/<id>.
+func svidAgent(leaf *x509.Certificate, trustDomain string) (string, error) {
+	if trustDomain == "" {
+		return "", errors.New("client certificates are not accepted as credentials here")
+	}
+	if len(leaf.URIs) != 1 {
+		return "", fmt.Errorf("the client certificate has %d URI SANs; an SVID has exactly one", len(leaf.URIs))
+	}
+	u := leaf.URIs[0]
+	if u.Scheme != "spiffe" || u.Host != trustDomain || u.User != nil || u.RawQuery != "" || u.Fragment != "" || u.Port() != "" {
+		return "", fmt.Errorf("the client certificate's SPIFFE ID is not in trust domain %s", trustDomain)
+	}
+	id, ok := strings.CutPrefix(u.Path, "/agent/")
+	if !ok || identity.ValidAgentID(id) != nil || strings.Contains(id, "/") {
+		return "", errors.New("the client certificate's SPIFFE ID is not spiffe://" + trustDomain + "/agent/<id>")
+	}
+	return id, nil
+}
+
+func isLoopbackRemote(remote string) bool {
+	host, _, err := net.SplitHostPort(remote)
+	if err != nil {
+		host = remote
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 // agentMatcher compiles a token's agent list.
@@ -143,4 +245,16 @@ func agentMatcher(t Token) (func(string) bool, error) {
 		return nil, fmt.Errorf("server: token %s: %w", t.Name, err)
 	}
 	return func(id string) bool { _, ok := set.Match(id); return ok }, nil
+}
+
+// authoriseAgent refuses a check that an agent principal submits for
+// another agent: an agent asks only for its own decisions. Operator tokens
+// keep their agent lists, which the gate enforces as a recorded deny.
+func authoriseAgent(r *http.Request, agent string) error {
+	p := principalFrom(r.Context())
+	if p.isAgent() && agent != p.Agent {
+		return &problemError{status: http.StatusForbidden, typ: probForbidden, title: "Forbidden",
+			detail: "agent " + p.Agent + " may ask only for its own decisions, not for " + agent}
+	}
+	return nil
 }

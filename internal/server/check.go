@@ -52,10 +52,15 @@ func readBody(r *http.Request, maxBytes int64) ([]byte, error) {
 func (s *Server) gateRequest(r *http.Request, cr *api.CheckRequest) *gate.Request {
 	p := principalFrom(r.Context())
 	return &gate.Request{Agent: cr.Agent, Session: cr.Session, Point: cr.InterventionPoint, Snapshot: cr.Snapshot, Mode: cr.Mode,
-		Principal: gate.Principal{Name: p.source(), Agents: p.agents}}
+		ApprovalID: cr.ApprovalID, Delegation: cr.Delegation, Principal: gate.Principal{Name: p.source(), Agents: p.agents}}
 }
 
 func (s *Server) check(ctx context.Context, r *http.Request, cr *api.CheckRequest, field string) (api.CheckDecision, error) {
+	if err := authoriseAgent(r, cr.Agent); err != nil {
+		return api.CheckDecision{}, err
+	}
+	ctx, done := s.trackCheck(ctx, cr)
+	defer done()
 	d, err := s.o.Gate.Check(ctx, s.gateRequest(r, cr))
 	if err != nil {
 		var re *gate.RequestError
@@ -128,6 +133,9 @@ func (s *Server) postCheckBatch(w http.ResponseWriter, r *http.Request) error {
 	for i, raw := range items {
 		cr, err := decodeCheck(raw, fmt.Sprintf("requests[%d].", i))
 		if err != nil {
+			return err
+		}
+		if err := authoriseAgent(r, cr.Agent); err != nil {
 			return err
 		}
 		reqs[i] = cr

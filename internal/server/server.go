@@ -7,7 +7,6 @@ package server
 import (
 	"context"
 	"errors"
-	"io"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -53,15 +52,54 @@ type Options struct {
 	Gate Checker
 	// Reload re-reads the configuration (POST /v1/admin/reload).
 	Reload Reloader
+	// MCPPins approves MCP tool definitions (the /v1/mcp/pins routes,
+	// mcppins.go); nil leaves the routes out.
+	MCPPins MCPPins
+	// SVID issues X.509-SVIDs (POST /v1/identity/svid, svid.go); nil
+	// leaves the route out.
+	SVID SVIDIssuer
+	// Approvals serves /v1/approvals; nil disables those routes.
+	Approvals ApprovalService
+	// WebhookKey is published at GET /v1/approvals/webhook-key.
+	WebhookKey *WebhookKey
+	// Identity is the agent registry (the /v1/identity/agents routes);
+	// Handshake the challenge-response handshake and its sessions.
+	Identity  Registry
+	Handshake Handshake
+	// TrustDomain is the SPIFFE trust domain whose agent SVIDs, presented
+	// as verified TLS client certificates, authenticate agents.
+	TrustDomain string
+	// Anonymous treats a loopback caller without credentials as an ADMIN:
+	// only for a server with no authentication configured at all.
+	Anonymous bool
+	// Kills is the kill switch (the /v1/kill routes and the kill stream)
+	// and Lifecycle the agent lifecycle (/v1/agents/{id}/state); nil
+	// leaves their routes out. StreamHeartbeat is the idle interval of
+	// the kill stream (default 15s).
+	Kills           KillSwitch
+	Lifecycle       Lifecycle
+	StreamHeartbeat time.Duration
+	// Trust serves /v1/trust/{agent} and Delegations /v1/delegations
+	// (trust.go); nil leaves their routes out.
+	Trust       TrustService
+	Delegations DelegationService
+	// Sagas runs HTTP sagas (/v1/sagas, sagas.go); nil leaves the routes
+	// out.
+	Sagas SagaService
+	// Keys rotates agentgov's keys (POST /v1/admin/keys/rotate, keys.go);
+	// nil leaves the route out.
+	Keys KeyRotator
 }
 
 // Server is the HTTP handler of the API.
 type Server struct {
 	o       Options
 	auth    *authenticator
+	denied  *deniedRecorder
 	mux     *http.ServeMux
 	log     *slog.Logger
 	metrics *httpMetrics
+	streams streams
 }
 
 // New builds the handler.
@@ -79,7 +117,12 @@ func New(o Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	a.trustDomain, a.anonymous = o.TrustDomain, o.Anonymous
+	if o.Handshake != nil {
+		a.sessions = o.Handshake
+	}
 	s := &Server{o: o, auth: a, mux: http.NewServeMux(), log: o.Logger, metrics: newHTTPMetrics(o.Registry)}
+	s.denied = newDeniedRecorder(o.Audit, o.Registry, nil)
 	s.routes()
 	return s, nil
 }
@@ -117,10 +160,18 @@ func (s *Server) routes() {
 	s.route("GET /v1/audit/proof/inclusion", permRead, s.inclusionProof)
 	s.route("GET /v1/audit/proof/consistency", permRead, s.consistencyProof)
 	if s.o.Gate != nil {
-		s.route("POST /v1/check", permWrite, s.postCheck)
-		s.route("POST /v1/check/batch", permWrite, s.postCheckBatch)
+		s.route("POST /v1/check", permCheck, s.postCheck)
+		s.route("POST /v1/check/batch", permCheck, s.postCheckBatch)
 		s.route("POST /v1/admin/reload", permAdmin, s.postReload)
 	}
+	s.approvalRoutes()
+	s.identityRoutes()
+	s.svidRoutes()
+	s.killRoutes()
+	s.trustRoutes()
+	s.sagaRoutes()
+	s.keyRoutes()
+	s.mcpPinRoutes()
 	// Everything else is a problem+json 404 or 405, not the mux's plain
 	// text. The catch-all shadows the mux's own 405 logic, so it probes the
 	// other methods itself.
@@ -164,6 +215,7 @@ func (s *Server) guard(perm string, h func(http.ResponseWriter, *http.Request) e
 					w.Header().Set("WWW-Authenticate", `Bearer realm="agentgov"`)
 				}
 				s.log.Info("request refused", "method", r.Method, "path", r.URL.Path, "status", perr.status, "remote", r.RemoteAddr)
+				s.denied.record(r, p, perr)
 				writeProblem(w, r, perr)
 				return
 			}
@@ -171,6 +223,7 @@ func (s *Server) guard(perm string, h func(http.ResponseWriter, *http.Request) e
 		}
 		r.Body = http.MaxBytesReader(w, r.Body, s.o.MaxRequestBytes)
 		if err := h(w, r); err != nil {
+			s.noteDenied(r, err)
 			s.renderError(w, r, err)
 		}
 	})
@@ -326,9 +379,7 @@ func (s *Server) getCheckpoint(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) getPubkey(w http.ResponseWriter, r *http.Request) error {
-	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-	_, _ = io.WriteString(w, s.o.VerifierKey+"\n")
-	return nil
+	return s.writePubkey(w, r)
 }
 
 func (s *Server) inclusionProof(w http.ResponseWriter, r *http.Request) error {

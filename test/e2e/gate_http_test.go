@@ -73,8 +73,16 @@ func startGateServer(t *testing.T, config string) *gateServer {
 			t.Fatal(err)
 		}
 	}
-	s := &gateServer{data: filepath.Join(t.TempDir(), "data"), config: config, stderr: &lockedBuffer{}, done: make(chan error, 1)}
-	s.cmd = exec.Command(binary, "serve", "--config", config, "--addr", "127.0.0.1:0", "--data-dir", s.data)
+	return launchServer(t, config, filepath.Join(t.TempDir(), "data"), "127.0.0.1:0")
+}
+
+// launchServer starts agentgov serve with config over the data directory
+// on addr, and waits until it is ready. The server is killed when the
+// test ends, if it is still running.
+func launchServer(t *testing.T, config, data, addr string) *gateServer {
+	t.Helper()
+	s := &gateServer{data: data, config: config, stderr: &lockedBuffer{}, done: make(chan error, 1)}
+	s.cmd = exec.Command(binary, "serve", "--config", config, "--addr", addr, "--data-dir", data)
 	s.cmd.Env = append(os.Environ(), "E2E_ADMIN_TOKEN="+adminToken, "E2E_STRICT_TOKEN="+strictToken)
 	s.cmd.Stderr = s.stderr
 	if err := s.cmd.Start(); err != nil {
@@ -85,7 +93,8 @@ func startGateServer(t *testing.T, config string) *gateServer {
 		s.cmd.Process.Kill()
 		<-s.done
 	})
-	if s.url, err = waitReady(s.data, 20*time.Second); err != nil {
+	var err error
+	if s.url, err = waitReady(s.data, 30*time.Second); err != nil {
 		t.Fatalf("%v\n%s", err, s.stderr)
 	}
 	return s

@@ -5,12 +5,16 @@
 package catalog
 
 import (
+	"context"
+	"io"
+
 	"github.com/agentgov/agentgov/internal/detect"
 	"github.com/agentgov/agentgov/internal/detect/code"
 	"github.com/agentgov/agentgov/internal/detect/injection"
 	"github.com/agentgov/agentgov/internal/detect/pii"
 	"github.com/agentgov/agentgov/internal/detect/scan"
 	"github.com/agentgov/agentgov/internal/detect/secrets"
+	"github.com/agentgov/agentgov/internal/detect/toolscan"
 )
 
 // Entry is one detector.
@@ -51,5 +55,35 @@ func Names() []string {
 	for _, e := range Entries() {
 		out = append(out, e.Name)
 	}
+	for _, r := range Records() {
+		out = append(out, r.Name)
+	}
 	return out
+}
+
+// Record is a detector whose scan records are not one text field, so it
+// decodes each line itself: the MCP tool scanner reads a server's tool
+// definitions. It runs standalone and in the MCP gateway, not as a gate
+// content detector, so it has no profile key.
+type Record struct {
+	Name string
+	// Run reads JSON Lines from r and writes one result per line to w.
+	Run func(ctx context.Context, r io.Reader, w io.Writer) error
+}
+
+// Records returns the record detectors.
+func Records() []Record {
+	return []Record{
+		{Name: toolscan.Name, Run: func(ctx context.Context, r io.Reader, w io.Writer) error { return toolscan.New().Run(ctx, r, w) }},
+	}
+}
+
+// LookupRecord finds a record detector by its command-line name.
+func LookupRecord(name string) (Record, bool) {
+	for _, r := range Records() {
+		if r.Name == name {
+			return r, true
+		}
+	}
+	return Record{}, false
 }

@@ -79,40 +79,7 @@ func Run(ctx context.Context, r io.Reader, w io.Writer, d detect.Detector, f Fie
 	if f.ID == "" || f.Text == "" {
 		return errors.New("scan: the id and text fields must be named")
 	}
-	br := bufio.NewReaderSize(r, 64<<10)
-	bw := bufio.NewWriterSize(w, 64<<10)
-	enc := json.NewEncoder(bw)
-	enc.SetEscapeHTML(false)
-	for {
-		if err := ctx.Err(); err != nil {
-			bw.Flush()
-			return err
-		}
-		// Flush before a read that may block, so that a caller feeding
-		// one record at a time sees each answer at once.
-		if br.Buffered() == 0 {
-			if err := bw.Flush(); err != nil {
-				return err
-			}
-		}
-		line, err := readLine(br)
-		if err == io.EOF {
-			return bw.Flush()
-		}
-		var out any
-		switch {
-		case errors.Is(err, errTooLong):
-			out = failure{Error: err.Error()}
-		case err != nil:
-			bw.Flush()
-			return fmt.Errorf("scan: reading input: %w", err)
-		default:
-			out = process(ctx, line, d, f)
-		}
-		if err := enc.Encode(out); err != nil {
-			return fmt.Errorf("scan: writing output: %w", err)
-		}
-	}
+	return RunRecords(ctx, r, w, func(ctx context.Context, line []byte) any { return process(ctx, line, d, f) })
 }
 
 // readLine returns the next line without its line ending; io.EOF only when

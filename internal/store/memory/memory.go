@@ -21,6 +21,9 @@ type Store struct {
 	entries     chunks
 	checkpoints []store.Checkpoint // sorted by size
 	meta        map[string]string
+	approvals   approvalTable
+	certs       certLog   // certificates.go
+	sagas       sagaTable // sagas.go
 }
 
 var _ store.Audit = (*Store)(nil)

@@ -9,4 +9,5 @@ import (
 
 func TestConformance(t *testing.T) {
 	storetest.RunAudit(t, func(*testing.T) store.Audit { return New() })
+	storetest.RunCertificates(t, func(*testing.T) store.Certificates { return New() })
 }

@@ -20,6 +20,14 @@ func TestConformance(t *testing.T) {
 		t.Cleanup(func() { st.Close() })
 		return st
 	})
+	storetest.RunCertificates(t, func(t *testing.T) store.Certificates {
+		st, err := Open(context.Background(), Options{Path: filepath.Join(t.TempDir(), "s.db")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { st.Close() })
+		return st
+	})
 }
 
 func TestReadOnlyRefusesWrites(t *testing.T) {

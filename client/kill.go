@@ -1,0 +1,237 @@
+package client
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/agentgov/agentgov/api"
+)
+
+// Kill activates a kill switch (POST /v1/kill, ADMIN). It returns once
+// the server's gate denies in scope.
+func (c *Client) Kill(ctx context.Context, req api.KillRequest) (api.Kill, error) {
+	var out api.Kill
+	_, err := c.do(ctx, http.MethodPost, "/v1/kill", nil, req, &out)
+	return out, err
+}
+
+// Unkill lifts kills (POST /v1/unkill, ADMIN): the kill id, or every kill
+// in force with exactly the target of req.
+func (c *Client) Unkill(ctx context.Context, id string, req api.KillRequest) ([]api.Kill, error) {
+	body := struct {
+		ID string `json:"id,omitempty"`
+		api.KillRequest
+	}{ID: id, KillRequest: req}
+	var out api.KillList
+	_, err := c.do(ctx, http.MethodPost, "/v1/unkill", nil, body, &out)
+	return out.Kills, err
+}
+
+// GetKill returns a kill and its measured outcome.
+func (c *Client) GetKill(ctx context.Context, id string) (api.Kill, error) {
+	var out api.Kill
+	_, err := c.do(ctx, http.MethodGet, "/v1/kills/"+url.PathEscape(id), nil, nil, &out)
+	return out, err
+}
+
+// Kills lists kills (only those in force with active).
+func (c *Client) Kills(ctx context.Context, active bool) ([]api.Kill, error) {
+	q := url.Values{}
+	if active {
+		q.Set("active", "true")
+	}
+	var out api.KillList
+	_, err := c.do(ctx, http.MethodGet, "/v1/kills", q, nil, &out)
+	return out.Kills, err
+}
+
+// ReportKill reports a supervised process's outcome of kill id.
+func (c *Client) ReportKill(ctx context.Context, id string, p api.KillProcess) (api.Kill, error) {
+	var out api.Kill
+	_, err := c.do(ctx, http.MethodPost, "/v1/kills/"+url.PathEscape(id)+"/reports", nil, p, &out)
+	return out, err
+}
+
+// SetAgentState moves an agent to another lifecycle state (ADMIN).
+func (c *Client) SetAgentState(ctx context.Context, agent, to, note string) (api.AgentState, error) {
+	var out api.AgentState
+	_, err := c.do(ctx, http.MethodPost, "/v1/agents/"+url.PathEscape(agent)+"/state", nil, api.AgentStateRequest{To: to, Note: note}, &out)
+	return out, err
+}
+
+// AgentState returns an agent's lifecycle state.
+func (c *Client) AgentState(ctx context.Context, agent string) (api.AgentState, error) {
+	var out api.AgentState
+	_, err := c.do(ctx, http.MethodGet, "/v1/agents/"+url.PathEscape(agent)+"/state", nil, nil, &out)
+	return out, err
+}
+
+// KillStream is an open GET /v1/kills/stream.
+type KillStream struct {
+	body io.ReadCloser
+	r    *EventReader
+	// LastID is the id of the latest event read: pass it to the next
+	// KillStream call to resume after a disconnection.
+	LastID string
+}
+
+// KillStream opens the kill stream, filtered to agent when set, resuming
+// after lastID when set. The HTTP client's timeout does not apply: the
+// stream is held open until ctx ends or Close.
+func (c *Client) KillStream(ctx context.Context, agent, lastID string) (*KillStream, error) {
+	u := *c.base
+	u.Path += "/v1/kills/stream"
+	if agent != "" {
+		u.RawQuery = url.Values{"agent": {agent}}.Encode()
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Accept", "text/event-stream")
+	if lastID != "" {
+		req.Header.Set("Last-Event-ID", lastID)
+	}
+	if c.token != "" {
+		req.Header.Set("Authorization", "Bearer "+c.token)
+	}
+	hc := *c.http
+	hc.Timeout = 0
+	resp, err := hc.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	if resp.StatusCode != http.StatusOK {
+		defer resp.Body.Close()
+		raw, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+		e := &Error{Status: resp.StatusCode}
+		_ = json.Unmarshal(raw, &e.Problem)
+		return nil, e
+	}
+	return &KillStream{body: resp.Body, r: NewEventReader(resp.Body), LastID: lastID}, nil
+}
+
+// Next returns the next event (kill, unkill or ready), skipping
+// heartbeats. io.EOF means the server ended the stream.
+func (s *KillStream) Next() (api.KillEvent, error) {
+	// Heartbeats are SSE comments, which the reader skips.
+	ev, err := s.r.Next()
+	if err != nil {
+		return api.KillEvent{}, err
+	}
+	if ev.ID != "" {
+		s.LastID = ev.ID
+	}
+	var ke api.KillEvent
+	if err := json.Unmarshal([]byte(ev.Data), &ke); err != nil {
+		return api.KillEvent{}, fmt.Errorf("client: kill stream event: %w", err)
+	}
+	if ke.Type == "" {
+		ke.Type = ev.Type
+	}
+	return ke, nil
+}
+
+// Close ends the stream.
+func (s *KillStream) Close() error { return s.body.Close() }
+
+// Event is one Server-Sent Event.
+type Event struct {
+	ID, Type, Data string
+}
+
+// maxEventBytes bounds one event (and one line).
+const maxEventBytes = 1 << 20
+
+// EventReader parses a text/event-stream (the WHATWG Server-Sent Events
+// format): "field: value" lines, events ended by a blank line, comments
+// starting with ':'.
+type EventReader struct {
+	r *bufio.Reader
+}
+
+// NewEventReader reads events from r.
+func NewEventReader(r io.Reader) *EventReader { return &EventReader{r: bufio.NewReaderSize(r, 4096)} }
+
+// ErrEventTooLarge is an event beyond the reader's bound.
+var ErrEventTooLarge = errors.New("client: server-sent event too large")
+
+// Next returns the next event that carries data.
+func (e *EventReader) Next() (Event, error) {
+	var ev Event
+	var data strings.Builder
+	hasData := false
+	size := 0
+	for {
+		line, err := e.readLine(maxEventBytes - size)
+		if err != nil {
+			return Event{}, err
+		}
+		size += len(line) + 1
+		if line == "" {
+			if hasData {
+				ev.Data = data.String()
+				return ev, nil
+			}
+			// A block without data (a heartbeat) is skipped, and its
+			// bytes do not count toward the next event's bound.
+			ev = Event{}
+			size = 0
+			continue
+		}
+		if line[0] == ':' {
+			continue
+		}
+		field, value, _ := strings.Cut(line, ":")
+		value = strings.TrimPrefix(value, " ")
+		switch field {
+		case "id":
+			if !strings.ContainsRune(value, 0) {
+				ev.ID = value
+			}
+		case "event":
+			ev.Type = value
+		case "data":
+			if hasData {
+				data.WriteByte('\n')
+			}
+			data.WriteString(value)
+			hasData = true
+		}
+	}
+}
+
+// readLine reads one line (ended by \n, \r\n or \r) of at most limit
+// bytes.
+func (e *EventReader) readLine(limit int) (string, error) {
+	var b strings.Builder
+	for {
+		c, err := e.r.ReadByte()
+		if err != nil {
+			if err == io.EOF && b.Len() > 0 {
+				return "", io.ErrUnexpectedEOF
+			}
+			return "", err
+		}
+		switch c {
+		case '\n':
+			return b.String(), nil
+		case '\r':
+			if next, err := e.r.Peek(1); err == nil && next[0] == '\n' {
+				_, _ = e.r.ReadByte()
+			}
+			return b.String(), nil
+		}
+		if b.Len() >= limit {
+			return "", ErrEventTooLarge
+		}
+		b.WriteByte(c)
+	}
+}

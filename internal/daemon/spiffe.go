@@ -1,0 +1,276 @@
+package daemon
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/agentgov/agentgov/acs/fetch"
+	"github.com/agentgov/agentgov/api"
+	"github.com/agentgov/agentgov/internal/config"
+	"github.com/agentgov/agentgov/internal/identity/spiffe"
+	"github.com/agentgov/agentgov/internal/identity/spiffe/spire"
+	"github.com/agentgov/agentgov/internal/server"
+	"github.com/agentgov/agentgov/internal/store"
+	"github.com/agentgov/agentgov/internal/tlspin"
+)
+
+// SPIFFEDir is the built-in CA's directory inside the keys directory.
+func SPIFFEDir(keysDir string) string { return filepath.Join(keysDir, "spiffe") }
+
+// SPIFFE owns agentgov's SPIFFE identities in a running server: the
+// built-in CA (opened on first use, so that a deployment that never asks
+// for an SVID never gets a CA) or a SPIRE agent's Workload API.
+type SPIFFE struct {
+	cfg    *config.Config
+	keys   string
+	st     store.Certificates
+	log    spiffe.AuditLog
+	logger *slog.Logger
+
+	mu sync.Mutex
+	ca *spiffe.CA
+}
+
+// NewSPIFFE prepares the identities of cfg; it does no I/O.
+func NewSPIFFE(cfg *config.Config, keysDir string, st store.Certificates, log spiffe.AuditLog, logger *slog.Logger) *SPIFFE {
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	return &SPIFFE{cfg: cfg, keys: keysDir, st: st, log: log, logger: logger}
+}
+
+// CA opens (creating on first use) the built-in CA. With SVIDs from SPIRE
+// there is none: the error wraps server.ErrSVIDUnavailable.
+func (s *SPIFFE) CA(ctx context.Context) (*spiffe.CA, error) {
+	if s.cfg.Auth.SPIFFE.Source != config.SPIFFEBuiltin {
+		return nil, fmt.Errorf("%w: auth.spiffe.source is %s; SVIDs come from the SPIRE agent", server.ErrSVIDUnavailable, s.cfg.Auth.SPIFFE.Source)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.ca != nil {
+		return s.ca, nil
+	}
+	ca, err := spiffe.OpenCA(ctx, spiffe.Options{
+		TrustDomain: s.cfg.Auth.TrustDomain, Dir: SPIFFEDir(s.keys), Store: s.st, Audit: s.log,
+		SVIDTTL: s.cfg.Auth.SPIFFE.SVIDTTL.Duration, CATTL: s.cfg.Auth.SPIFFE.CATTL.Duration,
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.ca = ca
+	return ca, nil
+}
+
+// RotateCA replaces the built-in CA's key (agentgov keys rotate --ca);
+// SVIDs already issued keep verifying until they expire.
+func (s *SPIFFE) RotateCA(ctx context.Context) error {
+	if s.cfg.Auth.SPIFFE.Source != config.SPIFFEBuiltin {
+		return fmt.Errorf("%w: auth.spiffe.source is %s; SPIRE rotates its own CA", server.ErrKeyTargetUnavailable, s.cfg.Auth.SPIFFE.Source)
+	}
+	ca, err := s.CA(ctx)
+	if err != nil {
+		return err
+	}
+	if err := ca.Rotate(ctx); err != nil {
+		return err
+	}
+	s.logger.Info("SPIFFE CA rotated", "ca", ca.CurrentID())
+	return nil
+}
+
+// IssueSVID implements server.SVIDIssuer.
+func (s *SPIFFE) IssueSVID(ctx context.Context, agent string, csrPEM []byte, by string) (api.SVIDResponse, error) {
+	ca, err := s.CA(ctx)
+	if err != nil {
+		return api.SVIDResponse{}, err
+	}
+	if _, err := ca.AgentID(agent); err != nil {
+		return api.SVIDResponse{}, &server.SVIDRequestError{Field: "agent", Err: err}
+	}
+	csr, err := spiffe.ParseCSR(csrPEM)
+	if err != nil {
+		return api.SVIDResponse{}, &server.SVIDRequestError{Field: "csr", Err: err}
+	}
+	is, err := ca.IssueAgent(ctx, agent, csr, by)
+	if errors.Is(err, spiffe.ErrRequest) {
+		return api.SVIDResponse{}, &server.SVIDRequestError{Field: "csr", Err: err}
+	}
+	if err != nil {
+		return api.SVIDResponse{}, err
+	}
+	return api.SVIDResponse{
+		SPIFFEID: is.ID.String(), SVID: string(is.CertificatePEM()), Bundle: string(ca.BundlePEM()),
+		Serial: is.Record.Serial, NotBefore: is.Record.NotBefore.UTC().Format(time.RFC3339),
+		NotAfter: is.Record.NotAfter.UTC().Format(time.RFC3339), AuditIndex: is.AuditIndex,
+	}, nil
+}
+
+// RevokeSVID implements server.SVIDIssuer.
+func (s *SPIFFE) RevokeSVID(ctx context.Context, serial, by string) error {
+	ca, err := s.CA(ctx)
+	if err != nil {
+		return err
+	}
+	err = ca.Revoke(ctx, serial, by)
+	if errors.Is(err, store.ErrNotFound) {
+		return fmt.Errorf("%w: %s", server.ErrSVIDNotFound, serial)
+	}
+	return err
+}
+
+// ServerTLS is the listeners' TLS configuration in SPIFFE mode
+// (server.tls.spiffe): the server's own SVID, renewed in the background
+// until ctx ends, and client SVIDs verified against the bundle. It fails
+// closed: no CA or no SPIRE agent, no server.
+func (s *SPIFFE) ServerTLS(ctx context.Context, addrs ...string) (*tls.Config, spiffe.Source, error) {
+	var src spiffe.Source
+	switch s.cfg.Auth.SPIFFE.Source {
+	case config.SPIFFESpire:
+		var err error
+		src, err = spire.OpenWorkloadAPI(ctx, s.cfg.Auth.SPIFFE.WorkloadAPISocket, 10*time.Second)
+		if err != nil {
+			return nil, nil, fmt.Errorf("server.tls.spiffe: %w", err)
+		}
+	default:
+		ca, err := s.CA(ctx)
+		if err != nil {
+			return nil, nil, fmt.Errorf("server.tls.spiffe: %w", err)
+		}
+		src, err = spiffe.NewServerSource(ctx, ca, serverHosts(addrs...), nil, s.logger.With("component", "spiffe"))
+		if err != nil {
+			return nil, nil, fmt.Errorf("server.tls.spiffe: %w", err)
+		}
+	}
+	go src.Run(ctx)
+	return spiffe.ServerTLSConfig(src, s.cfg.Server.TLS.RequireClientCert, s.logger.With("component", "tls")), src, nil
+}
+
+// serverHosts are the DNS and IP SANs of the server's SVID: the listen
+// hosts, or for a wildcard listener the machine's names and addresses.
+func serverHosts(addrs ...string) []string {
+	var out []string
+	add := func(h string) {
+		if h != "" && !slices.Contains(out, h) {
+			out = append(out, h)
+		}
+	}
+	for _, a := range addrs {
+		if a == "" {
+			continue
+		}
+		host, _, err := net.SplitHostPort(a)
+		if err != nil {
+			continue
+		}
+		if ip := net.ParseIP(host); host != "" && (ip == nil || !ip.IsUnspecified()) {
+			add(host)
+			if host == "localhost" {
+				add("127.0.0.1")
+				add("::1")
+			}
+			continue
+		}
+		add("localhost")
+		add("127.0.0.1")
+		add("::1")
+		if name, err := os.Hostname(); err == nil {
+			add(name)
+		}
+		if ifaddrs, err := net.InterfaceAddrs(); err == nil {
+			for _, ia := range ifaddrs {
+				if n, ok := ia.(*net.IPNet); ok && !n.IP.IsLinkLocalUnicast() {
+					add(n.IP.String())
+				}
+			}
+		}
+	}
+	return out
+}
+
+// OutboundFetch is the fetch configuration of every HTTPS connection a
+// manifest causes (extends, bundle_url, endpoint annotators):
+// outbound.tls roots and pins, TLS 1.3.
+func OutboundFetch(cfg *config.Config) (fetch.Options, error) {
+	pins, err := tlspin.New(cfg.Outbound.TLS.Pins)
+	if err != nil {
+		return fetch.Options{}, fmt.Errorf("outbound.tls.pins: %w", err)
+	}
+	roots, err := outboundRoots(cfg)
+	if err != nil {
+		return fetch.Options{}, err
+	}
+	return fetch.Options{RootCAs: roots, ConfigureTLS: pins.Hook}, nil
+}
+
+// outboundPinHook checks outbound.tls.pins on a TLS client configuration
+// (and raises it to TLS 1.3).
+func outboundPinHook(cfg *config.Config) (func(*tls.Config), error) {
+	pins, err := tlspin.New(cfg.Outbound.TLS.Pins)
+	if err != nil {
+		return nil, fmt.Errorf("outbound.tls.pins: %w", err)
+	}
+	return pins.Hook, nil
+}
+
+// OutboundTLS is the client TLS configuration for any other connection
+// agentgov opens (webhooks): TLS 1.3, outbound.tls roots (plus extraCAFile
+// if set) and pins, checked after normal chain and name verification.
+func OutboundTLS(cfg *config.Config, extraCAFile string) (*tls.Config, error) {
+	pins, err := tlspin.New(cfg.Outbound.TLS.Pins)
+	if err != nil {
+		return nil, fmt.Errorf("outbound.tls.pins: %w", err)
+	}
+	roots, err := outboundRoots(cfg)
+	if err != nil {
+		return nil, err
+	}
+	if extraCAFile != "" {
+		if roots == nil {
+			if roots, err = x509.SystemCertPool(); err != nil {
+				roots = x509.NewCertPool()
+			}
+		}
+		if err := appendPEMFile(roots, extraCAFile); err != nil {
+			return nil, err
+		}
+	}
+	c := &tls.Config{MinVersion: tls.VersionTLS13, RootCAs: roots}
+	pins.Hook(c)
+	return c, nil
+}
+
+func outboundRoots(cfg *config.Config) (*x509.CertPool, error) {
+	f := cfg.Outbound.TLS.CAFile
+	if f == "" {
+		return nil, nil
+	}
+	roots, err := x509.SystemCertPool()
+	if err != nil {
+		roots = x509.NewCertPool()
+	}
+	if err := appendPEMFile(roots, f); err != nil {
+		return nil, fmt.Errorf("outbound.tls.ca_file: %w", err)
+	}
+	return roots, nil
+}
+
+func appendPEMFile(pool *x509.CertPool, path string) error {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	if !pool.AppendCertsFromPEM(b) {
+		return fmt.Errorf("%s holds no PEM certificate", path)
+	}
+	return nil
+}

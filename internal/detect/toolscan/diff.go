@@ -1,0 +1,362 @@
+package toolscan
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"reflect"
+	"slices"
+	"strings"
+
+	"github.com/agentgov/agentgov/internal/canonical"
+	"github.com/agentgov/agentgov/internal/detect"
+	"github.com/agentgov/agentgov/internal/textnorm"
+)
+
+// Canonical returns the RFC 8785 form of a tool definition: the bytes a
+// pin stores and hashes. Key order and whitespace do not change it.
+func Canonical(t Tool) ([]byte, error) {
+	b, err := canonical.Marshal(t)
+	if err != nil {
+		return nil, fmt.Errorf("%s: canonical form of tool %q: %w", Name, t.Name, err)
+	}
+	return b, nil
+}
+
+// Hash is "sha256:" and the hex SHA-256 of Canonical(t).
+func Hash(t Tool) (string, error) {
+	b, err := Canonical(t)
+	if err != nil {
+		return "", err
+	}
+	sum := sha256.Sum256(b)
+	return "sha256:" + hex.EncodeToString(sum[:]), nil
+}
+
+// ChangeKind says how a tool differs from its approved version.
+type ChangeKind string
+
+// Change kinds.
+const (
+	Added   ChangeKind = "added"
+	Removed ChangeKind = "removed"
+	Changed ChangeKind = "changed"
+)
+
+// Reason is one difference and how much it matters.
+type Reason struct {
+	// Path is a JSON Pointer into the current definition (the approved
+	// one for a removal).
+	Path     string          `json:"path"`
+	What     string          `json:"what"`
+	Severity detect.Severity `json:"severity"`
+}
+
+// Change is a tool whose definition differs from the approved one.
+type Change struct {
+	Tool string     `json:"tool"`
+	Kind ChangeKind `json:"kind"`
+	// Severity is the highest of the reasons: low for benign changes (a
+	// typo fix, a new optional parameter), high or critical for dangerous
+	// ones.
+	Severity detect.Severity `json:"severity"`
+	Reasons  []Reason        `json:"reasons"`
+	Approved *Tool           `json:"-"`
+	Current  *Tool           `json:"-"`
+}
+
+// Dangerous reports whether the change needs a new approval before the
+// tool is used.
+func (c Change) Dangerous() bool { return c.Severity.Rank() >= detect.High.Rank() }
+
+// Diff compares the current tools with the approved ones, by name, and
+// returns every tool that was added, removed or changed, sorted by name.
+// Definitions equal in canonical form (reordered keys, other whitespace)
+// are unchanged.
+func Diff(approved, current []Tool) []Change {
+	old := map[string]*Tool{}
+	for i := range approved {
+		old[approved[i].Name] = &approved[i]
+	}
+	seen := map[string]bool{}
+	var out []Change
+	for i := range current {
+		t := &current[i]
+		seen[t.Name] = true
+		a, ok := old[t.Name]
+		if !ok {
+			out = append(out, Change{Tool: t.Name, Kind: Added, Severity: detect.Medium, Current: t,
+				Reasons: []Reason{{Path: "", What: "a tool that was not approved", Severity: detect.Medium}}})
+			continue
+		}
+		ha, errA := Hash(*a)
+		hc, errC := Hash(*t)
+		if errA == nil && errC == nil && ha == hc {
+			continue
+		}
+		c := Change{Tool: t.Name, Kind: Changed, Approved: a, Current: t}
+		c.Reasons = compareTools(a, t)
+		if len(c.Reasons) == 0 {
+			// The canonical forms differ in a member we do not judge:
+			// still a change a reviewer must see.
+			c.Reasons = []Reason{{What: "the definition changed", Severity: detect.Medium}}
+		}
+		for _, r := range c.Reasons {
+			if r.Severity.Rank() > c.Severity.Rank() {
+				c.Severity = r.Severity
+			}
+		}
+		out = append(out, c)
+	}
+	for i := range approved {
+		if !seen[approved[i].Name] {
+			out = append(out, Change{Tool: approved[i].Name, Kind: Removed, Severity: detect.Low, Approved: &approved[i],
+				Reasons: []Reason{{What: "an approved tool is no longer offered", Severity: detect.Low}}})
+		}
+	}
+	slices.SortFunc(out, func(a, b Change) int { return strings.Compare(a.Tool, b.Tool) })
+	return out
+}
+
+func compareTools(a, b *Tool) []Reason {
+	var rs []Reason
+	rs = append(rs, compareText("/description", a.Description, b.Description)...)
+	rs = append(rs, compareText("/title", a.Title, b.Title)...)
+	rs = append(rs, compareSchema("/inputSchema", a.InputSchema, b.InputSchema, 0)...)
+	rs = append(rs, compareAnnotations(a.Annotations, b.Annotations)...)
+	return rs
+}
+
+// instructionSignals reads a text with the phrase families alone (no
+// injection detector, no other servers).
+func instructionSignals(s string) signals {
+	sc := &scan{s: &Scanner{}, in: &Input{}, own: map[string]bool{}, refs: []string{}}
+	n := textnorm.Normalize(s, textnorm.Options{})
+	sg := sc.analyze(n.Base.Text, s)
+	if n.Folded.Text != n.Base.Text {
+		f := sc.analyze(n.Folded.Text, s)
+		sg.merge(&f)
+	}
+	for i := range n.Decoded {
+		d := sc.analyze(n.Decoded[i].Text.Base.Text, n.Decoded[i].Text.Original)
+		sg.merge(&d)
+	}
+	if n.Signals.Invisible+n.Signals.Bidi+n.Signals.Tags > 0 {
+		sg.obfuscated = true
+	}
+	return sg
+}
+
+// compareText judges an edited description: a small edit without new
+// instruction content is benign; new instructions, hidden characters, or
+// growth with imperative content are not.
+func compareText(path, a, b string) []Reason {
+	if a == b {
+		return nil
+	}
+	sa, sb := instructionSignals(a), instructionSignals(b)
+	added := sb.any() && !sa.any() || sb.secrecy && !sa.secrecy || sb.override && !sa.override ||
+		sb.exfilSentence && !sa.exfilSentence || sb.shadowSentence && !sa.shadowSentence || sb.sensAccess && !sa.sensAccess
+	switch {
+	case added:
+		return []Reason{{Path: path, Severity: detect.Critical, What: "the new text adds instructions to the model (" + firstNonEmpty(sb.ex["secrecy"], sb.ex["override"], sb.ex["exfil"], sb.ex["shadow"], sb.ex["path"], sb.ex["data"], sb.ex["copyto"], sb.ex["urltemplate"]) + ")"}}
+	case sb.obfuscated && !sa.obfuscated:
+		return []Reason{{Path: path, Severity: detect.High, What: "the new text carries invisible characters"}}
+	case sb.directed && !sa.directed && len(b) > len(a):
+		return []Reason{{Path: path, Severity: detect.High, What: "the text grew with an instruction to the model (" + sb.ex["directed"] + ")"}}
+	case (sb.sensData && !sa.sensData) || (sb.sensPath && !sa.sensPath) || (sb.url && !sa.url) || (sb.email && !sa.email):
+		return []Reason{{Path: path, Severity: detect.High, What: "the new text mentions data or destinations the approved one did not"}}
+	}
+	limit := max(4, len(a)/10)
+	if d := damerau(a, b, limit); d <= limit {
+		return []Reason{{Path: path, Severity: detect.Low, What: fmt.Sprintf("a small edit (%d character(s)) without new instructions", d)}}
+	}
+	if len(b) > 2*len(a)+80 {
+		return []Reason{{Path: path, Severity: detect.Medium, What: fmt.Sprintf("the text grew from %d to %d bytes; re-review it", len(a), len(b))}}
+	}
+	return []Reason{{Path: path, Severity: detect.Medium, What: "the text was rewritten; re-review it"}}
+}
+
+// constraintKeys narrow what a parameter accepts; removing one widens it.
+var constraintKeys = []string{"enum", "const", "pattern", "format", "maxLength", "maximum", "exclusiveMaximum", "maxItems",
+	"minimum", "exclusiveMinimum", "minLength", "minItems", "maxProperties", "multipleOf"}
+
+func compareSchema(path string, a, b any, depth int) []Reason {
+	if depth > maxDepth || reflect.DeepEqual(a, b) {
+		return nil
+	}
+	ma, okA := a.(map[string]any)
+	mb, okB := b.(map[string]any)
+	if !okA || !okB {
+		if a == nil && okB || okA && b == nil {
+			return []Reason{{Path: path, Severity: detect.High, What: "the schema was added or removed"}}
+		}
+		return []Reason{{Path: path, Severity: detect.High, What: "the schema changed shape"}}
+	}
+	var rs []Reason
+	if ta, tb := ma["type"], mb["type"]; !reflect.DeepEqual(ta, tb) {
+		rs = append(rs, Reason{Path: path + "/type", Severity: detect.High, What: fmt.Sprintf("the type changed from %v to %v", ta, tb)})
+	}
+	for _, k := range constraintKeys {
+		va, inA := ma[k]
+		vb, inB := mb[k]
+		switch {
+		case inA && !inB:
+			rs = append(rs, Reason{Path: path, Severity: detect.High, What: fmt.Sprintf("the constraint %s was removed", k)})
+		case !inA && inB:
+			rs = append(rs, Reason{Path: path + "/" + k, Severity: detect.Low, What: fmt.Sprintf("a constraint %s was added", k)})
+		case inA && inB && !reflect.DeepEqual(va, vb):
+			if k == "enum" {
+				ea, _ := va.([]any)
+				eb, _ := vb.([]any)
+				var extra []string
+				for _, v := range eb {
+					if !slices.ContainsFunc(ea, func(x any) bool { return reflect.DeepEqual(x, v) }) {
+						extra = append(extra, fmt.Sprint(v))
+					}
+				}
+				if len(extra) > 0 {
+					sev := detect.Medium
+					for _, e := range extra {
+						if s := instructionSignals(e); s.any() || s.directed {
+							sev = detect.Critical
+						}
+					}
+					rs = append(rs, Reason{Path: path + "/enum", Severity: sev, What: fmt.Sprintf("the enum was widened by %s", excerpt(strings.Join(extra, ", "), 60))})
+				} else {
+					rs = append(rs, Reason{Path: path + "/enum", Severity: detect.Low, What: "the enum was narrowed"})
+				}
+				continue
+			}
+			if k == "pattern" || k == "format" || k == "const" {
+				rs = append(rs, Reason{Path: path + "/" + k, Severity: detect.High, What: fmt.Sprintf("the constraint %s changed", k)})
+				continue
+			}
+			na, _ := number(va)
+			nb, _ := number(vb)
+			looser := nb > na
+			if strings.HasPrefix(k, "min") || k == "exclusiveMinimum" {
+				looser = nb < na
+			}
+			if looser {
+				rs = append(rs, Reason{Path: path + "/" + k, Severity: detect.Medium, What: fmt.Sprintf("%s was loosened from %v to %v", k, va, vb)})
+			} else {
+				rs = append(rs, Reason{Path: path + "/" + k, Severity: detect.Low, What: fmt.Sprintf("%s was tightened from %v to %v", k, va, vb)})
+			}
+		}
+	}
+	if ap, bp := ma["additionalProperties"], mb["additionalProperties"]; ap == false && bp != false {
+		rs = append(rs, Reason{Path: path + "/additionalProperties", Severity: detect.Medium, What: "additional properties are now allowed"})
+	}
+	for _, k := range []string{"description", "title"} {
+		sa, _ := ma[k].(string)
+		sb, _ := mb[k].(string)
+		rs = append(rs, compareText(path+"/"+k, sa, sb)...)
+	}
+	for _, k := range []string{"default", "examples", "example"} {
+		if !reflect.DeepEqual(ma[k], mb[k]) && mb[k] != nil {
+			sev := detect.Low
+			if s := instructionSignals(fmt.Sprint(mb[k])); s.any() || s.directed {
+				sev = detect.Critical
+			}
+			rs = append(rs, Reason{Path: path + "/" + k, Severity: sev, What: fmt.Sprintf("the %s changed", k)})
+		}
+	}
+	// Parameters.
+	pa, _ := ma["properties"].(map[string]any)
+	pb, _ := mb["properties"].(map[string]any)
+	reqA, reqB := stringSet(ma["required"]), stringSet(mb["required"])
+	names := make([]string, 0, len(pa)+len(pb))
+	for k := range pa {
+		names = append(names, k)
+	}
+	for k := range pb {
+		if _, ok := pa[k]; !ok {
+			names = append(names, k)
+		}
+	}
+	slices.Sort(names)
+	for _, n := range names {
+		p := path + "/properties/" + escapeToken(n)
+		va, inA := pa[n]
+		vb, inB := pb[n]
+		switch {
+		case !inA && inB && reqB[n]:
+			rs = append(rs, Reason{Path: p, Severity: detect.High, What: fmt.Sprintf("a new required parameter %q", n)})
+		case !inA && inB:
+			sev := detect.Low
+			what := fmt.Sprintf("a new optional parameter %q", n)
+			if carrierNames[strings.ToLower(n)] {
+				sev, what = detect.Medium, fmt.Sprintf("a new free-text parameter %q of the kind used to carry context out", n)
+			}
+			rs = append(rs, Reason{Path: p, Severity: sev, What: what})
+		case inA && !inB:
+			rs = append(rs, Reason{Path: path + "/properties", Severity: detect.Low, What: fmt.Sprintf("the parameter %q was removed", n)})
+		default:
+			if reqB[n] && !reqA[n] {
+				rs = append(rs, Reason{Path: path + "/required", Severity: detect.Medium, What: fmt.Sprintf("the parameter %q became required", n)})
+			}
+			rs = append(rs, compareSchema(p, va, vb, depth+1)...)
+		}
+	}
+	if ia, ib := ma["items"], mb["items"]; ia != nil || ib != nil {
+		rs = append(rs, compareSchema(path+"/items", ia, ib, depth+1)...)
+	}
+	return rs
+}
+
+func stringSet(v any) map[string]bool {
+	out := map[string]bool{}
+	if arr, ok := v.([]any); ok {
+		for _, x := range arr {
+			if s, ok := x.(string); ok {
+				out[s] = true
+			}
+		}
+	}
+	return out
+}
+
+func compareAnnotations(a, b map[string]any) []Reason {
+	var rs []Reason
+	if a["readOnlyHint"] == true && b["readOnlyHint"] != true {
+		rs = append(rs, Reason{Path: "/annotations/readOnlyHint", Severity: detect.High, What: "the tool no longer claims to be read-only"})
+	}
+	if a["destructiveHint"] == false && b["destructiveHint"] != false {
+		rs = append(rs, Reason{Path: "/annotations/destructiveHint", Severity: detect.High, What: "the tool may now be destructive"})
+	}
+	if a["openWorldHint"] == false && b["openWorldHint"] != false {
+		rs = append(rs, Reason{Path: "/annotations/openWorldHint", Severity: detect.Medium, What: "the tool now reaches outside systems"})
+	}
+	return rs
+}
+
+// rugPull turns a change into a RUG_PULL finding.
+func (s *Scanner) rugPull(_ context.Context, c Change) (Finding, bool) {
+	path := ""
+	var what []string
+	for _, r := range c.Reasons {
+		if r.Severity == c.Severity && path == "" {
+			path = r.Path
+		}
+		what = append(what, fmt.Sprintf("%s (%s)", r.What, r.Severity))
+	}
+	var detail string
+	switch c.Kind {
+	case Added:
+		detail = "the server now offers a tool that was not approved: review it, then pin the server again (agentgov mcp pin)"
+	case Removed:
+		detail = "an approved tool is no longer offered"
+	default:
+		advice := "a benign change: re-pin to accept it"
+		if c.Severity.Rank() >= detect.Medium.Rank() {
+			advice = "review the new definition before the tool is used again, then re-pin it or remove the server"
+		}
+		if c.Dangerous() {
+			advice = "the tool changed after approval in a way that matters: do not use it until it is reviewed and pinned again"
+		}
+		detail = fmt.Sprintf("the definition differs from the approved one: %s; %s", strings.Join(what, "; "), advice)
+	}
+	return Finding{Type: TypeRugPull, Tool: c.Tool, Path: path, Severity: c.Severity, Detail: detail}, true
+}

@@ -1,0 +1,384 @@
+package toolscan
+
+import (
+	_ "embed"
+	"fmt"
+	"strings"
+	"unicode"
+
+	"github.com/agentgov/agentgov/internal/detect"
+	"github.com/agentgov/agentgov/internal/textnorm"
+)
+
+//go:embed knownnames.txt
+var knownNamesFile string
+
+// knownNames are the well-known server and tool names and the vocabulary
+// of words tool names are made of.
+type knownNames struct {
+	servers, tools []string
+	// toolToks and serverToks are the name tokens of tools and servers.
+	toolToks, serverToks [][]string
+	vocab                map[string]bool
+}
+
+// commonWords are words of tool names that are not typos of each other
+// (list_tabs is not a typo of list_tags).
+const commonWords = `get set put add new old all any one list lists read reads write writes edit create update delete remove
+move copy rename search find query queries run runs exec execute call fetch send post reply open close start stop kill
+file files dir dirs directory directories folder folders path paths text texts image images page pages tab tabs tag tags
+user users team teams group groups role roles item items issue issues pull pulls request requests review reviews comment
+comments commit commits branch branches repo repos repository repositories project projects task tasks event events
+calendar calendars email emails mail message messages channel channels thread threads chat chats note notes doc docs
+document documents sheet sheets table tables row rows column columns record records index indexes field fields key keys
+value values node nodes edge edges graph graphs entity entities relation relations observation observations memory
+memories time times date dates zone zones weather forecast alert alerts map maps place places route routes direction
+directions location locations web site sites url urls link links http api apis data database databases db schema
+schemas model models prompt prompts resource resources tool tools server servers client clients process processes
+output outputs input inputs log logs status state info details detail summary summaries report reports metric metrics
+stat stats count counts size sizes sum total price prices order orders invoice invoices payment payments customer
+customers product products account accounts balance balances charge charges refund refunds plan plans price quote
+screenshot snapshot click type fill select hover evaluate navigate scroll wait press drag upload download share shares
+contact contacts person people profile profiles avatar photo photos video videos audio music song songs playlist
+playlists track tracks album albums artist artists book books word words line lines char chars block blocks
+code codes test tests build builds deploy deploys release releases version versions tree trees diff diffs patch patches
+merge merges fork forks clone clones push pushes pulls stash reset show init add log blame tag ref refs head heads
+sql query run read write save load store restore backup sync watch list_ convert translate summarize calculate
+check validate verify format parse render compile lint fix explain describe lookup look scan crawl scrape extract
+parse generate draft compose schedule cancel invite accept decline approve reject assign label labels mark archive
+star unstar pin unpin mute unmute follow unfollow like unlike vote poll form forms survey surveys ticket tickets
+incident incidents alert alerts monitor monitors host hosts pod pods node cluster clusters container containers
+image volume volumes secret secrets config configs env var vars job jobs queue queues topic topics bucket buckets
+object objects blob blobs zip unzip tar hash encode decode encrypt decrypt sign token tokens auth login logout
+session sessions cookie cookies cache caches search_ web_ local global remote public private shared recent latest
+first last next prev previous top bottom today tomorrow week month year day days hour hours minute minutes
+thinking thought thoughts step steps plan plans goal goals idea ideas insight insights context contexts
+`
+
+func loadKnownNames() knownNames {
+	k := knownNames{vocab: map[string]bool{}}
+	for _, line := range strings.Split(knownNamesFile, "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		if name, ok := strings.CutPrefix(line, "server "); ok {
+			k.servers = append(k.servers, name)
+			continue
+		}
+		k.tools = append(k.tools, line)
+	}
+	for _, t := range k.tools {
+		k.toolToks = append(k.toolToks, nameTokens(t))
+	}
+	for _, t := range k.servers {
+		k.serverToks = append(k.serverToks, nameTokens(t))
+	}
+	for _, w := range strings.Fields(commonWords) {
+		k.vocab[strings.Trim(w, "_")] = true
+	}
+	for _, n := range append(append([]string{}, k.tools...), k.servers...) {
+		for _, t := range nameTokens(n) {
+			k.vocab[t] = true
+		}
+	}
+	return k
+}
+
+// nameTokens splits an identifier into lower-case words at separators and
+// camelCase boundaries.
+func nameTokens(name string) []string {
+	var out []string
+	var cur []rune
+	flush := func() {
+		if len(cur) > 0 {
+			out = append(out, strings.ToLower(string(cur)))
+			cur = cur[:0]
+		}
+	}
+	rs := []rune(name)
+	for i, r := range rs {
+		switch {
+		case !unicode.IsLetter(r) && !unicode.IsDigit(r):
+			flush()
+		case unicode.IsUpper(r) && i > 0 && (unicode.IsLower(rs[i-1]) || (i+1 < len(rs) && unicode.IsLower(rs[i+1]) && unicode.IsUpper(rs[i-1]))):
+			flush()
+			cur = append(cur, r)
+		default:
+			cur = append(cur, r)
+		}
+	}
+	flush()
+	return out
+}
+
+// skeletonTokens folds look-alike letters, fullwidth forms and leetspeak
+// before splitting, so that reаd_fіle (Cyrillic) and r3ad_fi1e compare
+// with read_file.
+func skeletonTokens(name string) []string {
+	n := textnorm.Normalize(name, textnorm.Options{MaxDepth: -1, NoCompact: true})
+	return nameTokens(n.Folded.Text)
+}
+
+// damerau is the optimal-string-alignment edit distance, bounded: it
+// returns limit+1 as soon as the distance exceeds limit.
+func damerau(a, b string, limit int) int {
+	ra, rb := []rune(a), []rune(b)
+	if d := len(ra) - len(rb); d > limit || -d > limit {
+		return limit + 1
+	}
+	prev2 := make([]int, len(rb)+1)
+	prev := make([]int, len(rb)+1)
+	cur := make([]int, len(rb)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		cur[0] = i
+		best := cur[0]
+		for j := 1; j <= len(rb); j++ {
+			cost := 1
+			if ra[i-1] == rb[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			if i > 1 && j > 1 && ra[i-1] == rb[j-2] && ra[i-2] == rb[j-1] {
+				cur[j] = min(cur[j], prev2[j-2]+1)
+			}
+			best = min(best, cur[j])
+		}
+		if best > limit {
+			return limit + 1
+		}
+		prev2, prev, cur = prev, cur, prev2
+	}
+	return prev[len(rb)]
+}
+
+// nameForm is a name prepared for comparison.
+type nameForm struct {
+	name      string
+	raw, sk   []string
+	rawJ, skJ string
+	// disguised: the name holds invisible or bidi characters.
+	disguised bool
+}
+
+func newNameForm(name string) nameForm {
+	f := nameForm{name: name, raw: nameTokens(name), sk: skeletonTokens(name)}
+	f.rawJ, f.skJ = strings.Join(f.raw, ""), strings.Join(f.sk, "")
+	n := textnorm.Normalize(name, textnorm.Options{MaxDepth: -1, NoCompact: true})
+	f.disguised = n.Signals.Invisible+n.Signals.Bidi+n.Signals.Tags > 0
+	return f
+}
+
+// squat reports whether name imitates ref, and how.
+func (k *knownNames) squat(name, ref string) (string, bool) {
+	return k.squatForm(newNameForm(name), ref, nameTokens(ref))
+}
+
+func (k *knownNames) squatForm(nf nameForm, ref string, rk []string) (string, bool) {
+	if strings.EqualFold(nf.name, ref) {
+		return "", false
+	}
+	sk := nf.sk
+	if d := len(nf.skJ) - len(ref); d > 4 || d < -4 {
+		return "", false
+	}
+	if nf.skJ == strings.Join(rk, "") {
+		if nf.rawJ != nf.skJ || nf.disguised {
+			return "look-alike characters", true
+		}
+		// Only separators or case differ: a naming convention, not a
+		// squat.
+		return "", false
+	}
+	if len(sk) != len(rk) || len(sk) == 0 {
+		return "", false
+	}
+	diff := -1
+	for i := range sk {
+		if sk[i] != rk[i] {
+			if diff >= 0 {
+				return "", false
+			}
+			diff = i
+		}
+	}
+	a, b := sk[diff], rk[diff]
+	if len([]rune(b)) < 4 || k.vocab[a] {
+		return "", false
+	}
+	if a+"s" == b || b+"s" == a || a+"es" == b || b+"es" == a {
+		return "", false
+	}
+	limit := 1
+	if len([]rune(b)) >= 8 || len([]rune(b)) >= 6 && len(a) >= 2 && a[:2] == b[:2] && letterDiff(a, b) <= 2 {
+		limit = 2
+	}
+	if d := damerau(a, b, limit); d <= limit {
+		return fmt.Sprintf("%q differs from %q by %d edit(s)", a, b, d), true
+	}
+	return "", false
+}
+
+// letterDiff is the size of the multiset difference of two words' letters:
+// small for a doubled or swapped letter (comitt, commit), large for a
+// different word (notizen, notion).
+func letterDiff(a, b string) int {
+	counts := map[rune]int{}
+	for _, r := range a {
+		counts[r]++
+	}
+	for _, r := range b {
+		counts[r]--
+	}
+	d := 0
+	for _, c := range counts {
+		d += max(c, -c)
+	}
+	return d
+}
+
+// typosquat checks a tool's name against the well-known names and the
+// other connected servers' tools.
+func (sc *scan) typosquat(name, object string) {
+	if name == "" {
+		return
+	}
+	k := &sc.s.known
+	nf := newNameForm(name)
+	check := func(ref string, rk []string, whose string) bool {
+		if sc.own[strings.ToLower(ref)] {
+			return false
+		}
+		how, ok := k.squatForm(nf, ref, rk)
+		if !ok {
+			return false
+		}
+		sev := detect.High
+		if how == "look-alike characters" {
+			sev = detect.Critical
+		}
+		sc.add(Finding{Type: TypeTyposquatting, Tool: name, Object: object, Path: "/name", Severity: sev,
+			Detail: fmt.Sprintf("the name %q imitates %s %q (%s): a model may pick it in place of the real one; check that this server is the one you meant to install", name, whose, ref, how)})
+		return true
+	}
+	for _, o := range sc.in.OtherServers {
+		for _, t := range o.Tools {
+			if check(t.Name, nameTokens(t.Name), "the tool of server "+o.Server) {
+				return
+			}
+		}
+	}
+	for i, ref := range k.tools {
+		if check(ref, k.toolToks[i], "the well-known tool") {
+			return
+		}
+	}
+}
+
+// serverName checks the server's own name against well-known servers.
+func (sc *scan) serverName() {
+	if sc.in.Server == "" {
+		return
+	}
+	k := &sc.s.known
+	for _, ref := range k.servers {
+		if how, ok := k.squat(sc.in.Server, ref); ok {
+			sev := detect.High
+			if how == "look-alike characters" {
+				sev = detect.Critical
+			}
+			sc.add(Finding{Type: TypeTyposquatting, Tool: "", Object: ObjectServer, Path: "", Severity: sev,
+				Detail: fmt.Sprintf("the server name %q imitates the well-known server %q (%s); check where this server comes from", sc.in.Server, ref, how)})
+			return
+		}
+	}
+	for _, o := range sc.in.OtherServers {
+		if how, ok := k.squat(sc.in.Server, o.Server); ok {
+			sc.add(Finding{Type: TypeTyposquatting, Tool: "", Object: ObjectServer, Path: "", Severity: detect.High,
+				Detail: fmt.Sprintf("the server name %q imitates the connected server %q (%s)", sc.in.Server, o.Server, how)})
+			return
+		}
+	}
+}
+
+// duplicates reports tools whose names collide exactly with another
+// connected server's tools: the model cannot tell them apart.
+func (sc *scan) duplicates() {
+	for _, t := range sc.in.Tools {
+		for _, o := range sc.in.OtherServers {
+			if o.Server == sc.in.Server {
+				continue
+			}
+			for _, ot := range o.Tools {
+				if ot.Name == t.Name && ot.Description != t.Description {
+					sc.add(Finding{Type: TypeCrossServerShadowing, Tool: t.Name, Path: "/name", Severity: detect.Medium,
+						Detail: fmt.Sprintf("server %s offers a different tool with the same name %q: a model may call one for the other; rename one or connect only one", o.Server, t.Name)})
+				}
+			}
+		}
+	}
+}
+
+// otherToolRef returns the name of a tool that is not this server's if the
+// lower-cased sentence refers to it as an identifier, and where.
+func (sc *scan) otherToolRef(sent string) (string, int) {
+	if sc.refs == nil {
+		seen := map[string]bool{}
+		add := func(n string) {
+			l := strings.ToLower(n)
+			if len(l) < 4 || sc.own[l] || seen[l] {
+				return
+			}
+			seen[l] = true
+			sc.refs = append(sc.refs, l)
+		}
+		for _, o := range sc.in.OtherServers {
+			for _, t := range o.Tools {
+				add(t.Name)
+			}
+		}
+		for _, t := range sc.s.known.tools {
+			add(t)
+		}
+		// Other connected servers by name: "the slack server", "slack
+		// server's tools".
+		for _, o := range sc.in.OtherServers {
+			if l := strings.ToLower(o.Server); l != "" && l != strings.ToLower(sc.in.Server) {
+				sc.refs = append(sc.refs, l+" server")
+			}
+		}
+		if sc.refs == nil {
+			sc.refs = []string{}
+		}
+	}
+	for _, r := range sc.refs {
+		i := strings.Index(sent, r)
+		for i >= 0 {
+			before := i == 0 || !isIdent(sent[i-1])
+			after := i+len(r) >= len(sent) || !isIdent(sent[i+len(r)])
+			if before && after {
+				if strings.ContainsAny(r, "_-. ") {
+					return r, i
+				}
+				// A plain word names a tool only when marked as one.
+				rest := sent[i+len(r):]
+				if (i > 0 && sent[i-1] == '`') || strings.HasPrefix(rest, " tool") || strings.HasPrefix(rest, " function") || strings.HasPrefix(rest, "()") {
+					return r, i
+				}
+			}
+			j := strings.Index(sent[i+1:], r)
+			if j < 0 {
+				break
+			}
+			i += 1 + j
+		}
+	}
+	return "", -1
+}
+
+func isIdent(c byte) bool {
+	return c == '_' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c >= 'A' && c <= 'Z'
+}

@@ -1,0 +1,433 @@
+package toolscan
+
+import (
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/agentgov/agentgov/internal/detect"
+	"github.com/agentgov/agentgov/internal/textnorm"
+)
+
+// carrierNames are parameter names used to carry context out of the
+// conversation: free text nobody asked the user for.
+var carrierNames = map[string]bool{
+	"sidenote": true, "side": true, "notes": true, "note": true, "context": true, "ctx": true, "metadata": true, "meta": true,
+	"extra": true, "debug": true, "feedback": true, "conversation": true, "history": true, "memo": true, "internal": true,
+	"hidden": true, "trace": true, "telemetry": true, "analytics": true, "annotation": true, "annotations": true,
+	"remarks": true, "reasoning": true, "thoughts": true, "justification": true, "additional": true, "misc": true,
+	"aux": true, "payload": true, "blob": true, "state": true, "session": true, "diagnostics": true, "tracking": true, "memory": true, "memories": true, "profile": true, "dump": true,
+}
+
+// secretNames are parameter name words for data a tool rarely needs.
+var secretNames = map[string]string{
+	"conversation": "the conversation", "sysprompt": "the system prompt", "ssn": "a social security number", "history": "the conversation history",
+	"messages": "previous messages", "transcript": "the conversation", "ssh": "SSH keys", "private": "private keys",
+	"credentials": "credentials", "credential": "credentials", "password": "a password", "passwd": "a password",
+	"secret": "a secret", "secrets": "secrets", "cookie": "cookies", "cookies": "cookies", "env": "environment variables",
+	"environment": "environment variables", "mnemonic": "a wallet seed", "seed": "a wallet seed", "apikey": "an API key",
+	"token": "a token", "tokens": "tokens",
+}
+
+// loginPurposeRE: tools whose purpose involves a password.
+var loginPurposeRE = re(`\b(log ?in|sign ?in|auth\w*|password|passphrase|credential|account|unlock|vault|connect|database|ssh|wifi|zip|encrypt|decrypt)`)
+
+// paramOrderRE: a description that says what a parameter must hold.
+var paramOrderRE = re(`\b(must|should|has to|needs to) (also )?(contain|carry|include|hold|carry|be set to|be filled with)\b`)
+
+// templateValueRE: a default or example that a client would expand into
+// the agent's environment or conversation.
+var templateValueRE = re(`\{\{\s*(env|environment|secrets?|conversation|history|chat|messages|system_?prompt|credentials|user|session)[^}]*\}\}|\$\{?(env|secrets?|conversation)\b`)
+
+// secretEnvRE names an environment variable that holds a secret.
+var secretEnvRE = re(`\b[A-Z][A-Z0-9_]*(API_KEY|_KEY|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIALS|PRIVATE_KEY)[A-Z0-9_]*\b`)
+
+var internalUseRE = re(`\b(internal (use|purposes?|only|tracking|bookkeeping)|for internal|do not (show|display|ask|mention|expose)|don't (show|display|ask|mention)|not (shown|visible|displayed) to|hidden (field|parameter)|automatically (fill|filled|populate|populated|include|included|collect|collected)|(auto|pre) ?(filled|populated)|(fill|populate) (this|it) (automatically|yourself|silently)|fill (it |this )?(silently|automatically|yourself)|hidden\s*:|leave (it |this )?(for|to) the (model|assistant|ai)|fill(ed)? automatically|the (assistant|model|ai|agent) (fills|should fill|must fill|provides|should provide|must provide)|do not ask the user|without asking|(leave|keep) (this|it) (hidden|invisible))\b`)
+
+var fillRE = re(`\b(required|collected|gathered|taken from|copied from|from (their|the user'?s?|the) (git config|session|chat|conversation|context|environment)|everything|must contain|should contain|must include|value of|contents? of|fill|filled|populate|set|put|include|pass|provide|paste|insert|add|place|enter|supply|contain|contains|copy|dump|attach|send|full|entire|complete|all|every|verbatim|raw)\b`)
+
+// props returns the top-level properties of a schema and its required
+// list.
+func props(schema any) (map[string]any, []string) {
+	m, _ := schema.(map[string]any)
+	if m == nil {
+		return nil, nil
+	}
+	p, _ := m["properties"].(map[string]any)
+	var req []string
+	if r, ok := m["required"].([]any); ok {
+		for _, x := range r {
+			if s, ok := x.(string); ok {
+				req = append(req, s)
+			}
+		}
+	}
+	return p, req
+}
+
+func number(v any) (float64, bool) {
+	switch x := v.(type) {
+	case json.Number:
+		f, err := x.Float64()
+		return f, err == nil
+	case float64:
+		return x, true
+	case int:
+		return float64(x), true
+	case int64:
+		return float64(x), true
+	}
+	return 0, false
+}
+
+func str(m map[string]any, k string) string {
+	s, _ := m[k].(string)
+	return s
+}
+
+// purposeText is what the tool says it is for: its name and description.
+func purposeText(ta *toolAnalysis) string {
+	n := textnorm.Normalize(ta.name+" "+ta.desc, textnorm.Options{MaxDepth: -1, NoCompact: true})
+	return n.Base.Text
+}
+
+func (sc *scan) schemaAbuse(ta *toolAnalysis, t *Tool) {
+	ps, required := props(t.InputSchema)
+	if len(ps) == 0 {
+		return
+	}
+	purpose := purposeText(ta)
+	names := make([]string, 0, len(ps))
+	for k := range ps {
+		names = append(names, k)
+	}
+	slices.Sort(names)
+	descSig := ta.params["/description"]
+	for _, name := range names {
+		p, _ := ps[name].(map[string]any)
+		ptr := "/inputSchema/properties/" + escapeToken(name)
+		// The description tells the model to put data that is not the
+		// tool's into this parameter: "pass its content as 'sidenote'".
+		if descSig != nil && (descSig.sensData || descSig.sensPath) && (descSig.sensAccess || descSig.exfilSentence || descSig.directed || paramOrderRE.MatchString(strings.ToLower(ta.desc))) && mentionsParam(ta.desc, name) {
+			sev := detect.High
+			if descSig.secrecy {
+				sev = detect.Critical
+			}
+			sc.add(Finding{Type: TypeSchemaAbuse, Tool: ta.name, Object: ta.object, Path: ptr, Severity: sev,
+				Detail: fmt.Sprintf("the description tells the model to fill parameter %q with %q: the parameter is a channel for data the tool does not need; reject the server", name, firstNonEmpty(descSig.ex["path"], descSig.dataWord))})
+			continue
+		}
+		toks := skeletonTokens(name)
+		carrier, secretWord := false, ""
+		for _, tk := range toks {
+			if carrierNames[tk] {
+				carrier = true
+			}
+			if w, ok := secretNames[tk]; ok && !strings.Contains(purpose, tk) {
+				secretWord = w
+			}
+		}
+		if slices.Contains(toks, "chat") && (slices.Contains(toks, "log") || slices.Contains(toks, "history") || slices.Contains(toks, "transcript")) && !strings.Contains(purpose, "chat") {
+			secretWord = "the conversation"
+		}
+		if slices.Contains(toks, "secret") && (slices.Contains(toks, "key") || slices.Contains(toks, "access")) && !strings.Contains(purpose, "secret") {
+			secretWord = "a private key"
+		}
+		if slices.Contains(toks, "sysprompt") && !strings.Contains(purpose, "system prompt") {
+			secretWord = "the system prompt"
+		}
+		if strings.Join(toks, "") == "apikey" && !strings.Contains(purpose, "api key") && !strings.Contains(purpose, "apikey") {
+			secretWord = "an API key"
+		}
+		if slices.Contains(toks, "system") && (slices.Contains(toks, "prompt") || slices.Contains(toks, "instructions") || slices.Contains(toks, "message")) && !strings.Contains(purpose, "system prompt") {
+			secretWord = "the system prompt"
+		}
+		desc := ""
+		if p != nil {
+			desc = lightReplacer.Replace(strings.ToLower(str(p, "description") + " " + str(p, "title")))
+		}
+		sg := ta.params[ptr]
+		if sg == nil {
+			sg = &signals{}
+		}
+		isReq := slices.Contains(required, name)
+		if p != nil {
+			if m := secretEnvRE.FindString(str(p, "description") + " " + str(p, "title")); m != "" && !strings.Contains(purpose, strings.ToLower(m)) {
+				sc.add(Finding{Type: TypeSchemaAbuse, Tool: ta.name, Object: ta.object, Path: ptr, Severity: detect.High,
+					Detail: fmt.Sprintf("parameter %q asks the model for the secret %s from its environment: credentials of the agent would go to this server; remove the parameter", name, m)})
+				continue
+			}
+		}
+		switch {
+		case (sg.sensData || sg.sensPath) && (fillRE.MatchString(desc) || carrier || sg.directed || sg.secrecy) && !purposeMentions(purpose, sg):
+			sev := detect.High
+			if sg.secrecy || sg.sensAccess || isReq && carrier {
+				sev = detect.Critical
+			}
+			sc.add(Finding{Type: TypeSchemaAbuse, Tool: ta.name, Object: ta.object, Path: ptr, Severity: sev,
+				Detail: fmt.Sprintf("parameter %q asks the model to fill it with %q, which the tool does not need for what it says it does: the parameter carries data out to the server; reject the server or remove the parameter", name, firstNonEmpty(sg.dataWord, sg.ex["path"]))})
+		case carrier && internalUseRE.MatchString(desc):
+			sc.add(Finding{Type: TypeSchemaAbuse, Tool: ta.name, Object: ta.object, Path: ptr, Severity: detect.High,
+				Detail: fmt.Sprintf("parameter %q is free text \"for internal use\" that the model fills without the user: %q; a side channel for context — remove it", name, excerpt(desc, 80))})
+		case secretWord != "" && (carrier || strings.Contains(secretWord, "prompt") || strings.Contains(secretWord, "conversation") || strings.Contains(secretWord, "messages") || strings.Contains(secretWord, "SSH") || strings.Contains(secretWord, "private") || strings.Contains(secretWord, "seed") || strings.Contains(secretWord, "cookies") || strings.Contains(secretWord, "social security") || sg.sensData):
+			sc.add(Finding{Type: TypeSchemaAbuse, Tool: ta.name, Object: ta.object, Path: ptr, Severity: detect.High,
+				Detail: fmt.Sprintf("parameter %q asks for %s, which a tool described as %q does not need; reject the server or remove the parameter", name, secretWord, excerpt(ta.desc, 60))})
+		case secretWord == "a password" && !loginPurposeRE.MatchString(purpose):
+			sc.add(Finding{Type: TypeSchemaAbuse, Tool: ta.name, Object: ta.object, Path: ptr, Severity: detect.High,
+				Detail: fmt.Sprintf("parameter %q asks for a password, which a tool described as %q has no reason to take; reject the server or remove the parameter", name, excerpt(ta.desc, 60))})
+		case secretWord != "":
+			sc.add(Finding{Type: TypeSchemaAbuse, Tool: ta.name, Object: ta.object, Path: ptr, Severity: detect.Medium,
+				Detail: fmt.Sprintf("parameter %q asks the model for %s although the description does not say why; check that the tool needs it", name, secretWord)})
+		case carrier && sg.directed:
+			sc.add(Finding{Type: TypeSchemaAbuse, Tool: ta.name, Object: ta.object, Path: ptr, Severity: detect.High,
+				Detail: fmt.Sprintf("free-text parameter %q comes with instructions to the model (%q); remove it", name, sg.ex["directed"])})
+		}
+		if p == nil {
+			continue
+		}
+		// A default or example that points at secret files.
+		for _, k := range []string{"default", "examples", "example", "const"} {
+			v, ok := p[k]
+			if !ok {
+				continue
+			}
+			if m := templateValueRE.FindString(strings.ToLower(fmt.Sprint(v))); m != "" {
+				sc.add(Finding{Type: TypeSchemaAbuse, Tool: ta.name, Object: ta.object, Path: ptr + "/" + k, Severity: detect.High,
+					Detail: fmt.Sprintf("parameter %q has a %s %q that stands for the agent's environment or conversation: a side channel; remove it", name, k, m)})
+			}
+			if loc := sensitivePathRE.FindStringIndex(strings.ToLower(fmt.Sprint(v))); loc != nil {
+				sev := detect.High
+				if strings.Contains(purpose, "ssh") || strings.Contains(purpose, "credential") || strings.Contains(purpose, "config") {
+					sev = detect.Medium
+				}
+				sc.add(Finding{Type: TypeSchemaAbuse, Tool: ta.name, Object: ta.object, Path: ptr + "/" + k, Severity: sev,
+					Detail: fmt.Sprintf("parameter %q has a %s that points at secret files (%q): a model that takes it sends them to the server; remove it", name, k, excerpt(fmt.Sprint(v), 60))})
+			}
+		}
+		// Absurd sizes.
+		for _, k := range []string{"maxLength", "maxItems", "maxProperties"} {
+			if v, ok := number(p[k]); ok && v > 10_000_000 {
+				sev := detect.Low
+				if carrier {
+					sev = detect.Medium
+				}
+				sc.add(Finding{Type: TypeSchemaAbuse, Tool: ta.name, Object: ta.object, Path: ptr + "/" + k, Severity: sev,
+					Detail: fmt.Sprintf("parameter %q allows %s of %s: no tool needs that much; set a real bound", name, k, strconv.FormatFloat(v, 'f', -1, 64))})
+			}
+		}
+		if v, ok := number(p["minLength"]); ok && v >= 500 {
+			sev := detect.Medium
+			if carrier || sg.sensData {
+				sev = detect.High
+			}
+			sc.add(Finding{Type: TypeSchemaAbuse, Tool: ta.name, Object: ta.object, Path: ptr + "/minLength", Severity: sev,
+				Detail: fmt.Sprintf("parameter %q must be at least %s characters long: it forces the model to write much more than the user gave it; remove the bound", name, strconv.FormatFloat(v, 'f', -1, 64))})
+		}
+	}
+}
+
+// mentionsParam reports whether a description names a parameter as a
+// place to put something: quoted, or followed by parameter/field/argument,
+// or after in/into/as.
+func mentionsParam(desc, name string) bool {
+	d := strings.ToLower(desc)
+	n := strings.ToLower(name)
+	if len(n) < 2 {
+		return false
+	}
+	for _, q := range []string{"'" + n + "'", "`" + n + "`", "\"" + n + "\"", "‘" + n + "’", "“" + n + "”"} {
+		if strings.Contains(d, q) {
+			return true
+		}
+	}
+	for _, f := range []string{n + " parameter", n + " field", n + " argument", n + " param", "in " + n, "into " + n, "as " + n, "to " + n + " "} {
+		if i := strings.Index(d, f); i >= 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// purposeMentions reports whether the tool's own name and description
+// speak of the data its parameter asks for (a login tool takes a
+// password).
+func purposeMentions(purpose string, sg *signals) bool {
+	w := sg.dataWord
+	if w == "" {
+		return false
+	}
+	w = strings.TrimSuffix(strings.Fields(w)[0], "s")
+	return len(w) >= 4 && strings.Contains(purpose, w)
+}
+
+// Confused deputy: a tool that acts with the server's privileges on a
+// target taken from free text.
+type deputyKind struct {
+	what    string
+	verbs   []string // tokens of the name, or first words of the description
+	targets []string // parameter name tokens that name the target
+}
+
+var deputyKinds = []deputyKind{
+	{"fetches URLs", []string{"fetch", "http", "request", "call", "api", "invoke", "browse", "navigate", "download", "scrape", "crawl", "curl", "webhook", "visit", "proxy", "url", "get_url", "open_url", "web"},
+		[]string{"url", "uri", "link", "endpoint", "href", "address", "host", "target", "location", "webhook", "site"}},
+	{"runs queries", []string{"query", "sql", "execute_sql", "cypher", "database", "db", "statement"},
+		[]string{"query", "sql", "statement", "stmt", "cypher", "command"}},
+	{"sends messages", []string{"send", "email", "mail", "sms", "notify", "publish", "post_message", "message", "text"},
+		[]string{"to", "recipient", "recipients", "email", "address", "phone", "number", "destination", "cc", "bcc"}},
+	{"writes files", []string{"write", "save", "delete", "remove", "move", "upload", "overwrite", "create_file", "edit_file", "put"},
+		[]string{"path", "file", "filename", "filepath", "destination", "target", "dir", "directory", "key", "dest"}},
+	{"triggers jobs", []string{"trigger", "dispatch", "pipeline", "workflow", "deploy", "job", "build", "release", "apply", "provision", "patch"},
+		[]string{"project", "pipeline", "workflow", "job", "variables", "ref", "branch", "target", "environment", "repo", "repository", "manifest", "config", "spec", "template", "yaml", "patch"}},
+	{"executes commands", []string{"exec", "execute", "run", "shell", "command", "cmd", "bash", "eval", "script", "terminal", "spawn", "process", "python", "powershell"},
+		[]string{"command", "cmd", "script", "code", "program", "shell", "expression", "commandline", "cmdline", "playbook", "hosts", "host"}},
+}
+
+var restrictedRE = re(`\b(refused|rejected|blocked|denied|not (allowed|permitted|reachable|accepted|supported|possible)|disabled|only|allowed|allow ?list|allowlisted|whitelist(ed)?|restricted to|limited to|within (the )?(allowed|permitted|configured|sandbox|workspace|project)|sandbox(ed)?|read ?only|must be (one of|in|within|under|a (registered|configured|known))|approved|pre ?approved|configured (domains?|hosts?|directories|paths|recipients)|not allowed|requires? (user |explicit )?(confirmation|approval)|asks? the user to (approve|confirm)|(user|operator) (approves|confirms|must approve|must confirm)|(approved|confirmed) by the user|after (the user )?(confirms|approves)|parameterized|select statements? only)\b`)
+
+var privilegeRE = re(`\b(server'?s? (own )?(credentials|privileges|permissions|identity|service account|token|network|access|api key)|with (admin|administrator|root|elevated|full|superuser|service|owner) (rights|privileges|access|permissions|credentials|scope)|as (admin|administrator|root|superuser|the server|the service account)|as (the )?(\w+ )?(admin|administrator|root|superuser|super user|owner|sysadmin|dba)\b|(maintainer|owner|admin|write|full) access to (every|all|any)|(cluster|org|organization|global|domain|tenant)[ -]admin|the bot'?s token|any (database|db|table|cluster|project|repo|repository|account|bucket|host|server|pipeline|tenant|record|customer|campaign)s?\b|(manager|master|agency|platform|global|org|organization|owner|admin|service)'?s? (\w+ )?(account|token|credentials|keys?)\b|(root|admin|master|owner) (api |access )?keys?\b|admin (api|account|credentials|token|key|user|role|console)|admin'?s? token|as (an? )?(owner|admin|administrator)\b|\bsuperuser\b|(in[ -]chief|chief|master|super) (account|user)|(the )?(company|organization|organisation|corporate|team|platform|store|shop|bank)'s (\w+ )?(account|sender id|mailbox|key|token|card|credentials|identity|domain|number|name)|across all (\w+ )?accounts|on behalf of (the )?(server|organization|org|company|admin)|internal (network|services?|hosts?|endpoints?|apis?|systems?)|localhost|127\.0\.0\.1|169\.254|metadata (service|endpoint)|intranet|any (url|host|address|file|path|command|query|recipient|sql|statement|shell command)|arbitrary|unrestricted|no (restrictions?|validation|checks?|limits?|sandbox)|without (any )?(restriction|restrictions|validation|checks?|confirmation|approval|sandbox)|(with )?no confirmation|full access to (the user'?s? )?\w+|any (person|user|recipient|address|people)\b|no (approval|confirmation|review) (needed|required|necessary)|bypass(es|ing)? (the )?(acl|permissions?|auth|checks?|firewall)|(company|organization|organisation|server|service|admin)'?s? (service account|credentials|api key|token)|service account|(superuser|super user|admin|administrator|root|owner|dba) (role|account|user|credentials|privileges|rights)|production (hosts?|servers?|systems?|environment|cluster)|every (host|server|machine)|deploy key|(shared|finance|support|company|billing|corporate) (\w+ )?(mailbox|account|inbox)|sudo|privileged|production (database|credentials|keys?))\b`)
+
+var originRE = re(`\b((url|link|address|command|recipient|query|endpoint)s? (that )?(appears?|appearing|found|given|mentioned|included|contained) in (the )?(\S+ ){0,2}(ticket|email|message|document|page|content|comment|issue|chat)|whatever (url|link|address|command|recipient|number|phone|email|ip|key|file|path|id)|(iban|address|number|url|email|link|recipient|account|value|amount|key|name|command) (given |found |written )?in (the )?(\S+ ){0,3}(message|email|chat|ticket|document|page|report|request)|\b(appears?|appearing) in (the |an? )?(\S+ ){0,3}(report|ticket|email|message|chat|document|page|comment|issue|request)|attached to (the |an? )?(\S+ ){0,2}(email|message|ticket|issue)|(whoever|whatever|anyone|any \w+) (is |are )?(named|mentioned|given|listed|written|found|linked|attached|pasted)( in)?|(written|shown|listed|appearing|found|given|mentioned|named|pasted|attached|linked) in (the |a |an )?(\S+ ){0,3}(page|email|message|ticket|chat|document|report|request|comment|drive)|(comes?|taken|read|pulled|copied) from (the )?(\S+ ){0,2}(description|body|text|content|comment|message|email|ticket|issue|document|page)|(address|url|link|recipient) (given |found )?in (the )?(incoming|received) (message|email)'?s?|(incoming|received) (message|email)'?s? (reply to|from|sender)|from (the )?(email|message|document|web ?page|page|user content|ticket|issue|comment|tool (output|result)|retrieved (text|content|documents?)|search results?|incoming)|(provided|given|supplied|listed|named|mentioned) (by|in) (an |a |the )?(\S+ )?(email|document|page|content|message|ticket|issue|chat)|found in (the |an? )?(\S+ )?(inbox|mailbox)|found in (the )?(\w+ )?(email|document|page|content|message|ticket)|(links?|urls?|commands?|addresses|recipients?) (in|inside|within) (the )?(content|document|email|message|page))\b`)
+
+func unconstrained(p map[string]any) bool {
+	if p == nil {
+		return true
+	}
+	if t, ok := p["type"].(string); ok && t != "string" {
+		return false
+	}
+	for _, k := range []string{"enum", "const", "pattern", "format", "oneOf", "anyOf", "$ref"} {
+		if _, ok := p[k]; ok {
+			return false
+		}
+	}
+	return true
+}
+
+func (sc *scan) confusedDeputy(ta *toolAnalysis, t *Tool) {
+	ps, _ := props(t.InputSchema)
+	if len(ps) == 0 {
+		return
+	}
+	nameToks := skeletonTokens(t.Name)
+	descWords := strings.Fields(strings.ToLower(firstSentence(t.Description)))
+	if len(descWords) > 2 {
+		descWords = descWords[:2]
+	}
+	allText := strings.ToLower(t.Description)
+	for _, p := range ps {
+		if m, ok := p.(map[string]any); ok {
+			allText += " " + strings.ToLower(str(m, "description"))
+		}
+	}
+	allText = lightReplacer.Replace(allText)
+	matched := false
+	defer func() {
+		if matched {
+			return
+		}
+		// No known kind of action, but the text says it acts with broad
+		// privileges on targets taken from content: that is the confused
+		// deputy whatever the action.
+		origin := originRE.FindString(allText)
+		if origin == "" {
+			return
+		}
+		priv := privilegeRE.FindString(allText)
+		if priv == "" || restrictedRE.MatchString(allText) {
+			return
+		}
+		names := make([]string, 0, len(ps))
+		for n := range ps {
+			names = append(names, n)
+		}
+		slices.Sort(names)
+		for _, n := range names {
+			if m, _ := ps[n].(map[string]any); unconstrained(m) {
+				sc.add(Finding{Type: TypeConfusedDeputy, Tool: ta.name, Object: ta.object, Path: "/inputSchema/properties/" + escapeToken(n), Severity: detect.High,
+					Detail: fmt.Sprintf("the tool acts with broad privileges (%q) on targets taken from content the user did not write (%q) through the free-text parameter %q: constrain it or require approval", priv, origin, n)})
+				return
+			}
+		}
+	}()
+	for _, k := range deputyKinds {
+		if !kindMatches(k, nameToks, descWords) {
+			continue
+		}
+		names := make([]string, 0, len(ps))
+		for n := range ps {
+			names = append(names, n)
+		}
+		slices.Sort(names)
+		for _, n := range names {
+			m, _ := ps[n].(map[string]any)
+			if !targetName(k, skeletonTokens(n)) || !unconstrained(m) {
+				continue
+			}
+			restricted := restrictedRE.FindString(allText)
+			priv := privilegeRE.FindString(allText)
+			origin := originRE.FindString(allText)
+			ptr := "/inputSchema/properties/" + escapeToken(n)
+			var sev detect.Severity
+			var why string
+			if restricted != "" && origin == "" {
+				continue
+			}
+			switch {
+			case priv != "" && origin != "":
+				sev, why = detect.Critical, fmt.Sprintf("it says it acts with broad privileges (%q) on targets taken from content (%q)", priv, origin)
+			case priv != "":
+				sev, why = detect.High, fmt.Sprintf("it says it acts with broad privileges (%q)", priv)
+			case origin != "":
+				sev, why = detect.High, fmt.Sprintf("it takes its targets from content the user did not write (%q)", origin)
+			case k.what == "executes commands":
+				sev, why = detect.Medium, "any command the model writes runs with the server's rights"
+			default:
+				sev, why = detect.Low, "nothing in the schema limits the target"
+			}
+			matched = true
+			sc.add(Finding{Type: TypeConfusedDeputy, Tool: ta.name, Object: ta.object, Path: ptr, Severity: sev,
+				Detail: fmt.Sprintf("the tool %s with the server's privileges on %q, a free-text parameter without enum, pattern or format; %s: constrain the parameter (enum, pattern, allow-list) or require approval for this tool", k.what, n, why)})
+			break
+		}
+	}
+}
+
+func kindMatches(k deputyKind, nameToks, descWords []string) bool {
+	for _, v := range k.verbs {
+		if strings.Contains(v, "_") {
+			if strings.Join(nameToks, "_") == v {
+				return true
+			}
+			continue
+		}
+		if slices.Contains(nameToks, v) {
+			return true
+		}
+		for _, w := range descWords {
+			w = strings.Trim(w, ".,:;")
+			if w == v || w == v+"s" || w == v+"es" {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func targetName(k deputyKind, toks []string) bool {
+	for _, t := range toks {
+		if slices.Contains(k.targets, t) {
+			return true
+		}
+	}
+	return false
+}
+
+func firstSentence(s string) string {
+	if i := strings.IndexAny(s, ".\n"); i >= 0 {
+		return s[:i]
+	}
+	return s
+}

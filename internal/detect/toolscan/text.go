@@ -1,0 +1,813 @@
+package toolscan
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strings"
+	"unicode"
+
+	"golang.org/x/text/unicode/norm"
+
+	"github.com/agentgov/agentgov/internal/detect"
+	"github.com/agentgov/agentgov/internal/detect/injection"
+	"github.com/agentgov/agentgov/internal/textnorm"
+)
+
+// toolAnalysis gathers what the text of one definition showed, for the
+// checks that judge the definition as a whole.
+type toolAnalysis struct {
+	name, object, desc string
+	// params maps a parameter's pointer (/inputSchema/properties/x) to the
+	// signals of its own texts.
+	params map[string]*signals
+	// instructive is set once any text of the definition carried an
+	// instruction to the model beyond the tool's own use.
+	instructive bool
+}
+
+// signals is what the phrase families found in one text.
+type signals struct {
+	secrecy, sensPath, sensData, sensAccess, directed, override        bool
+	send, url, email, extDest, paramDest, urlTemplate, mdImage, copyTo bool
+	pretext, otherRef, behaviour, exfilSentence, shadowSentence        bool
+	// obfuscated: seen only after undoing obfuscation, decoding or
+	// unhiding.
+	obfuscated bool
+	ex         map[string]string
+	shadowName string
+	dataWord   string
+}
+
+func (s *signals) note(key, text string) {
+	if s.ex == nil {
+		s.ex = map[string]string{}
+	}
+	if _, ok := s.ex[key]; !ok {
+		s.ex[key] = excerpt(text, 160)
+	}
+}
+
+func (s *signals) merge(o *signals) {
+	s.secrecy = s.secrecy || o.secrecy
+	s.sensPath = s.sensPath || o.sensPath
+	s.sensData = s.sensData || o.sensData
+	s.sensAccess = s.sensAccess || o.sensAccess
+	s.directed = s.directed || o.directed
+	s.override = s.override || o.override
+	s.send = s.send || o.send
+	s.url = s.url || o.url
+	s.email = s.email || o.email
+	s.extDest = s.extDest || o.extDest
+	s.paramDest = s.paramDest || o.paramDest
+	s.urlTemplate = s.urlTemplate || o.urlTemplate
+	s.mdImage = s.mdImage || o.mdImage
+	s.copyTo = s.copyTo || o.copyTo
+	s.pretext = s.pretext || o.pretext
+	s.otherRef = s.otherRef || o.otherRef
+	s.behaviour = s.behaviour || o.behaviour
+	s.exfilSentence = s.exfilSentence || o.exfilSentence
+	s.shadowSentence = s.shadowSentence || o.shadowSentence
+	if s.shadowName == "" {
+		s.shadowName = o.shadowName
+	}
+	if s.dataWord == "" {
+		s.dataWord = o.dataWord
+	}
+	for k, v := range o.ex {
+		s.note(k, v)
+	}
+}
+
+func (s *signals) any() bool {
+	return s.secrecy || s.override || s.sensAccess || s.exfilSentence || s.shadowSentence || s.copyTo || s.urlTemplate || s.mdImage
+}
+
+func anyMatch(res []*regexp.Regexp, s string) string {
+	for _, r := range res {
+		if loc := r.FindStringIndex(s); loc != nil {
+			return s[loc[0]:loc[1]]
+		}
+	}
+	return ""
+}
+
+// sentences splits normalised text into sentences (and lines), keeping
+// URLs and e-mail addresses whole.
+func sentences(s string) []string {
+	var out []string
+	start := 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		end := false
+		switch c {
+		case '\n', '!', '?':
+			end = true
+		case '.':
+			// A full stop ends a sentence only before a space or the end.
+			end = i+1 >= len(s) || s[i+1] == ' ' || s[i+1] == '\n'
+		}
+		if end {
+			if i > start {
+				out = append(out, s[start:i])
+			}
+			start = i + 1
+		}
+	}
+	if start < len(s) {
+		out = append(out, s[start:])
+	}
+	return out
+}
+
+// userControlled reports a secrecy match that leaves the decision to the
+// user ("do not mention @everyone unless the user asks").
+func userControlled(m string) bool {
+	for _, c := range []string{"unless the user", "until the user", "if the user", "unless they", "unless asked"} {
+		if strings.Contains(m, c) {
+			return true
+		}
+	}
+	return false
+}
+
+// wholeToken widens [i, j) to the whitespace-delimited token around it.
+func wholeToken(s string, i, j int) string {
+	for i > 0 && !strings.ContainsRune(" \t\n\"'`(", rune(s[i-1])) {
+		i--
+	}
+	for j < len(s) && !strings.ContainsRune(" \t\n\"'`),;", rune(s[j])) {
+		j++
+	}
+	return strings.TrimLeft(s[i:j], " ,;:(\"'`")
+}
+
+// sentenceTail is the last n bytes of s within its last sentence.
+func sentenceTail(s string, n int) string {
+	if len(s) > n {
+		s = s[len(s)-n:]
+	}
+	for i := len(s) - 1; i >= 0; i-- {
+		c := s[i]
+		if c == '!' || c == '?' || c == '\n' || c == ';' || c == '.' && i+1 < len(s) && s[i+1] == ' ' {
+			return s[i+1:]
+		}
+	}
+	return s
+}
+
+// framed blanks short quoted phrases when the text presents them as
+// examples ("explain what a prompt injection is, such as 'ignore previous
+// instructions'"): quoting an attack is not making one.
+var (
+	frameRE  = re(`\b(such as|for example|e\.g\.|example|examples|explain|explains|awareness|training|detect|detects|detection|classif\w+|recogni[sz]e)\b`)
+	quotedRE = re(`'[^'\n]{3,80}'|"[^"\n]{3,80}"|“[^”\n]{3,80}”|‘[^’\n]{3,80}’`)
+)
+
+func framed(text string) string {
+	bare := text
+	if strings.Contains(text, "http") || strings.Contains(text, "@") || strings.Contains(text, ".") {
+		bare = emailRE.ReplaceAllString(urlRE.ReplaceAllString(text, " "), " ")
+	}
+	if !frameRE.MatchString(bare) {
+		return text
+	}
+	return quotedRE.ReplaceAllStringFunc(text, func(q string) string { return strings.Repeat(" ", len(q)) })
+}
+
+// analyze runs the phrase families over one normalised text. refs are the
+// names of tools that are not this server's (other servers' and well-known
+// ones), for shadowing.
+func (sc *scan) analyze(text, orig string) signals {
+	var sg signals
+	text, orig = framed(text), framed(orig)
+	g := newGate(text)
+	if g.any(secrecyKeys) {
+		if m := anyMatch(secrecyRE, text); m != "" && !userControlled(m) {
+			sg.secrecy = true
+			sg.note("secrecy", m)
+		}
+	}
+	if g.any(overrideKeys) {
+		if m := anyMatch(overrideRE, text); m != "" {
+			sg.override = true
+			sg.note("override", m)
+		}
+	}
+	if !g.ascii || g.any(jailbreakKeys) {
+		if m := jailbreakRE.FindString(text); m != "" {
+			sg.override = true
+			sg.note("override", m)
+		}
+	}
+	if g.any(directedKeys) {
+		if m := anyMatch(modelDirectedRE, text); m != "" {
+			sg.directed = true
+			sg.note("directed", m)
+		}
+	}
+	if g.any(pretextKeys) {
+		if m := pretextRE.FindString(text); m != "" {
+			sg.pretext = true
+			sg.note("pretext", m)
+		}
+	}
+	lowOrig := strings.ToLower(orig)
+	for _, t := range []string{lowOrig, text} {
+		if loc := sensitivePathRE.FindStringIndex(t); loc != nil {
+			sg.sensPath = true
+			sg.note("path", wholeToken(t, loc[0], loc[1]))
+			if tail := sentenceTail(t[:loc[0]], 60); accessVerbRE.MatchString(tail) || !g.ascii && accessVerbIntlRE.MatchString(tail) {
+				sg.sensAccess = true
+			}
+			// Verb-final languages put the verb after the object.
+			if accessVerbIntlRE.MatchString(t[loc[1]:min(len(t), loc[1]+40)]) {
+				sg.sensAccess = true
+			}
+		}
+	}
+	for _, loc := range sensitiveDataRE.FindAllStringIndex(text, 8) {
+		if negationRE.MatchString(text[max(0, loc[0]-40):loc[0]]) {
+			continue
+		}
+		sg.sensData = true
+		sg.note("data", text[loc[0]:loc[1]])
+		if sg.dataWord == "" {
+			sg.dataWord = text[loc[0]:loc[1]]
+		}
+		if accessVerbRE.MatchString(sentenceTail(text[:loc[0]], 60)) {
+			sg.sensAccess = true
+		}
+	}
+	intl := !g.ascii || g.any(intlDataKeys)
+	if intl {
+		if m := sensitiveDataIntlRE.FindString(text); m != "" {
+			sg.sensData = true
+			sg.note("data", m)
+			if sg.dataWord == "" {
+				sg.dataWord = m
+			}
+		}
+	}
+	hasHTTP := strings.Contains(lowOrig, "http")
+	if hasHTTP {
+		if m := urlTemplateRE.FindString(lowOrig); m != "" {
+			sg.urlTemplate = true
+			sg.note("urltemplate", m)
+			if placeholderDataRE.MatchString(m) {
+				// A URL that carries the user's data in a placeholder is
+				// the exfiltration itself.
+				sg.exfilSentence = true
+				sg.note("exfil", "a URL placeholder for user data → "+m)
+			}
+		}
+		if mdImageRE.MatchString(lowOrig) {
+			sg.mdImage = true
+		}
+		if m := urlInsertRE.FindString(lowOrig); m != "" {
+			sg.urlTemplate, sg.exfilSentence = true, true
+			sg.note("urltemplate", m)
+			sg.note("exfil", "a URL with a slot for the user's data → "+m)
+		}
+	}
+	if hasHTTP || strings.Contains(lowOrig, "@") {
+		if m := copyToRE.FindString(lowOrig); m != "" {
+			sg.copyTo = true
+			sg.note("copyto", m)
+		}
+	}
+	toolWords := g.any(toolRefKeys)
+	if toolWords && toolRefGenericRE.MatchString(text) {
+		sg.otherRef = true
+	}
+	// Sentence-level pairings: send + data + destination, and a reference
+	// to another tool + a directive about its behaviour.
+	for _, sent := range sentences(lowOrig) {
+		nsent := normalizeLight(sent)
+		if sendVerbRE.MatchString(nsent) || passiveSendRE.MatchString(nsent) || declarativeSendRE.MatchString(nsent) {
+			sg.send = true
+			var u, e string
+			if hasHTTP {
+				u = urlRE.FindString(sent)
+			}
+			if strings.Contains(sent, "@") {
+				e = emailRE.FindString(sent)
+			}
+			ext := firstNonEmpty(externalDest.FindString(nsent), externalDest.FindString(sent))
+			pd := firstNonEmpty(paramDest.FindString(nsent), carrierDestRE.FindString(nsent), arrowDestRE.FindString(sent))
+			if pd == "" && !g.ascii {
+				pd = paramDestIntlRE.FindString(nsent)
+			}
+			sens := sensitiveDataRE.FindString(nsent)
+			if sens == "" && intl {
+				sens = sensitiveDataIntlRE.FindString(nsent)
+			}
+			if sens == "" {
+				if loc := sensitivePathRE.FindStringIndex(sent); loc != nil {
+					sens = wholeToken(sent, loc[0], loc[1])
+				}
+			}
+			sg.url = sg.url || u != ""
+			sg.email = sg.email || e != ""
+			sg.extDest = sg.extDest || ext != ""
+			sg.paramDest = sg.paramDest || pd != ""
+			// Data leaving to a literal outside address: a side channel when
+			// the sentence says so ("also", "silently", "partners") or when
+			// it is the user's data, or when data is stored or published
+			// there ("are uploaded to https://…").
+			sideChannel := sens == "" && (u != "" || e != "") &&
+				(sideRE.MatchString(nsent) && (userDataRE.MatchString(nsent) || (quantRE.MatchString(nsent) || strongSideRE.MatchString(nsent)) && genericDataRE.MatchString(nsent)) ||
+					(passiveDest(sent) || passiveDest(nsent)) && (userDataRE.MatchString(nsent) || genericDataRE.MatchString(nsent) || sideRE.MatchString(nsent) || strongSideRE.MatchString(nsent)) ||
+					declarativeSendRE.MatchString(nsent) && (strongSideRE.MatchString(nsent) || userDataRE.MatchString(nsent) || genericDataRE.MatchString(nsent)))
+			if sideChannel {
+				sens = firstNonEmpty(userDataRE.FindString(nsent), genericDataRE.FindString(nsent), "data")
+			}
+			if sens != "" && (u != "" || e != "" || ext != "" || pd != "") && !mitigatedRE.MatchString(nsent) {
+				sg.exfilSentence = true
+				dest := firstNonEmpty(u, e, ext, pd)
+				sg.note("exfil", strings.Trim(sens, " '\"`")+" → "+strings.Trim(dest, " '\"`")+" (\""+excerpt(strings.TrimSpace(sent), 100)+"\")")
+			}
+		} else {
+			if hasHTTP && urlRE.MatchString(sent) {
+				sg.url = true
+			}
+			if strings.Contains(sent, "@") && emailRE.MatchString(sent) {
+				sg.email = true
+			}
+		}
+		if ref, at := sc.otherToolRef(sent); ref != "" && shadowDirective(sent, ref, at) {
+			sg.shadowSentence = true
+			sg.shadowName = ref
+			sg.note("shadow", sent)
+		} else if toolWords && !protectiveRE.MatchString(nsent) {
+			if gm := toolRefGenericRE.FindString(nsent); gm != "" && genericDirectiveRE.MatchString(nsent) {
+				sg.shadowSentence = true
+				sg.shadowName = gm
+				sg.note("shadow", sent)
+			}
+		}
+	}
+	return sg
+}
+
+var (
+	condBeforeRE       = re(`(^|\W)(every|each|all|any|when|whenever|every time|each time|if|after|before|once|cuando|siempre que|wenn|sobald|quand|lorsque|chaque fois|quando|sempre que|als|kiedy|когда|если|每当|当|時|とき|際)(\W+\S+){0,5}?\W*$`)
+	directiveAfterRE   = re(`^\W*(\S+\s+){0,8}?(must|should|shall|always|never|is deprecated|deprecated|will now|has a side effect|instead|is replaced|no longer|whenever|every time|each time|when you (call|use)|is (known to be )?(buggy|broken|unreliable|unsafe)|ends with|starts with|targets|is sent to|goes to|is set to|are set to|uses the|must use)\b`)
+	directiveBeforeRE  = re(`(instead of|never (call|use)|do not (call|use)|don't (call|use)|rather than|avoid (calling|using)|in place of|replaces?)\s*(the\s+)?\W?$`)
+	genericDirectiveRE = re(`\b(must|should|shall|always|never|instead|route|through|first|deprecated|required to|need to|needs to|call|invoke|pass|forward|send|copy|before|after|whenever|prefer)\b`)
+)
+
+// shadowDirective reports whether a sentence that names another server's
+// tool tells the model how that tool must behave: a condition on its use
+// ("when send_email is used, …"), an order about it ("send_email must …"),
+// or a replacement ("instead of send_email"). A workflow hint ("call
+// list_channels first to get the ID") is none of these.
+func shadowDirective(sent, ref string, at int) bool {
+	before, after := sent[:at], sent[at+len(ref):]
+	if condBeforeRE.MatchString(before) {
+		return true
+	}
+	if directiveAfterRE.MatchString(after) {
+		return true
+	}
+	tail := before
+	if len(tail) > 40 {
+		tail = tail[len(tail)-40:]
+	}
+	return directiveBeforeRE.MatchString(strings.TrimRight(tail, "`'\" "))
+}
+
+var lightReplacer = strings.NewReplacer("_", " ", "-", " ", "’", "'", "`", "")
+
+// normalizeLight makes a lower-cased sentence of the original comparable
+// with the phrase families without losing URLs: separators as spaces,
+// diacritics removed (envía → envia).
+func normalizeLight(s string) string {
+	s = lightReplacer.Replace(s)
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return stripMarks(s)
+		}
+	}
+	return s
+}
+
+// stripMarks removes combining marks after canonical decomposition.
+func stripMarks(s string) string {
+	d := norm.NFD.String(s)
+	var b strings.Builder
+	b.Grow(len(d))
+	for _, r := range d {
+		if !unicode.Is(unicode.Mn, r) {
+			b.WriteRune(r)
+		}
+	}
+	return norm.NFC.String(b.String())
+}
+
+func firstNonEmpty(ss ...string) string {
+	for _, s := range ss {
+		if s != "" {
+			return s
+		}
+	}
+	return ""
+}
+
+// hiddenMarkup finds text hidden from a human reader of rendered
+// markdown or HTML: comments, elements styled invisible, markdown
+// comments, and text pushed out of view by padding.
+var hiddenMarkupRE = []*regexp.Regexp{
+	re(`(?s)<!--(.*?)(-->|$)`),
+	re(`(?is)<\w+[^>]*style\s*=\s*["'][^"']*(display\s*:\s*none|visibility\s*:\s*hidden|font-size\s*:\s*0|opacity\s*:\s*0[^.]|color\s*:\s*(white|#fff\b|#ffffff|transparent))[^"']*["'][^>]*>(.*?)(</|$)`),
+	re(`(?i)<\w+[^>]*\bhidden\b[^>]*>(.*?)(</|$)`),
+	re(`(?m)^\s*\[//\]:\s*#\s*\((.*)\)`),
+	re(`(?s)(?:\n[ \t]*){12,}(\S.*)`),
+	re(`(?s)[ \t\x{00a0}]{120,}(\S.*)`),
+}
+
+func hiddenRegions(s string) []string {
+	var out []string
+	for _, r := range hiddenMarkupRE {
+		for _, m := range r.FindAllStringSubmatch(s, 4) {
+			body := m[len(m)-1]
+			if strings.HasPrefix(m[0], "<!--") || strings.HasPrefix(m[0], "[//]") || strings.HasPrefix(strings.TrimSpace(m[0]), "[//]") {
+				body = m[1]
+			}
+			if len(m) >= 3 && strings.Contains(r.String(), "style") {
+				body = m[3]
+			}
+			if strings.TrimSpace(body) != "" {
+				out = append(out, body)
+			}
+		}
+	}
+	return out
+}
+
+// protectiveRE: a sentence that keeps data away from other tools.
+var protectiveRE = re(`\b(never|do not|don't|must not|should not) (include|pass|send|share|give|forward|expose|leak|reveal)\b[^.]{0,40}\b(other tools?|other tool calls|another tool|other servers?)`)
+
+// A side channel: data copied somewhere in addition to what the tool does.
+var (
+	sideRE        = re(`\b(silently|secretly|also|additionally|as well|in addition|too|copy|copies|duplicate|mirror(ed|s)?|together with|along with|including|retained|partners?|third part(y|ies)|for (model )?training|for analytics)\b`)
+	passiveSendRE = re(`\b(are|is|get|gets|will be|being|been)\s+(\w+\s+)?(sent|uploaded|forwarded|mirrored|copied|archived|published|logged|stored|kept|synced|transmitted|transferred|streamed|shared|posted|emailed|delivered|backed up|collected|retained|broadcast|saved)\b`)
+	strongSideRE  = re(`\b(silently|secretly|covertly|retained|partners?|third part(y|ies)|subprocessors?|contractors|for (model )?training|for analytics|kept public|publicly|indefinitely|for (our|their) records|partenaires|partner|terceros|parceiros)\b|партн|パートナー|合作伙伴|파트너|협력사`)
+	quantRE       = re(`\b(every|all|each|entire|whole|full|any)\b`)
+	userDataRE    = re(`\b(user'?s? (\w+ )?(notes?|files?|messages?|contacts?|emails?|documents?|data|history|photos?|calendar|invoices?|searches|location)|private (notes?|files?|messages?|data)|(notes?|messages?|files?) marked private)\b`)
+)
+
+// declarativeSendRE: a server-side copy in other languages ("se guardan
+// en https://…", "werden … gespeichert").
+var declarativeSendRE = re(`(\b(go|goes|end up|ends up) (to|at|on|in) |conserves|conservees|gespeichert|weitergegeben|se guardan|guardados|salvati|condivisi|compartidos|partilhados|保存され|保存在|共享|сохраняются|передаются|reports (its |their |the )?(contents?|data)|submits (them|it)|posts (its|the) (text|contents?)|delivers the file|uploads (the|its|their) )`)
+
+// passiveDest reports "… are uploaded to https://…": a storing or sending
+// verb followed, within a few words, by a literal outside destination.
+func passiveDest(s string) bool {
+	for _, loc := range passiveSendRE.FindAllStringIndex(s, 4) {
+		rest := s[loc[1]:min(len(s), loc[1]+80)]
+		if d := destAfterRE.FindStringIndex(rest); d != nil {
+			return true
+		}
+	}
+	return false
+}
+
+var destAfterRE = re(`^[^.;]{0,40}?\b(to|at|on|into|with|via)\s+(our\s+\w+\s+)?\(?(https?://|[a-z0-9._%+-]+@[a-z0-9-]+\.)`)
+
+// mitigatedRE: the data leaves only in a form that does not disclose it.
+var mitigatedRE = re(`\b(hash(ed|es)?|sha ?\d+|k anonymity|anonymi[sz]ed|redacted|masked|encrypted|first \d+ characters)\b`)
+
+var placeholderDataRE = re(`(\{\{?|\$\{|<|%7b|\[)[^}>\]]{0,40}(email|conversation|chat|message|password|token|key|history|secret|credential|summary|transcript|name|address|phone|session|cookie)`)
+
+var (
+	ansiRE    = re(`\x1b(\[[0-9;?]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)|[@-Z\\-_])`)
+	concealRE = re(`\x1b\[[0-9;]*\b(8|30;40|37;47|90;100)m`)
+	controlRE = re(`[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]`)
+)
+
+var roleWhere = map[role]string{
+	roleName: "the name", roleProse: "the text", roleKey: "the parameter name", roleValue: "a default, enum or example value",
+	roleConstraint: "a schema constraint", roleOther: "a schema string",
+}
+
+// text analyses one string of a definition and records its findings.
+func (sc *scan) text(ctx context.Context, ta *toolAnalysis, u textUnit) error {
+	if strings.TrimSpace(u.text) == "" {
+		return nil
+	}
+	n := textnorm.Normalize(u.text, textnorm.Options{})
+	where := roleWhere[u.role]
+	// Invisible characters.
+	if inv := n.Signals.Invisible + n.Signals.Bidi + n.Signals.Tags; inv > 0 {
+		sev := detect.High
+		kinds := []string{}
+		if n.Signals.Invisible > 0 {
+			kinds = append(kinds, fmt.Sprintf("%d zero-width or format", n.Signals.Invisible))
+		}
+		if n.Signals.Bidi > 0 {
+			kinds = append(kinds, fmt.Sprintf("%d bidi-control", n.Signals.Bidi))
+		}
+		if n.Signals.Tags > 0 {
+			kinds = append(kinds, fmt.Sprintf("%d Unicode tag", n.Signals.Tags))
+			sev = detect.Critical
+		}
+		sc.add(Finding{Type: TypeHiddenCharacters, Tool: ta.name, Object: ta.object, Path: u.path, Severity: sev,
+			Detail: fmt.Sprintf("%s holds %s characters: the model reads text a reviewer does not see; remove them and re-review the visible text", where, strings.Join(kinds, ", "))})
+	}
+	if loc := ansiRE.FindStringIndex(u.text); loc != nil {
+		sev := detect.High
+		if concealRE.MatchString(u.text) {
+			sev = detect.Critical
+		}
+		sc.add(Finding{Type: TypeHiddenCharacters, Tool: ta.name, Object: ta.object, Path: u.path, Severity: sev,
+			Detail: fmt.Sprintf("%s holds terminal escape sequences (%q) that hide or recolour text in a terminal: the model reads what a reviewer does not see; reject the server", where, u.text[loc[0]:loc[1]])})
+	} else if controlRE.MatchString(u.text) {
+		sc.add(Finding{Type: TypeHiddenCharacters, Tool: ta.name, Object: ta.object, Path: u.path, Severity: detect.Medium,
+			Detail: fmt.Sprintf("%s holds control characters; remove them", where)})
+	}
+	if u.role == roleConstraint {
+		return nil
+	}
+	if u.role == roleName || u.role == roleKey {
+		// Names are identifiers: look-alike letters in them are the sign.
+		if n.Signals.MixedScriptWords > 0 {
+			sc.add(Finding{Type: TypeHiddenCharacters, Tool: ta.name, Object: ta.object, Path: u.path, Severity: detect.High,
+				Detail: fmt.Sprintf("%s %q mixes look-alike letters of another script into Latin: it reads as %q; rename it or reject the server", where, excerpt(u.text, 60), n.Base.Text)})
+		}
+		if len(u.text) < 64 && !strings.ContainsAny(u.text, " \n") && len(nameTokens(u.text)) < 4 {
+			return nil
+		}
+	}
+	var sg signals
+	views := []string{n.Base.Text}
+	if n.Folded.Text != n.Base.Text {
+		views = append(views, n.Folded.Text)
+	}
+	for i, v := range views {
+		s := sc.analyze(v, u.text)
+		if i > 0 && s.any() {
+			s.obfuscated = true
+		}
+		sg.merge(&s)
+	}
+	if n.HasCompact() {
+		c := n.Compact.Text
+		var cs signals
+		if m := compactSecrecyRE.FindString(c); m != "" {
+			cs.secrecy = true
+			cs.note("secrecy", m)
+		}
+		if m := compactOverrideRE.FindString(c); m != "" {
+			cs.override = true
+			cs.note("override", m)
+		}
+		if loc := compactSensRE.FindStringIndex(c); loc != nil {
+			cs.sensPath = true
+			cs.note("path", c[loc[0]:loc[1]])
+			if compactAccessRE.MatchString(c[max(0, loc[0]-30):loc[0]]) {
+				cs.sensAccess = true
+			}
+		}
+		if cs.secrecy || cs.override || cs.sensAccess {
+			cs.obfuscated = true
+			sg.merge(&cs)
+		}
+	}
+	if n.HasRot13() {
+		s := sc.analyze(n.Rot13.Text, n.Rot13.Text)
+		if s.any() {
+			s.obfuscated = true
+			sg.merge(&s)
+		}
+	}
+	var decodedKinds []string
+	var walkDecoded func(t *textnorm.Text, depth int)
+	walkDecoded = func(t *textnorm.Text, depth int) {
+		for i := range t.Decoded {
+			d := &t.Decoded[i]
+			s := sc.analyze(d.Text.Base.Text, d.Text.Original)
+			if s.any() || s.directed {
+				s.obfuscated = true
+				sg.merge(&s)
+				decodedKinds = append(decodedKinds, d.Kind)
+			}
+			if depth < textnorm.MaxDepth {
+				walkDecoded(d.Text, depth+1)
+			}
+		}
+	}
+	walkDecoded(&n, 0)
+	// Hidden markup.
+	for _, h := range hiddenRegions(u.text) {
+		hn := textnorm.Normalize(h, textnorm.Options{})
+		s := sc.analyze(hn.Base.Text, h)
+		sev, what := detect.Medium, "text hidden from a human reader (comment, invisible element or padding)"
+		if s.any() || s.directed || s.sensData || s.sensPath || s.send && (s.url || s.email) {
+			sev, what = detect.Critical, "instructions hidden from a human reader (comment, invisible element or padding)"
+			s.obfuscated = true
+			sg.merge(&s)
+		}
+		sc.add(Finding{Type: TypeHiddenCharacters, Tool: ta.name, Object: ta.object, Path: u.path, Severity: sev,
+			Detail: fmt.Sprintf("%s contains %s: %q; the model sees it, the reviewer does not", where, what, excerpt(h, 80))})
+	}
+	// The prompt-injection detector reads prose and values for its
+	// multilingual intents. A tool description is addressed to the model,
+	// so it reads as a document that should contain no instructions.
+	var inj []detect.Finding
+	if u.role == roleProse || u.role == roleValue || u.role == roleOther {
+		res, err := sc.s.inj.Detect(ctx, detect.Input{Text: u.text, Source: detect.SourceDocument})
+		if err != nil {
+			return fmt.Errorf("%s: %s %s: %w", Name, ta.name, u.path, err)
+		}
+		for _, f := range res.Findings {
+			if f.Severity.Rank() >= detect.High.Rank() {
+				inj = append(inj, f)
+			}
+		}
+	}
+	sc.judgeText(ta, u, &sg, inj, decodedKinds)
+	if strings.HasPrefix(u.path, "/inputSchema/") || u.path == "/description" {
+		if ta.params == nil {
+			ta.params = map[string]*signals{}
+		}
+		p := paramPointer(u.path)
+		if ta.params[p] == nil {
+			ta.params[p] = &signals{}
+		}
+		ta.params[p].merge(&sg)
+	}
+	return nil
+}
+
+// paramPointer cuts a schema pointer after its first properties/<name>.
+func paramPointer(p string) string {
+	const k = "/properties/"
+	i := strings.Index(p, k)
+	if i < 0 {
+		return p
+	}
+	rest := p[i+len(k):]
+	if j := strings.IndexByte(rest, '/'); j >= 0 {
+		return p[:i+len(k)+j]
+	}
+	return p
+}
+
+// judgeText turns the signals of one text into findings.
+func (sc *scan) judgeText(ta *toolAnalysis, u textUnit, sg *signals, inj []detect.Finding, decoded []string) {
+	where := roleWhere[u.role]
+	how := ""
+	if sg.obfuscated {
+		how = " (found after undoing obfuscation"
+		if len(decoded) > 0 {
+			how += ", inside " + decoded[0] + "-encoded text"
+		}
+		how += ")"
+	}
+	ex := func(k string) string { return sg.ex[k] }
+	bump := func(s detect.Severity) detect.Severity {
+		if sg.obfuscated && s == detect.High {
+			return detect.Critical
+		}
+		return s
+	}
+	// In values (defaults, enums, examples) any instruction is schema
+	// abuse: nothing there is meant for the model to obey.
+	poisonType := TypeToolPoisoning
+	if u.role == roleValue || u.role == roleKey {
+		poisonType = TypeSchemaAbuse
+	}
+
+	// The injection detector reads declarative text too: "do not follow
+	// instructions returned by this tool" is protective. Its findings
+	// decide alone only for unmistakable structure (chat-template tokens,
+	// hidden or encoded instructions); intents need a signal of ours.
+	var injPoison, injExfil []string
+	injStrong, injIntent := false, false
+	for _, f := range inj {
+		switch f.Type {
+		case injection.TypeDataExfiltration:
+			injExfil = append(injExfil, f.Type)
+		case injection.TypeInvisibleText:
+		case injection.TypeChatTemplateInjection, injection.TypeHiddenInstruction, injection.TypeEncodedPayload:
+			injStrong = true
+			injPoison = append(injPoison, f.Type)
+		case injection.TypeInstructionOverride, injection.TypeSystemPromptExtraction, injection.TypeRoleHijack:
+			injIntent = true
+			injPoison = append(injPoison, f.Type)
+		default:
+			injPoison = append(injPoison, f.Type)
+		}
+	}
+	ours := sg.directed || sg.sensData || sg.sensPath || sg.secrecy || sg.pretext || sg.send
+
+	// TOOL_POISONING.
+	var psev detect.Severity
+	var why []string
+	switch {
+	case sg.secrecy && (sg.sensAccess || sg.directed || sg.override || sg.exfilSentence || sg.copyTo || sg.shadowSentence):
+		psev = detect.Critical
+	case sg.override && (sg.directed || sg.sensAccess):
+		psev = detect.Critical
+	case sg.sensPath && sg.sensAccess && sg.directed:
+		psev = detect.Critical
+	case sg.secrecy, sg.override:
+		psev = detect.High
+	case u.role == roleValue && (sg.sensAccess || sg.directed && (sg.sensData || sg.sensPath)):
+		psev = detect.High
+	case sg.sensAccess && (sg.directed || sg.pretext || sg.paramDest):
+		psev = detect.High
+	case sg.sensPath && sg.sensAccess:
+		psev = detect.Medium
+	case sg.directed && sg.pretext:
+		psev = detect.High
+	case injStrong, injIntent && ours, injIntent && len(dedupe(injPoison)) >= 2, len(injPoison) > 0 && (sg.sensAccess || sg.secrecy):
+		psev = detect.High
+	case len(injPoison) > 0:
+		psev = detect.Medium
+	}
+	if sg.secrecy {
+		why = append(why, fmt.Sprintf("tells the model to keep something from the user (%q)", ex("secrecy")))
+	}
+	if sg.override {
+		why = append(why, fmt.Sprintf("claims precedence over other instructions (%q)", ex("override")))
+	}
+	if sg.sensAccess {
+		what := ex("path")
+		if what == "" {
+			what = ex("data")
+		}
+		why = append(why, fmt.Sprintf("asks the model to obtain data that is not the tool's (%q)", what))
+	}
+	if sg.directed && psev != "" {
+		why = append(why, fmt.Sprintf("addresses the model with a precondition or standing order (%q)", ex("directed")))
+	}
+	if sg.pretext && psev != "" {
+		why = append(why, fmt.Sprintf("uses a cover story (%q)", ex("pretext")))
+	}
+	if len(injPoison) > 0 {
+		why = append(why, "is read by the prompt-injection detector as "+strings.ReplaceAll(strings.ToLower(strings.Join(dedupe(injPoison), ", ")), "_", " "))
+	}
+	if psev != "" {
+		ta.instructive = true
+		sc.add(Finding{Type: poisonType, Tool: ta.name, Object: ta.object, Path: u.path, Severity: bump(psev),
+			Detail: fmt.Sprintf("%s %s%s; a tool definition should only describe the tool: remove the instruction or reject the server", where, strings.Join(why, "; "), how)})
+	}
+
+	// EXFILTRATION.
+	var esev detect.Severity
+	var ewhy string
+	switch {
+	case sg.exfilSentence && (sg.secrecy || sg.directed || sg.sensAccess || sg.obfuscated):
+		esev, ewhy = detect.Critical, fmt.Sprintf("directs the model to send %s", ex("exfil"))
+	case sg.exfilSentence:
+		esev, ewhy = detect.High, fmt.Sprintf("directs sending %s", ex("exfil"))
+	case sg.copyTo && (sg.secrecy || sg.directed || sg.send):
+		esev, ewhy = detect.High, fmt.Sprintf("tells the model to copy data to an outside address (%q)", ex("copyto"))
+	case sg.urlTemplate && (sg.send || sg.directed || sg.sensData):
+		esev, ewhy = detect.High, fmt.Sprintf("has a URL with a placeholder for data (%q)", ex("urltemplate"))
+	case sg.mdImage && (sg.sensData || sg.urlTemplate):
+		esev, ewhy = detect.High, "has a markdown image whose URL carries data (rendering it sends the data)"
+	case len(injExfil) > 0 && (sg.url || sg.email || sg.extDest || sg.paramDest) && (sg.sensData || sg.directed || sg.secrecy):
+		esev, ewhy = detect.High, "reads, to the prompt-injection detector, as an instruction to send data to an outside destination"
+	case sg.sensAccess && sg.paramDest:
+		esev, ewhy = detect.High, fmt.Sprintf("asks for %q to be put into a parameter, which carries it to the server", firstNonEmpty(ex("path"), ex("data")))
+	}
+	if esev != "" && poisonType == TypeSchemaAbuse {
+		sc.add(Finding{Type: TypeSchemaAbuse, Tool: ta.name, Object: ta.object, Path: u.path, Severity: bump(esev),
+			Detail: fmt.Sprintf("%s %s%s; nothing in a schema value is meant for the model to obey: remove it or reject the server", where, ewhy, how)})
+	}
+	if esev != "" {
+		ta.instructive = true
+		sc.add(Finding{Type: TypeExfiltration, Tool: ta.name, Object: ta.object, Path: u.path, Severity: bump(esev),
+			Detail: fmt.Sprintf("%s %s%s; data the user did not choose to share would leave through this server: reject the server or remove the text", where, ewhy, how)})
+	}
+
+	// CROSS_SERVER_SHADOWING.
+	if sg.shadowSentence {
+		ssev := detect.High
+		if sg.secrecy || sg.exfilSentence || sg.copyTo || sg.override || sg.obfuscated {
+			ssev = detect.Critical
+		}
+		ta.instructive = true
+		sc.add(Finding{Type: TypeCrossServerShadowing, Tool: ta.name, Object: ta.object, Path: u.path, Severity: ssev,
+			Detail: fmt.Sprintf("%s tells the model how to use a tool that is not this server's (%s: %q)%s; one server must not change another's behaviour: reject the server", where, sg.shadowName, ex("shadow"), how)})
+	}
+}
+
+func dedupe(ss []string) []string {
+	var out []string
+	for _, s := range ss {
+		found := false
+		for _, o := range out {
+			if o == s {
+				found = true
+			}
+		}
+		if !found {
+			out = append(out, s)
+		}
+	}
+	return out
+}

@@ -1,0 +1,208 @@
+package mcpconn
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"os"
+	"os/exec"
+	"sync"
+	"time"
+
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+
+	"github.com/agentgov/agentgov/internal/detect/toolscan"
+)
+
+// Listing is what a server offers.
+type Listing struct {
+	Tools     []toolscan.Tool
+	Prompts   []toolscan.Prompt
+	Resources []toolscan.Resource
+}
+
+// Options bound a listing.
+type Options struct {
+	// Timeout bounds start, handshake and listing (default 30s).
+	Timeout time.Duration
+	// Environ is the base environment of a stdio server (os.Environ when
+	// nil); the Spec's Env is laid over it.
+	Environ []string
+	// Stderr receives a stdio server's standard error (discarded when
+	// nil).
+	Stderr     *os.File
+	Version    string
+	MaxItems   int
+	HTTPClient *http.Client
+}
+
+// ErrTooMany reports a server that lists more than MaxItems definitions.
+var ErrTooMany = errors.New("mcpconn: the server lists too many definitions")
+
+// List connects to the server, lists its tools, prompts and resources and
+// disconnects. A stdio server's process group is killed afterwards, also
+// when the deadline passes.
+func List(ctx context.Context, sp Spec, o Options) (Listing, error) {
+	if o.Timeout <= 0 {
+		o.Timeout = 30 * time.Second
+	}
+	if o.MaxItems <= 0 {
+		o.MaxItems = toolscan.MaxTools
+	}
+	ctx, cancel := context.WithTimeout(ctx, o.Timeout)
+	defer cancel()
+	var tr mcp.Transport
+	var gt *groupTransport
+	if sp.URL != "" {
+		hc := o.HTTPClient
+		if hc == nil {
+			hc = &http.Client{Timeout: o.Timeout, Transport: headerTransport{headers: sp.Headers, base: http.DefaultTransport}}
+		}
+		tr = &mcp.StreamableClientTransport{Endpoint: sp.URL, HTTPClient: hc, MaxRetries: -1, DisableStandaloneSSE: true}
+	} else {
+		cmd := exec.Command(sp.Command, sp.Args...)
+		env := o.Environ
+		if env == nil {
+			env = os.Environ()
+		}
+		for k, v := range sp.Env {
+			env = append(env, k+"="+v)
+		}
+		cmd.Env = env
+		cmd.Dir = sp.Cwd
+		if o.Stderr != nil {
+			cmd.Stderr = o.Stderr
+		}
+		ownGroup(cmd)
+		gt = &groupTransport{inner: &mcp.CommandTransport{Command: cmd, TerminateDuration: time.Second}}
+		tr = gt
+		defer gt.kill()
+		// A server that hangs must not hold us past the deadline: when it
+		// passes, the process group is killed, which ends every pending
+		// read.
+		stop := context.AfterFunc(ctx, gt.kill)
+		defer stop()
+	}
+	version := o.Version
+	if version == "" {
+		version = "dev"
+	}
+	c := mcp.NewClient(&mcp.Implementation{Name: "agentgov", Version: version}, nil)
+	cs, err := c.Connect(ctx, tr, nil)
+	if err != nil {
+		return Listing{}, fmt.Errorf("server %s: connect: %w", sp.Name, deadline(ctx, err))
+	}
+	defer cs.Close()
+	var l Listing
+	n := 0
+	caps := cs.InitializeResult().Capabilities
+	// A server that does not declare tools has none to list (and may
+	// answer tools/list with "method not found").
+	hasTools := caps == nil || caps.Tools != nil
+	if hasTools {
+		for t, err := range cs.Tools(ctx, nil) {
+			if err != nil {
+				return Listing{}, fmt.Errorf("server %s: tools/list: %w", sp.Name, deadline(ctx, err))
+			}
+			if n++; n > o.MaxItems {
+				return Listing{}, fmt.Errorf("server %s: %w (more than %d)", sp.Name, ErrTooMany, o.MaxItems)
+			}
+			tt, err := convertTool(t)
+			if err != nil {
+				return Listing{}, fmt.Errorf("server %s: tool %q: %w", sp.Name, t.Name, err)
+			}
+			l.Tools = append(l.Tools, tt)
+		}
+	}
+	if caps != nil && caps.Prompts != nil {
+		for p, err := range cs.Prompts(ctx, nil) {
+			if err != nil {
+				return Listing{}, fmt.Errorf("server %s: prompts/list: %w", sp.Name, deadline(ctx, err))
+			}
+			if n++; n > o.MaxItems {
+				return Listing{}, fmt.Errorf("server %s: %w", sp.Name, ErrTooMany)
+			}
+			pp := toolscan.Prompt{Name: p.Name, Title: p.Title, Description: p.Description}
+			for _, a := range p.Arguments {
+				if a != nil {
+					pp.Arguments = append(pp.Arguments, toolscan.PromptArgument{Name: a.Name, Title: a.Title, Description: a.Description, Required: a.Required})
+				}
+			}
+			l.Prompts = append(l.Prompts, pp)
+		}
+	}
+	if caps != nil && caps.Resources != nil {
+		for r, err := range cs.Resources(ctx, nil) {
+			if err != nil {
+				return Listing{}, fmt.Errorf("server %s: resources/list: %w", sp.Name, deadline(ctx, err))
+			}
+			if n++; n > o.MaxItems {
+				return Listing{}, fmt.Errorf("server %s: %w", sp.Name, ErrTooMany)
+			}
+			l.Resources = append(l.Resources, toolscan.Resource{Name: r.Name, Title: r.Title, URI: r.URI, Description: r.Description, MIMEType: r.MIMEType})
+		}
+	}
+	return l, nil
+}
+
+func deadline(ctx context.Context, err error) error {
+	if ctx.Err() != nil {
+		return fmt.Errorf("timed out: %w", err)
+	}
+	return err
+}
+
+// convertTool re-decodes an SDK tool into toolscan's form, keeping every
+// string of its schema.
+func convertTool(t *mcp.Tool) (toolscan.Tool, error) {
+	b, err := json.Marshal(t)
+	if err != nil {
+		return toolscan.Tool{}, err
+	}
+	return toolscan.DecodeTool(b)
+}
+
+// groupTransport starts a stdio server through the SDK and remembers its
+// process id, so that the whole process group can be killed from any
+// goroutine.
+type groupTransport struct {
+	inner *mcp.CommandTransport
+	mu    sync.Mutex
+	pid   int
+}
+
+func (g *groupTransport) Connect(ctx context.Context) (mcp.Connection, error) {
+	c, err := g.inner.Connect(ctx)
+	if p := g.inner.Command.Process; p != nil {
+		g.mu.Lock()
+		g.pid = p.Pid
+		g.mu.Unlock()
+	}
+	return c, err
+}
+
+func (g *groupTransport) kill() {
+	g.mu.Lock()
+	pid := g.pid
+	g.mu.Unlock()
+	if pid > 0 {
+		killGroup(pid)
+	}
+}
+
+type headerTransport struct {
+	headers map[string]string
+	base    http.RoundTripper
+}
+
+func (h headerTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	if len(h.headers) > 0 {
+		r = r.Clone(r.Context())
+		for k, v := range h.headers {
+			r.Header.Set(k, v)
+		}
+	}
+	return h.base.RoundTrip(r)
+}

@@ -1,0 +1,200 @@
+//go:build unix
+
+package supervise
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"os/signal"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// The test binary doubles as the supervised programs: re-executed with
+// helperEnv set, it becomes the program named there instead of running
+// tests.
+const helperEnv = "AGENTGOV_SUPERVISE_HELPER"
+
+func TestMain(m *testing.M) {
+	if h := os.Getenv(helperEnv); h != "" {
+		os.Exit(helper(h))
+	}
+	os.Exit(m.Run())
+}
+
+// helper runs one supervised program:
+//
+//	ignore-term   ignores SIGTERM, says "ready", sleeps
+//	exit-on-term  exits 3 on SIGTERM
+//	grandparent   starts two ignore-term grandchildren in its group, prints
+//	              their pids, then sleeps (and dies on SIGTERM)
+//	exit-now      exits 7 at once
+func helper(kind string) int {
+	switch kind {
+	case "ignore-term":
+		signal.Ignore(syscall.SIGTERM)
+		fmt.Println("ready")
+		for {
+			time.Sleep(time.Hour)
+		}
+	case "exit-on-term":
+		ch := make(chan os.Signal, 1)
+		signal.Notify(ch, syscall.SIGTERM)
+		fmt.Println("ready")
+		<-ch
+		return 3
+	case "grandparent":
+		var pids []string
+		for range 2 {
+			c := exec.Command(os.Args[0])
+			c.Env = append(os.Environ(), helperEnv+"=ignore-term")
+			out, err := c.StdoutPipe()
+			if err != nil {
+				return 2
+			}
+			if err := c.Start(); err != nil {
+				return 2
+			}
+			if line, _ := bufio.NewReader(out).ReadString('\n'); line != "ready\n" {
+				return 2
+			}
+			pids = append(pids, strconv.Itoa(c.Process.Pid))
+		}
+		fmt.Println("ready " + strings.Join(pids, " "))
+		for {
+			time.Sleep(time.Hour)
+		}
+	case "exit-now":
+		return 7
+	}
+	return 2
+}
+
+// start runs a helper under supervision and returns what it printed on
+// its "ready" line.
+func start(t *testing.T, kind string, grace time.Duration) (*Supervisor, []string) {
+	t.Helper()
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	s, err := Start(Options{Command: []string{os.Args[0]}, Env: append(os.Environ(), helperEnv+"="+kind), Stdout: w, Grace: grace,
+		ConfirmWithin: 20 * time.Second})
+	w.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		_ = s.Signal(syscall.SIGKILL)
+		s.Close()
+	})
+	if kind == "exit-now" {
+		return s, nil
+	}
+	line, err := bufio.NewReader(r).ReadString('\n')
+	if err != nil || !strings.HasPrefix(line, "ready") {
+		t.Fatalf("helper %s did not start: %q %v", kind, line, err)
+	}
+	return s, strings.Fields(line)[1:]
+}
+
+func gone(pid int) bool { return errors.Is(syscall.Kill(pid, 0), syscall.ESRCH) }
+
+func TestIgnoresSIGTERM(t *testing.T) {
+	s, _ := start(t, "ignore-term", 200*time.Millisecond)
+	var steps []string
+	out := s.Terminate(context.Background(), func(o Outcome) {
+		switch {
+		case !o.ConfirmedAt.IsZero():
+			steps = append(steps, "confirmed")
+		case !o.Exit.At.IsZero():
+			steps = append(steps, "terminated")
+		default:
+			steps = append(steps, "signalled")
+		}
+	})
+	if out.Err != nil {
+		t.Fatal(out.Err)
+	}
+	if strings.Join(steps, ",") != "signalled,terminated,confirmed" {
+		t.Fatalf("steps %v", steps)
+	}
+	if out.KilledAt.IsZero() || out.Exit.Code != -1 || out.Exit.Signal != syscall.SIGKILL.String() {
+		t.Fatalf("a child that ignores SIGTERM must end by SIGKILL: %+v", out)
+	}
+	if out.KilledAt.Before(out.SignalledAt) || out.Exit.At.Before(out.KilledAt) || out.ConfirmedAt.Before(out.Exit.At) {
+		t.Fatalf("outcome out of order: %+v", out)
+	}
+	if !gone(-s.PID()) || !gone(s.PID()) {
+		t.Fatal("the process group is still there after a confirmed termination")
+	}
+	if st := s.ShellStatus(); st != 128+int(syscall.SIGKILL) {
+		t.Fatalf("shell status %d", st)
+	}
+}
+
+func TestGrandchildrenAreGone(t *testing.T) {
+	s, pids := start(t, "grandparent", 300*time.Millisecond)
+	if len(pids) != 2 {
+		t.Fatalf("grandchildren %v", pids)
+	}
+	out := s.Terminate(context.Background(), nil)
+	if out.Err != nil {
+		t.Fatal(out.Err)
+	}
+	// The grandparent dies of SIGTERM; its children ignore it and are
+	// killed when the grace period ends.
+	if out.Exit.Signal != syscall.SIGTERM.String() || out.KilledAt.IsZero() || out.ConfirmedAt.IsZero() {
+		t.Fatalf("outcome %+v", out)
+	}
+	for _, p := range pids {
+		pid, _ := strconv.Atoi(p)
+		if !gone(pid) {
+			t.Fatalf("grandchild %d survived the kill", pid)
+		}
+	}
+	if !gone(-s.PID()) {
+		t.Fatal("the group survived")
+	}
+}
+
+func TestCooperativeChildExitStatus(t *testing.T) {
+	s, _ := start(t, "exit-on-term", 10*time.Second)
+	out := s.Terminate(context.Background(), nil)
+	if out.Err != nil || out.Exit.Code != 3 || out.Exit.Signal != "" || !out.KilledAt.IsZero() || out.ConfirmedAt.IsZero() {
+		t.Fatalf("outcome %+v", out)
+	}
+	if s.ShellStatus() != 3 {
+		t.Fatalf("status %d", s.ShellStatus())
+	}
+}
+
+func TestExitOnItsOwn(t *testing.T) {
+	s, _ := start(t, "exit-now", time.Second)
+	e, err := s.Wait(context.Background())
+	if err != nil || e.Code != 7 || s.ShellStatus() != 7 {
+		t.Fatalf("exit %+v %v", e, err)
+	}
+	// Terminating a finished child confirms at once.
+	out := s.Terminate(context.Background(), nil)
+	if out.ConfirmedAt.IsZero() || out.Exit.Code != 7 {
+		t.Fatalf("outcome %+v", out)
+	}
+}
+
+func TestStartErrors(t *testing.T) {
+	if _, err := Start(Options{}); err == nil {
+		t.Fatal("started nothing")
+	}
+	if _, err := Start(Options{Command: []string{"/nonexistent/agent"}}); err == nil {
+		t.Fatal("started a missing program")
+	}
+}
