@@ -16,6 +16,7 @@ import (
 	"github.com/agentgov/agentgov/api"
 	"github.com/agentgov/agentgov/client"
 	"github.com/agentgov/agentgov/internal/config"
+	"github.com/agentgov/agentgov/internal/daemon"
 	"github.com/agentgov/agentgov/internal/datadir"
 	"github.com/agentgov/agentgov/internal/detect"
 	"github.com/agentgov/agentgov/internal/detect/toolscan"
@@ -99,13 +100,23 @@ type serverListing struct {
 	err     error
 }
 
-func listAll(ctx context.Context, specs []mcpconn.Spec, timeout time.Duration) []serverListing {
+// listAll lists every server; streamable-HTTP servers are reached with the
+// outbound TLS settings (roots, pins, TLS 1.3).
+func (g *globals) listAll(ctx context.Context, specs []mcpconn.Spec, timeout time.Duration) ([]serverListing, error) {
+	cfg, err := g.loadConfig()
+	if err != nil {
+		return nil, err
+	}
+	tlsCfg, err := daemon.OutboundTLS(cfg, "")
+	if err != nil {
+		return nil, usageErr("%v", err)
+	}
 	out := make([]serverListing, len(specs))
 	for i, sp := range specs {
-		l, err := mcpconn.List(ctx, sp, mcpconn.Options{Timeout: timeout, Version: version()})
+		l, err := mcpconn.List(ctx, sp, mcpconn.Options{Timeout: timeout, Version: version(), TLS: tlsCfg})
 		out[i] = serverListing{spec: sp, listing: l, err: err}
 	}
-	return out
+	return out, nil
 }
 
 // mcpServerReport is one server in `mcp scan --output json`.
@@ -155,7 +166,10 @@ server that could not be scanned, 2 usage.`,
 			if err != nil {
 				return err
 			}
-			listed := listAll(ctx, specs, t.timeout)
+			listed, err := g.listAll(ctx, specs, t.timeout)
+			if err != nil {
+				return err
+			}
 			sc := toolscan.New()
 			var reports []mcpServerReport
 			failed := false
@@ -305,7 +319,10 @@ data-directory lock.`,
 			if err != nil {
 				return err
 			}
-			listed := listAll(ctx, specs, t.timeout)
+			listed, err := g.listAll(ctx, specs, t.timeout)
+			if err != nil {
+				return err
+			}
 			for _, l := range listed {
 				if l.err != nil {
 					return fmt.Errorf("nothing pinned: %w", l.err)

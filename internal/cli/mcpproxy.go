@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -28,6 +29,7 @@ import (
 	"github.com/agentgov/agentgov/internal/detect"
 	"github.com/agentgov/agentgov/internal/detect/toolscan"
 	"github.com/agentgov/agentgov/internal/gate"
+	"github.com/agentgov/agentgov/internal/mcpconn"
 	"github.com/agentgov/agentgov/internal/mcpgw"
 )
 
@@ -103,7 +105,7 @@ The proxy's own log goes to stderr: stdout is the MCP channel.`,
 // fetched at launch (npx -y, uvx), and a look-alike, deny-listed or
 // too-new package must not start.
 func guardLaunch(ctx context.Context, cfg *config.Config, args []string, log *slog.Logger, allow bool) error {
-	guard, err := gate.NewSupplyChainGuard(cfg.SupplyChain)
+	guard, err := gate.NewSupplyChainGuard(cfg)
 	if err != nil {
 		return usageErr("%v", err)
 	}
@@ -243,7 +245,7 @@ func runMCPProxy(cmd *cobra.Command, g *globals, f *mcpProxyFlags, args []string
 	if err != nil {
 		return err
 	}
-	o.Upstream = upstreamConnector(f.upstream, args, cmd.ErrOrStderr(), upTLS)
+	o.Upstream = upstreamConnector(f.upstream, upTLS, args, cmd.ErrOrStderr())
 
 	gw, err := mcpgw.New(o)
 	if err != nil {
@@ -290,10 +292,11 @@ func loopbackHost(h string) bool {
 }
 
 // upstreamConnector starts the server command (in its own process group,
-// so that a restart leaves nothing behind) or connects to the URL.
-func upstreamConnector(upstream string, args []string, stderr interface{ Write([]byte) (int, error) }, upTLS *tls.Config) mcpgw.Connector {
+// killed whole on every restart and on exit) or connects to the URL with
+// the outbound TLS settings (roots, pins, TLS 1.3).
+func upstreamConnector(upstream string, tlsCfg *tls.Config, args []string, stderr io.Writer) mcpgw.Connector {
 	if upstream != "" {
-		hc := &http.Client{Transport: &http.Transport{TLSClientConfig: upTLS, Proxy: http.ProxyFromEnvironment}}
+		hc := &http.Client{Transport: mcpconn.HTTPTransport(tlsCfg)}
 		return func(context.Context) (mcp.Transport, error) {
 			return &mcp.StreamableClientTransport{Endpoint: upstream, HTTPClient: hc, MaxRetries: 2}, nil
 		}
@@ -302,39 +305,8 @@ func upstreamConnector(upstream string, args []string, stderr interface{ Write([
 		c := exec.Command(args[0], args[1:]...)
 		c.Stderr = stderr
 		c.Env = os.Environ()
-		c.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-		return &groupTransport{CommandTransport: mcp.CommandTransport{Command: c, TerminateDuration: 2 * time.Second}}, nil
+		return mcpconn.NewGroupTransport(c, 2*time.Second), nil
 	}
-}
-
-// groupTransport runs the server in its own process group and, when the
-// connection closes (a restart after a crash or a hang, or the proxy
-// stopping), kills what is left of the group: a server started through
-// npx or uvx is a tree of processes, and none of it may outlive the
-// connection.
-type groupTransport struct {
-	mcp.CommandTransport
-}
-
-func (t *groupTransport) Connect(ctx context.Context) (mcp.Connection, error) {
-	conn, err := t.CommandTransport.Connect(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return &groupConn{Connection: conn, cmd: t.Command}, nil
-}
-
-type groupConn struct {
-	mcp.Connection
-	cmd *exec.Cmd
-}
-
-func (c *groupConn) Close() error {
-	err := c.Connection.Close()
-	if p := c.cmd.Process; p != nil {
-		syscall.Kill(-p.Pid, syscall.SIGKILL)
-	}
-	return err
 }
 
 type remoteRecorder struct{ c *client.Client }

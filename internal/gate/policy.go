@@ -164,7 +164,7 @@ func Compile(cfg *config.Config, loadManifest ManifestLoader) (*Policy, error) {
 		}
 		p.agents[id] = cp
 	}
-	guard, err := NewSupplyChainGuard(cfg.SupplyChain)
+	guard, err := NewSupplyChainGuard(cfg)
 	if err != nil {
 		return nil, err
 	}

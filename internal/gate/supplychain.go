@@ -12,6 +12,7 @@ import (
 	"github.com/agentgov/agentgov/internal/detect"
 	"github.com/agentgov/agentgov/internal/jsonpointer"
 	"github.com/agentgov/agentgov/internal/supplychain"
+	"github.com/agentgov/agentgov/internal/tlspin"
 )
 
 // SupplyChainDetector guards the code a tool call installs or launches.
@@ -85,8 +86,10 @@ func launchArgv(args map[string]any) ([]string, bool) {
 	return argv, true
 }
 
-// NewSupplyChainGuard builds the deployment's guard from its configuration.
-func NewSupplyChainGuard(c config.SupplyChain) (*supplychain.Guard, error) {
+// NewSupplyChainGuard builds the deployment's guard from its configuration;
+// registry lookups honour outbound.tls.pins.
+func NewSupplyChainGuard(cfg *config.Config) (*supplychain.Guard, error) {
+	c := cfg.SupplyChain
 	o := supplychain.Options{Deny: c.Deny, Allow: c.Allow, MinAge: c.MinAge.Duration, LookupTimeout: c.LookupTimeout.Duration}
 	if c.PopularDir != "" {
 		p, err := supplychain.LoadPopular(c.PopularDir)
@@ -100,7 +103,11 @@ func NewSupplyChainGuard(c config.SupplyChain) (*supplychain.Guard, error) {
 		for eco, u := range c.Registries {
 			base[supplychain.Ecosystem(eco)] = u
 		}
-		o.Registry = &supplychain.CachedRegistry{R: &supplychain.HTTPRegistry{Base: base, Client: supplychain.NewHTTPClient()},
+		pins, err := tlspin.New(cfg.Outbound.TLS.Pins)
+		if err != nil {
+			return nil, fmt.Errorf("outbound.tls.pins: %w", err)
+		}
+		o.Registry = &supplychain.CachedRegistry{R: &supplychain.HTTPRegistry{Base: base, Client: supplychain.NewHTTPClient(pins.Hook)},
 			TTL: time.Hour, Max: 10000, Now: time.Now}
 	}
 	g, err := supplychain.New(o)

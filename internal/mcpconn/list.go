@@ -2,6 +2,7 @@ package mcpconn
 
 import (
 	"context"
+	"crypto/tls"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -32,10 +33,12 @@ type Options struct {
 	Environ []string
 	// Stderr receives a stdio server's standard error (discarded when
 	// nil).
-	Stderr     *os.File
-	Version    string
-	MaxItems   int
-	HTTPClient *http.Client
+	Stderr   *os.File
+	Version  string
+	MaxItems int
+	// TLS configures connections to streamable-HTTP servers (roots,
+	// pins, TLS 1.3); nil uses Go's defaults.
+	TLS *tls.Config
 }
 
 // ErrTooMany reports a server that lists more than MaxItems definitions.
@@ -54,12 +57,9 @@ func List(ctx context.Context, sp Spec, o Options) (Listing, error) {
 	ctx, cancel := context.WithTimeout(ctx, o.Timeout)
 	defer cancel()
 	var tr mcp.Transport
-	var gt *groupTransport
+	var gt *GroupTransport
 	if sp.URL != "" {
-		hc := o.HTTPClient
-		if hc == nil {
-			hc = &http.Client{Timeout: o.Timeout, Transport: headerTransport{headers: sp.Headers, base: http.DefaultTransport}}
-		}
+		hc := &http.Client{Timeout: o.Timeout, Transport: headerTransport{headers: sp.Headers, base: HTTPTransport(o.TLS)}}
 		tr = &mcp.StreamableClientTransport{Endpoint: sp.URL, HTTPClient: hc, MaxRetries: -1, DisableStandaloneSSE: true}
 	} else {
 		cmd := exec.Command(sp.Command, sp.Args...)
@@ -75,14 +75,13 @@ func List(ctx context.Context, sp Spec, o Options) (Listing, error) {
 		if o.Stderr != nil {
 			cmd.Stderr = o.Stderr
 		}
-		ownGroup(cmd)
-		gt = &groupTransport{inner: &mcp.CommandTransport{Command: cmd, TerminateDuration: time.Second}}
+		gt = NewGroupTransport(cmd, time.Second)
 		tr = gt
-		defer gt.kill()
+		defer gt.Kill()
 		// A server that hangs must not hold us past the deadline: when it
 		// passes, the process group is killed, which ends every pending
 		// read.
-		stop := context.AfterFunc(ctx, gt.kill)
+		stop := context.AfterFunc(ctx, gt.Kill)
 		defer stop()
 	}
 	version := o.Version
@@ -164,32 +163,69 @@ func convertTool(t *mcp.Tool) (toolscan.Tool, error) {
 	return toolscan.DecodeTool(b)
 }
 
-// groupTransport starts a stdio server through the SDK and remembers its
-// process id, so that the whole process group can be killed from any
-// goroutine.
-type groupTransport struct {
+// GroupTransport starts a stdio server through the SDK in a process group
+// of its own and remembers its process id, so that the whole group — a
+// server started through npx or uvx is a tree of processes — can be
+// killed from any goroutine, and is killed when the connection closes.
+type GroupTransport struct {
 	inner *mcp.CommandTransport
 	mu    sync.Mutex
 	pid   int
 }
 
-func (g *groupTransport) Connect(ctx context.Context) (mcp.Connection, error) {
+// NewGroupTransport runs cmd in its own process group; terminate is how
+// long closing waits for the server to exit before signalling it.
+func NewGroupTransport(cmd *exec.Cmd, terminate time.Duration) *GroupTransport {
+	ownGroup(cmd)
+	return &GroupTransport{inner: &mcp.CommandTransport{Command: cmd, TerminateDuration: terminate}}
+}
+
+// Connect implements mcp.Transport.
+func (g *GroupTransport) Connect(ctx context.Context) (mcp.Connection, error) {
 	c, err := g.inner.Connect(ctx)
 	if p := g.inner.Command.Process; p != nil {
 		g.mu.Lock()
 		g.pid = p.Pid
 		g.mu.Unlock()
 	}
-	return c, err
+	if err != nil {
+		return nil, err
+	}
+	return &groupConn{Connection: c, g: g}, nil
 }
 
-func (g *groupTransport) kill() {
+// Kill kills what is left of the server's process group.
+func (g *GroupTransport) Kill() {
 	g.mu.Lock()
 	pid := g.pid
 	g.mu.Unlock()
 	if pid > 0 {
 		killGroup(pid)
 	}
+}
+
+type groupConn struct {
+	mcp.Connection
+	g *GroupTransport
+}
+
+func (c *groupConn) Close() error {
+	err := c.Connection.Close()
+	c.g.Kill()
+	return err
+}
+
+// HTTPTransport is the transport for streamable-HTTP servers: cfg's TLS
+// (roots and pins), never below TLS 1.3, proxies from the environment.
+func HTTPTransport(cfg *tls.Config) http.RoundTripper {
+	if cfg == nil {
+		cfg = &tls.Config{}
+	} else {
+		cfg = cfg.Clone()
+	}
+	cfg.MinVersion = max(cfg.MinVersion, tls.VersionTLS13)
+	return &http.Transport{TLSClientConfig: cfg, Proxy: http.ProxyFromEnvironment, ForceAttemptHTTP2: true,
+		MaxResponseHeaderBytes: 64 << 10}
 }
 
 type headerTransport struct {

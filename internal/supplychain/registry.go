@@ -59,9 +59,15 @@ type HTTPRegistry struct {
 	Client *http.Client
 }
 
-// NewHTTPClient is the client HTTPRegistry uses by default.
-func NewHTTPClient() *http.Client {
-	tr := &http.Transport{TLSClientConfig: &tls.Config{MinVersion: tls.VersionTLS13}, Proxy: http.ProxyFromEnvironment,
+// NewHTTPClient is the client HTTPRegistry uses by default; configure,
+// if set, adjusts its TLS configuration (for example to check SPKI pins).
+func NewHTTPClient(configure func(*tls.Config)) *http.Client {
+	tc := &tls.Config{MinVersion: tls.VersionTLS13}
+	if configure != nil {
+		configure(tc)
+		tc.MinVersion = max(tc.MinVersion, tls.VersionTLS13)
+	}
+	tr := &http.Transport{TLSClientConfig: tc, Proxy: http.ProxyFromEnvironment,
 		MaxResponseHeaderBytes: 64 << 10, ResponseHeaderTimeout: 10 * time.Second}
 	return &http.Client{Transport: tr, Timeout: 10 * time.Second,
 		CheckRedirect: func(req *http.Request, via []*http.Request) error {
@@ -106,7 +112,7 @@ func (r *HTTPRegistry) get(ctx context.Context, u string, into any) error {
 	req.Header.Set("User-Agent", "agentgov-supplychain")
 	c := r.Client
 	if c == nil {
-		c = NewHTTPClient()
+		c = NewHTTPClient(nil)
 	}
 	resp, err := c.Do(req)
 	if err != nil {

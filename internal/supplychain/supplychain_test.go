@@ -2,6 +2,7 @@ package supplychain
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"net/http"
@@ -413,3 +414,24 @@ func FuzzSpecs(f *testing.F) {
 }
 
 func writeFile(name, content string) error { return os.WriteFile(name, []byte(content), 0o600) }
+
+func TestHTTPClientAppliesTheTLSHook(t *testing.T) {
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, `{"Version":"v1.0.0","Time":"2024-01-01T00:00:00Z"}`)
+	}))
+	defer srv.Close()
+	pool := srv.Client().Transport.(*http.Transport).TLSClientConfig.RootCAs
+	refuse := errors.New("pin mismatch")
+	c := NewHTTPClient(func(tc *tls.Config) {
+		tc.RootCAs = pool
+		tc.MinVersion = tls.VersionTLS12 // a hook cannot lower the floor
+		tc.VerifyConnection = func(tls.ConnectionState) error { return refuse }
+	})
+	if tr := c.Transport.(*http.Transport); tr.TLSClientConfig.MinVersion != tls.VersionTLS13 {
+		t.Fatalf("TLS floor lowered to %x", tr.TLSClientConfig.MinVersion)
+	}
+	reg := &HTTPRegistry{Client: c, Base: map[Ecosystem]string{Go: srv.URL}}
+	if _, err := reg.Release(context.Background(), Go, "example.com/m", "v1.0.0"); err == nil || !strings.Contains(err.Error(), "pin mismatch") {
+		t.Fatalf("the hook's verification was not applied: %v", err)
+	}
+}
