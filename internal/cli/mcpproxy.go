@@ -255,6 +255,13 @@ func runMCPProxy(cmd *cobra.Command, g *globals, f *mcpProxyFlags, args []string
 		return err
 	}
 	defer gw.Close()
+	if cl != nil {
+		watchAgent := f.agent
+		if f.callerAgentHeader {
+			watchAgent = ""
+		}
+		go watchKills(ctx, cl, watchAgent, gw, log)
+	}
 	log.Info("MCP proxy ready", "tools", gw.Visible())
 	if f.listen == "" {
 		err := gw.Server().Run(ctx, &mcp.StdioTransport{})
@@ -306,6 +313,41 @@ func upstreamConnector(upstream string, tlsCfg *tls.Config, args []string, stder
 		c.Stderr = stderr
 		c.Env = os.Environ()
 		return mcpconn.NewGroupTransport(c, 2*time.Second), nil
+	}
+}
+
+// watchKills holds the server's kill stream open for as long as the proxy
+// runs and cancels the calls in flight that a kill covers; the server's
+// gate already denies every later one. A lost stream is reopened, resuming
+// after the last event seen.
+func watchKills(ctx context.Context, cl *client.Client, agent string, gw *mcpgw.Gateway, log *slog.Logger) {
+	last := ""
+	backoff := 100 * time.Millisecond
+	for ctx.Err() == nil {
+		ks, err := cl.KillStream(ctx, agent, last)
+		if err == nil {
+			backoff = 100 * time.Millisecond
+			for {
+				ev, err := ks.Next()
+				if err != nil {
+					break
+				}
+				last = ks.LastID
+				if ev.Type == "kill" && ev.Kill != nil {
+					if n := gw.Kill(*ev.Kill); n > 0 {
+						log.Warn("kill: calls in flight cancelled", "kill", ev.Kill.ID, "scope", ev.Kill.Scope, "reason", ev.Kill.Reason, "cancelled", n)
+					}
+				}
+			}
+			ks.Close()
+		} else if ctx.Err() == nil {
+			log.Warn("kill stream unavailable; retrying", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+		case <-time.After(backoff):
+		}
+		backoff = min(2*backoff, 10*time.Second)
 	}
 }
 

@@ -54,6 +54,8 @@ func (g *Gateway) call(ctx context.Context, tool string, req *mcp.CallToolReques
 	if err != nil {
 		return refusal("the arguments were not forwarded: " + err.Error())
 	}
+	ctx, done := g.track(ctx, agent, session, g.gateName(tool))
+	defer done()
 	var idb [12]byte
 	rand.Read(idb[:])
 	callID := "mcp-" + hex.EncodeToString(idb[:])
@@ -66,6 +68,9 @@ func (g *Gateway) call(ctx context.Context, tool string, req *mcp.CallToolReques
 	}
 	if d.Decision == "escalate" {
 		if d, err = g.awaitApproval(ctx, pre, d); err != nil {
+			if ke, killed := killedCause(ctx); killed {
+				return refusal("not forwarded: " + ke.Error())
+			}
 			return refusal(err.Error())
 		}
 	}
@@ -87,6 +92,9 @@ func (g *Gateway) call(ctx context.Context, tool string, req *mcp.CallToolReques
 		post.Snapshot["tool_result"] = map[string]any{"isError": true, "error": callErr.Error()}
 		if _, err := g.o.Decider.Check(context.WithoutCancel(ctx), post); err != nil {
 			g.log.Warn("recording a failed call failed", "server", g.o.Server, "tool", tool, "err", err)
+		}
+		if ke, killed := killedCause(ctx); killed {
+			return refusal("cancelled: " + ke.Error())
 		}
 		return refusal("the upstream MCP server failed: " + callErr.Error())
 	}

@@ -97,6 +97,11 @@ type Gateway struct {
 
 	// refreshMu serialises tool-list refreshes.
 	refreshMu sync.Mutex
+
+	// fmu guards the calls in flight, which a kill cancels (inflight.go).
+	fmu        sync.Mutex
+	flights    map[uint64]*flight
+	nextFlight uint64
 }
 
 // New builds a gateway; Start connects it.
@@ -123,7 +128,7 @@ func New(o Options) (*Gateway, error) {
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
-	g := &Gateway{o: o, log: o.Logger, visible: map[string]*mcp.Tool{}}
+	g := &Gateway{o: o, log: o.Logger, visible: map[string]*mcp.Tool{}, flights: map[uint64]*flight{}}
 	g.server = mcp.NewServer(&mcp.Implementation{Name: "agentgov-mcp-gateway/" + o.Server, Version: "1"},
 		&mcp.ServerOptions{Capabilities: &mcp.ServerCapabilities{Tools: &mcp.ToolCapabilities{ListChanged: true}}})
 	return g, nil

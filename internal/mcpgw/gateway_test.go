@@ -451,3 +451,50 @@ func brokenTransport(u *upstream, mode int) mcp.Transport {
 	}()
 	return &mcp.IOTransport{Reader: cr, Writer: cw}
 }
+
+func TestKillCancelsCallsInFlight(t *testing.T) {
+	u := newUpstream(t)
+	g := newGateway(t, Options{Upstream: u.connector(t), Decider: &fakeDecider{}, CallTimeout: time.Minute})
+	cs := connectClient(t, g)
+	done := make(chan *mcp.CallToolResult, 1)
+	go func() {
+		res, err := cs.CallTool(context.Background(), &mcp.CallToolParams{Name: "slow", Arguments: map[string]any{}})
+		if err != nil {
+			res = refusal(err.Error())
+		}
+		done <- res
+	}()
+	// Wait until the call is in flight, then kill another agent (nothing
+	// happens) and then this one.
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		g.fmu.Lock()
+		n := len(g.flights)
+		g.fmu.Unlock()
+		if n == 1 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the call never started")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	if n := g.Kill(api.Kill{ID: "k0", Scope: "agent", Agent: "someone-else", Reason: "MANUAL"}); n != 0 {
+		t.Fatalf("a kill of another agent cancelled %d calls", n)
+	}
+	if n := g.Kill(api.Kill{ID: "k1", Scope: "tool", Tool: "files/slow", Reason: "MANUAL"}); n != 1 {
+		t.Fatalf("the kill cancelled %d calls, want 1", n)
+	}
+	select {
+	case res := <-done:
+		if !res.IsError || !strings.Contains(text(res), "killed by agentgov (tool MANUAL, kill k1)") {
+			t.Fatalf("killed call: %q", text(res))
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the killed call is still running")
+	}
+	// The upstream session survived: the next call works.
+	if res := callTool(t, cs, "echo", map[string]any{"text": "after"}); res.IsError {
+		t.Fatalf("after the kill: %q", text(res))
+	}
+}

@@ -125,7 +125,7 @@ func TestMCPProxy(t *testing.T) {
 	}
 	proxyErr := &lockedBuffer{}
 	cmd := exec.Command(binary, "mcp", "proxy", "--name", "files", "--agent", "desktop", "--server", s.url, "--token", adminToken,
-		"--call-timeout", "2s", "--", self)
+		"--call-timeout", "3s", "--", self)
 	cmd.Env = append(os.Environ(), mcpServerEnv+"="+descFile)
 	cmd.Stderr = proxyErr
 	ctx := context.Background()
@@ -233,6 +233,39 @@ func TestMCPProxy(t *testing.T) {
 	code, b = s.do(t, "GET", "/v1/audit/entries?type=mcp_review", adminToken, "")
 	if code != 200 || !strings.Contains(string(b), "RUG_PULL") {
 		t.Fatalf("no rug-pull review entry: %d %s", code, b)
+	}
+
+	// A kill reaches a call already in flight: the proxy holds the
+	// server's kill stream and cancels it, well before its own timeout.
+	hangChecks := func() int {
+		_, b := s.do(t, "GET", "/v1/audit/entries?agent=desktop&type=decision&limit=1000", adminToken, "")
+		return strings.Count(string(b), "files/hang")
+	}
+	before := hangChecks()
+	inflight := make(chan string, 1)
+	go func() {
+		out, _ := call("hang", map[string]any{})
+		inflight <- out
+	}()
+	for deadline := time.Now().Add(10 * time.Second); hangChecks() == before; {
+		if time.Now().After(deadline) {
+			t.Fatal("the hanging call was never checked")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if code, b := s.do(t, "POST", "/v1/kill", adminToken, `{"scope":"agent","agent":"desktop","reason":"MANUAL"}`); code != 201 {
+		t.Fatalf("kill: %d %s", code, b)
+	}
+	select {
+	case out := <-inflight:
+		if !strings.Contains(out, "killed by agentgov (agent MANUAL") {
+			t.Fatalf("the call in flight ended otherwise: %q", out)
+		}
+	case <-time.After(time.Second):
+		t.Fatal("the call in flight outlived the kill")
+	}
+	if out, isErr := call("lookup", map[string]any{"q": "x"}); !isErr || !strings.Contains(out, "killed") {
+		t.Fatalf("a call after the kill: %q", out)
 	}
 	s.verifyOffline(t)
 }
