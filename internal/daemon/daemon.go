@@ -245,6 +245,7 @@ func Run(ctx context.Context, o Options) (err error) {
 	defer stopCheckpoints()
 	go alog.RunCheckpoints(cpCtx, cfg.Audit.CheckpointInterval.Duration)
 	go runKeySchedule(cpCtx, cfg, klog, nil, log.With("component", "keys"))
+	go sp.RunCARotation(cpCtx, time.Hour)
 
 	if err := lock.Describe(datadir.Holder{Command: "agentgov serve", Addr: scheme + "://" + main.Addr().String()}); err != nil {
 		log.Warn("could not describe the data directory lock", "err", err)

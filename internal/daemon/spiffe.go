@@ -88,6 +88,42 @@ func (s *SPIFFE) RotateCA(ctx context.Context) error {
 	return nil
 }
 
+// RunCARotation rotates the built-in CA before its certificate runs out:
+// at start and every interval it checks CA.RotationDue. It acts only on a
+// CA that exists (one is created on first use, not by this schedule).
+func (s *SPIFFE) RunCARotation(ctx context.Context, every time.Duration) {
+	if s.cfg.Auth.SPIFFE.Source != config.SPIFFEBuiltin {
+		return
+	}
+	check := func() {
+		if !spiffe.Exists(SPIFFEDir(s.keys)) {
+			return
+		}
+		ca, err := s.CA(ctx)
+		if err != nil {
+			s.logger.Error("scheduled CA rotation: opening the CA failed", "err", err)
+			return
+		}
+		if !ca.RotationDue() {
+			return
+		}
+		if err := s.RotateCA(ctx); err != nil {
+			s.logger.Error("scheduled CA rotation failed; retrying at the next check", "err", err)
+		}
+	}
+	check()
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			check()
+		}
+	}
+}
+
 // IssueSVID implements server.SVIDIssuer.
 func (s *SPIFFE) IssueSVID(ctx context.Context, agent string, csrPEM []byte, by string) (api.SVIDResponse, error) {
 	ca, err := s.CA(ctx)

@@ -503,6 +503,16 @@ func agentOf(spiffeID string) string {
 	return "agentgov"
 }
 
+// RotationDue reports whether the current CA certificate must be replaced
+// now: less than a third of its lifetime, or less than two SVID
+// lifetimes, is left. Rotating then leaves every SVID it signed time to be
+// renewed under the new CA before the old one expires.
+func (ca *CA) RotationDue() bool {
+	cur := ca.state.Load().current.cert
+	left := cur.NotAfter.Sub(ca.o.Now())
+	return left < cur.NotAfter.Sub(cur.NotBefore)/3 || left < 2*ca.o.SVIDTTL
+}
+
 // Rotate makes a new CA key and certificate that signs every SVID from now
 // on. The old certificate stays in the bundle until the last SVID it
 // signed expires, so nothing already issued stops verifying; its private
@@ -620,6 +630,13 @@ func (ca *CA) commit(st *caState) error {
 
 // bundleFile is the PEM bundle written beside the CA state.
 const bundleFile = "bundle.pem"
+
+// Exists reports whether dir holds a CA (OpenCA would load it rather than
+// create one).
+func Exists(dir string) bool {
+	_, err := os.Stat(filepath.Join(dir, stateFile))
+	return err == nil
+}
 
 // BundlePath is the bundle file of the CA in dir, if there is one: what a
 // client on the same host trusts an agentgov server in SPIFFE mode with.

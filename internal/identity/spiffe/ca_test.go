@@ -606,3 +606,32 @@ func TestConcurrentIssueRotate(t *testing.T) {
 		}
 	}
 }
+
+func TestRotationDue(t *testing.T) {
+	if Exists(t.TempDir()) {
+		t.Fatal("an empty directory holds a CA")
+	}
+	f := newFixture(t)
+	if !Exists(f.dir) {
+		t.Fatal("the CA's directory is not recognised")
+	}
+	if f.ca.RotationDue() {
+		t.Fatal("a new CA is due for rotation")
+	}
+	cur := f.ca.Authorities()[0]
+	life := cur.NotAfter.Sub(cur.NotBefore)
+	f.clk.add(cur.NotBefore.Add(life/2).Sub(f.clk.now()))
+	if f.ca.RotationDue() {
+		t.Fatal("due with half its lifetime left")
+	}
+	f.clk.add(cur.NotAfter.Add(-life/3 + time.Hour).Sub(f.clk.now()))
+	if !f.ca.RotationDue() {
+		t.Fatal("not due with less than a third of its lifetime left")
+	}
+	if err := f.ca.Rotate(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if f.ca.RotationDue() {
+		t.Fatal("due right after a rotation")
+	}
+}
