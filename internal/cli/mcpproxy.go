@@ -227,7 +227,17 @@ func runMCPProxy(cmd *cobra.Command, g *globals, f *mcpProxyFlags, args []string
 			return err
 		}
 		defer w.close(context.WithoutCancel(ctx))
-		gt, err := daemon.NewGate(ctx, daemon.GateOptions{Config: cfg, ConfigFile: file, Log: w.log, Logger: log, Trigger: "mcp proxy"})
+		// Trust scores and delegation verification, as serve has them.
+		tr, err := daemon.OpenTrust(ctx, cfg, w.st, w.log, log)
+		if err != nil {
+			return err
+		}
+		defer func() {
+			if err := tr.Close(context.WithoutCancel(ctx)); err != nil {
+				log.Warn("writing trust scores failed", "err", err)
+			}
+		}()
+		gt, err := daemon.NewGate(ctx, daemon.GateOptions{Config: cfg, ConfigFile: file, Log: w.log, Logger: log, Trigger: "mcp proxy", Trust: tr})
 		if err != nil {
 			var pe *daemon.PolicyError
 			if errors.As(err, &pe) {

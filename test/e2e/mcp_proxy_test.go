@@ -269,3 +269,45 @@ func TestMCPProxy(t *testing.T) {
 	}
 	s.verifyOffline(t)
 }
+
+// TestMCPProxyInProcess: without a server the proxy decides with the gate
+// of --config and records to its own data directory, which verifies
+// afterwards.
+func TestMCPProxyInProcess(t *testing.T) {
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "agentgov.yaml")
+	if err := os.WriteFile(cfg, []byte(mcpProxyConfig), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	descFile := filepath.Join(dir, "echo.txt")
+	if err := os.WriteFile(descFile, []byte("Echo the text back."), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	data := filepath.Join(dir, "data")
+	proxyErr := &lockedBuffer{}
+	cmd := exec.Command(binary, "mcp", "proxy", "--name", "files", "--agent", "desktop", "--config", cfg, "--data-dir", data, "--", self)
+	cmd.Env = append(os.Environ(), mcpServerEnv+"="+descFile)
+	cmd.Stderr = proxyErr
+	ctx := context.Background()
+	cs, err := mcp.NewClient(&mcp.Implementation{Name: "e2e-client", Version: "1"}, nil).Connect(ctx, &mcp.CommandTransport{Command: cmd}, nil)
+	if err != nil {
+		t.Fatalf("connecting: %v\n%s", err, proxyErr)
+	}
+	res, err := cs.CallTool(ctx, &mcp.CallToolParams{Name: "echo", Arguments: map[string]any{"text": "local"}})
+	if err != nil || res.IsError {
+		t.Fatalf("echo: %v %+v\n%s", err, res, proxyErr)
+	}
+	res, err = cs.CallTool(ctx, &mcp.CallToolParams{Name: "echo", Arguments: map[string]any{"text": "DROP TABLE x"}})
+	if err != nil || !res.IsError {
+		t.Fatalf("blocked call: %v %+v", err, res)
+	}
+	cs.Close()
+	out, err := exec.Command(binary, "audit", "verify", "--data-dir", data).CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "INTACT") {
+		t.Fatalf("audit verify: %v\n%s\n%s", err, out, proxyErr)
+	}
+}
