@@ -28,8 +28,7 @@ import (
 // command to it.
 func newMCPCmd(g *globals) *cobra.Command {
 	c := &cobra.Command{Use: "mcp", Short: "Scan MCP servers for poisoned tools and approve (pin) their definitions"}
-	c.PersistentFlags().StringVar(&g.server, "server", "", "agentgov server URL (env AGENTGOV_SERVER)")
-	c.PersistentFlags().StringVar(&g.token, "token", "", "API bearer token (env AGENTGOV_TOKEN)")
+	addClientFlags(c.PersistentFlags(), g, "go through this agentgov server (pins, decisions, approvals) instead of the local data directory")
 	c.AddCommand(newMCPScanCmd(g), newMCPPinCmd(g), newMCPProxyCmd(g))
 	return c
 }

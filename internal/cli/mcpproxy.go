@@ -96,7 +96,6 @@ The proxy's own log goes to stderr: stdout is the MCP channel.`,
 	fl.DurationVar(&f.approvalTO, "approval-timeout", 10*time.Minute, "bound on holding an escalated call for its approval")
 	fl.BoolVar(&f.callerAgentHeader, "caller-agent-header", false, "over --listen, take the agent from the client's Agentgov-Agent header (with --server, the server still checks that the client's credential may act for it)")
 	fl.BoolVar(&f.allowUnverified, "allow-unverified-launch", false, "start the server command even when the supply-chain guard finds a high or critical problem with what it installs or runs")
-	addClientFlags(fl, g, "decide through this agentgov server instead of in-process")
 	return c
 }
 
