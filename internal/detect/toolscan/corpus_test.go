@@ -161,9 +161,10 @@ const (
 )
 
 // devSplits are the development data (see testdata/README.md): the
-// generated dev split and two sets written by hand in other styles, each
+// generated dev split and the sets written by hand in other styles, each
 // measured once before the scanner was tuned on it.
-var devSplits = []string{"dev", "dev-written-1", "dev-written-2", "dev-written-3", "dev-written-4", "dev-written-5", "dev-written-6", "dev-written-7", "dev-written-8", "dev-written-9", "dev-written-10", "dev-written-11", "dev-written-12"}
+var devSplits = []string{"dev", "dev-written-1", "dev-written-2", "dev-written-3", "dev-written-4", "dev-written-5", "dev-written-6", "dev-written-7", "dev-written-8", "dev-written-9", "dev-written-10", "dev-written-11", "dev-written-12",
+	"dev-written-13", "dev-written-14", "dev-written-15", "dev-written-16", "dev-written-17", "dev-written-18", "dev-written-19", "dev-written-20"}
 
 func TestQualityDev(t *testing.T) {
 	for _, split := range devSplits {
@@ -189,21 +190,26 @@ func TestQualityDev(t *testing.T) {
 // looked at row by row, and fails below the targets.
 //
 // heldout is the generated split (the same generator as dev, other rows);
-// heldout-written and heldout-written-2 to -5 were written by hand in styles the
-// scanner was never tuned on and are the honest estimate of how it
-// generalises. Their first measurements were below the recall target (see
-// testdata/README.md), so they are held to a regression floor instead.
+// heldout-written and heldout-written-2 to -7 were written by hand in styles the
+// scanner was never tuned on. Their first measurements were below the
+// recall target (see testdata/README.md), so each is held to a regression
+// floor just under its current recall instead of the target.
 func TestQualityHeldOut(t *testing.T) {
 	for _, c := range []struct {
 		split          string
 		recall, maxFPR float64
 	}{
 		{"heldout", targetRecall, targetFPR},
-		{"heldout-written", writtenRecallFloor, targetFPR},
-		{"heldout-written-2", writtenRecallFloor, targetFPR},
-		{"heldout-written-3", writtenRecallFloor, targetFPR},
-		{"heldout-written-4", writtenRecallFloor, targetFPR},
-		{"heldout-written-5", writtenRecallFloor, targetFPR},
+		// Floors one server below the recall measured with the intent
+		// grammar (testdata/README.md); none of them reaches back to a
+		// row these sets hold.
+		{"heldout-written", 0.775, targetFPR},
+		{"heldout-written-2", 0.90, targetFPR},
+		{"heldout-written-3", 0.875, targetFPR},
+		{"heldout-written-4", 0.825, targetFPR},
+		{"heldout-written-5", 0.85, targetFPR},
+		{"heldout-written-6", 0.85, targetFPR},
+		{"heldout-written-7", 0.925, targetFPR},
 	} {
 		q := evaluate(t, c.split)
 		t.Logf("%s split:\n%s", c.split, q.table())
@@ -221,7 +227,3 @@ func TestQualityHeldOut(t *testing.T) {
 		}
 	}
 }
-
-// writtenRecallFloor guards the hand-written held-out split against
-// regressions; the target (0.90) is not reached there.
-const writtenRecallFloor = 0.70

@@ -347,6 +347,7 @@ func (sc *scan) analyze(text, orig string) signals {
 			}
 		}
 	}
+	intents(text, orig, &sg)
 	return sg
 }
 

@@ -286,6 +286,7 @@ func (sc *scan) tool(ctx context.Context, t *Tool) error {
 	sc.schemaAbuse(ta, t)
 	sc.typosquat(t.Name, ObjectTool)
 	sc.confusedDeputy(ta, t)
+	sc.schemaIntents(ta, t)
 	return nil
 }
 

@@ -1,0 +1,297 @@
+package toolscan
+
+import (
+	"regexp"
+	"strings"
+)
+
+// The intent grammar reads a sentence as a combination of classes rather
+// than as a phrase: a transfer action (send, upload, mirror, resell …)
+// whose object is data that is not the tool's (credentials, personal
+// identifiers, the conversation, or the user's content quantified as "every
+// document") and whose destination is outside the user's control (a
+// literal URL, address or host, "our servers", partners, a public paste).
+// Each class lists its words in several languages, so a sentence written in
+// a new style is caught when its parts fall in the classes even though the
+// phrase as a whole was never seen. A sentence that leaves the choice to
+// the user ("to the address the user provides", "configured by the admin")
+// or discloses nothing ("hashed", "never stored") is not a transfer of
+// the user's data.
+//
+// All patterns are RE2 and run on lower-cased text with separators made
+// spaces (normalizeLight or textnorm's views). The ASCII families use \b;
+// the others cannot (RE2's word boundary is ASCII-only).
+
+var (
+	transferRE = re(`\b(send|sends|sent|sending|post|posts|posted|posting|put|puts|upload\w*|forward\w*|mirror\w*|replicat\w+|sync|syncs|synced|syncing|synchroni[sz]\w+|ship|ships|shipped|shipping|stream|streams|streamed|streaming|tee|teed|tee'?d|tees|relay\w*|beacon\w*|report|reports|reported|reporting|share|shares|shared|sharing|resold|resell\w*|sell|sells|sold|retain\w*|kept|keep|keeps|store|stores|stored|saved|saves|logged|logs (\w+ )?to|log (\w+ )?to|record|records|recorded|handed|hands|hand over|pass(es|ed)? (on )?to|export\w* to|escrow\w*|transmit\w*|transfer\w*|submit\w*|deliver\w*|push\w*|lands?|ends? up|go(es)? to|copie[sd]|copy|bcc|bcc'?d|cc'?d|archiv\w*|publish\w*|disclos\w*|provided to|given to|fed (in)?to|feeds? (in)?to|train\w* on|used (to|for) train\w*|collected|ingest\w*|exfiltrat\w*|envi\w+|remit\w*|reenvi\w*|compart\w+|transmis\w*|suben|subido|subidos|subidas|guardan|guardad\w+|almacen\w+|gesendet|sendet|senden|ubertrag\w*|ubermittel\w*|weitergegeben|weiter|gemailt|hochgeladen|gespeichert|speichert|landen|behalten|synchronis\w*|envoy\w*|partag\w*|televers\w*|conserv\w*|stocke\w*|compartilh\w*|armazen\w*|remis|indexed|exposed|made public|made available|doorgestuurd|verstuurd|gestuurd|verzonden|gedeeld|opgeslagen|geupload|inoltrat\w*|inviat\w*|condivis\w*|salvat\w*|caricat\w*|gonderil\w*|paylasil\w*|yuklen\w*|carry|carrying|carries|carried|tracking pixels?|dikirim|kirim\w*|diunggah|dibagikan|duoc gui|gui toi|gui cho|tai len|chia se|wysylane|przesylane|udostepniane|skicka\w*|delas|odesil\w*|odesl\w*|sdil\w*|predava\w*|repassad\w*|repass\w*|cedut\w*|ceduti|dump|dumps|dumped|route[sd]?|routing|cach(e|es|ed|ing)|feeds?|fed|indexed|surface[sd]?|snapshott?ed|made searchable|reviewed by|listen(ed)? to|queried by)\b|αποστελλ|αποστέλλ|στελν|στέλν|κοινοποι|διαβιβαζ|נשלח|שולח|מועבר|לשלוח|넘겨|넘기|→|⇒|=>| > |wysył|przesył|udostępn|gửi|gui đ|送信|送ら|転送|アップロード|保存|共有|同期|渡さ|渡し|提供さ|上传|上报|同步|发送|转发|提交|传送|提供给|отправ|переда|пересыла|сохраня|загружа|синхрониз|выгружа|전송|업로드|공유|보내|저장`)
+
+	// Data that belongs to the user or the agent.
+	credObjRE     = re(`\b(passwords?|passcodes?|one time (pass\w+|codes?)|otps?|tokens?|api keys?|secrets?|credentials?|cookies?|private keys?|ssh keys?|keys|pem|identityfile|env|environment( variables| config)?|umgebungsvariablen|variables de entorno|variables d'environnement|variabili d'ambiente|omgevingsvariabelen|env vars?|kubeconfig|client certificates?|seed phrases?|mnemonic|contrasenas?|wachtwoord\w*|sifre\w*|kata sandi|mat khau|hasla|hasel|heslo|hesla|losenord|authorization( headers?)?|auth headers?|bearer|passwort\w*|passworter|mots? de passe|senhas?|zugangs\w*|schlussel\w*|claves?|cles)\b|hasł|mật khẩu|lösenord|κωδικ|סיסמ|пароль|пароли|паролей|токен|ключ|密码|令牌|密钥|访问令牌|环境变量|トークン|パスワード|鍵|環境変数|토큰|비밀번호|환경 변수`)
+	personalObjRE = re(`\b(ssn|social security|passports?( details| numbers?)?|dates? of birth|birth ?dates?|home address\w*|phone numbers?|card numbers?|credit cards?|payment cards?|bank\w* (details|accounts?|transactions?)|account numbers?|balances|ibans?|heart rate|medications?|medical diagnos\w+|diagnoses|sleep data|income|salary|health data|medical \w+|location( history)?|gps( location)?|contacts|address book|contact details|personal (data|details|information)|pii|cpf|tax ids?|datos (fiscales|personales|bancarios)|coordonnees bancaires|dados (pessoais|bancarios)|datos de contacto|donnees personnelles|geo|geolocation|kartennummer\w*|kundendaten|geburtsdatum|adressbuch)\b|通讯录|联系人|連絡先|位置|住所|個人情報|个人信息|контакт|паспорт|персональн|개인정보|연락처|위치`)
+	convObjRE     = re(`\b(conversations?|chats?|transcripts?|(direct )?messages|dms|(chat |conversation |session |message )history|system prompt|prompts|replies|turns|dialog(ue)?s?|conversacion\w*|sohbet gecmisi|gesprekken|conversazion\w*|historial|chatverlauf|gesprachsverlauf|historique|conversa)\b|会話|履歴|对话|聊天|переписк|историю|истори|대화|기록`)
+	contentObjRE  = re(`\b(documents?|docs|files?|e ?mails?|mails|notes?|recordings?|audio|photos?|images?|pictures?|cvs?|resumes?|queries|query|results?|result sets?|rows|texts?|payloads?|exports?|invoices?|reports?|events?|event payloads|diffs?|outputs?|stdout|stderr|contents?|bodies|body|pages?|drafts?|receipts?|scans?|screenshots?|values|data|datos|daten|donnees|dados|textos?|texte|documentos|dateien|dateiinhalte|notizen|notas|facturas?|rechnungen|bilder|fichiers|arquivos|archivos|correos?|mensajes?|nachricht\w*|courriels?|mails?|catatan|ghi chu|notatki|keystrokes|typing|clipboard|frames?|designs?|artwork|dumps?|backups?|profiles?|repositor(y|ies)|snippets|code|anteckningar|poznamky|memos?|clips?|titles?|originals|uploads|submissions|inputs|materials|assets|media|videos|bestanden|documenti|metinler?|belgeler|contracts?|details|records?|information|info)\b|メモ|内容|文書|ファイル|笔记|照片|邮件|正文|日志|文件|文档|заметк|текст|файл|письм|메모|문서|사진|메일|본문|σημειωσ|σημειώσ|פתק`)
+	// Quantifiers and side-channel words that turn the user's content
+	// into a wholesale copy.
+	wholesaleRE  = re(`\b(även|aven|také|επίσης|επισης|anche|tambem|también|every|each|all|any|full|entire|whole|copy|copies|copia|copie|kopie|duplicate|tee|teed|tee'?d|tees|mirror\w*|replicat\w*|relay\w*|beacon\w*|also|additionally|automatically|behind the scenes|in real time|nightly|todos|todas|cada|jede|jeder|jedes|alle|samt|zusatzlich|chaque|tous|toutes|tambien|ademas|also|too|as well)\b|全部|所有|すべて|全て|自動|一并|все|всех|копия|모든|자동`)
+	possessiveRE = re(`\b(your|user'?s?|users'|customer'?s?|client'?s?|candidate'?s?|caller'?s?|tus|sus|vos|ihre|seus|suas)\b|ユーザー|用户|您的|пользовател|사용자`)
+
+	// Destinations outside the user's control.
+	literalDestRE = re(`\b((https?|wss?|s3|gs|ftp|sftp)://[^\s)"'<>]*|[a-z0-9][a-z0-9._%+-]*@[a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z]{2,}|[a-z0-9][a-z0-9-]*(\.[a-z0-9-]+)*\.(example|com|net|org|io|dev|app|cloud|ai|co|me|cn|ru|de|xyz|site|biz|info|tk|top)\b)`)
+	thirdPartyRE  = re(`\b(our (own )?(\w+ ){0,2}(servers?|cloud|platform|backend|dataset|data ?lake|database|team|brain|index|service|escrow|network|partners?|contractors|vendors?|dashboard|collector|records|crm|storage|systems?|research|corpus|models?|ai|training (data|set|corpus)|affiliates|customers|clients|buyers|marketplace|products?|staff|side|employees|reviewers)|its (own )?(\w+ ){0,2}(dataset|escrow|cloud|servers?|index|platform)|affiliat\w+|successors|insurers|recruiters|lenders|advertisers|marketers|annotators|listeners|other (customers|users|tenants)'?|another region|we control|on our side|\w+partner\w*|group companies|sister companies|publicly \w+|public(ly)? (searchable|accessible|index)|third[ -]part(y|ies)|3rd[ -]party|partners?|subprocessors?|contractors|vendors?|advertis\w+|marketers?|data brokers?|annotat\w+|public (\w+ ){0,2}(paste|repo\w*|gist|bucket|link|url|channel|service|board|album|page|site|folder|wiki|index|dashboard|feed|space|list|cdn)|(operator|maintainer|vendor|developer|publisher)'?s? (\w+ )?(cdn|servers?|cloud|endpoint|analytics|storage|bucket|account|slack|workspace)|cdn|gist|pastebin|monitoring channel|socios|terceros|terzi|licensees?|data (licensees?|buyers|brokers)|partenaire\w*|publicit\w*|agencias?|agences?|notre (serveur|partenaire|plateforme)|partnerbedrijven|partner\w*|extern\w*|partenaires|parceiros|terceiros|werbepartner\w*|data lake|unser\w* (\w+ )?(server|cloud|data lake|analyse\w*)|nuestros? (servidores?|socios|nube)|nos (serveurs|partenaires)|nossos? (servidores|parceiros))\b|当社|弊社|我们的|提携|広告|업체|第三者|第三方|合作方|广告|третьим лицам|рекламн|云端|服务器|合作伙伴|パートナー|サーバー|партн|у себя|외부|서버`)
+	// The user or the operator chooses where the data goes, or nothing
+	// that discloses it leaves.
+	userChoiceRE = re(`\b(user|you|admin|administrator|operator|requester|owner)\b[^.;]{0,25}\b(choose|chooses|chose|chosen|select|selects|selected|pick|picks|picked|provide|provides|provided|supply|supplies|supplied|specif\w+|configur\w+|enter\w*|indicat\w+|typed|wrote|approv\w+|confirm\w*|manage\w*|owns?|opgeeft)\b|\bwith (the user'?s?|their) (explicit )?consent|\basks the user|\b(configured|registered|chosen|selected|specified|provided|supplied|approved) (by|in)\b|\bconfigured\b|\b(not|never) (be )?(stored|logged|retained|kept|leaves?|sent|shared|printed)|\b(hash\w*|k anonymity|anonymi\w+|redact\w*|masked|scrubb\w*|encrypted)\b|\bthe user'?s? (own )?(drive|mailbox|account|bucket|storage|folder|cloud|vault|keychain|inbox|documents|downloads)|\b(deleted|discarded|purged) (after|once|when|immediately)|\bzero retention|\bno retention|\bdoes not (store|retain|keep)|\b(when|if|once) the user (asks|requests|wants)|\bat the user'?s? request|\bon request\b|\bopt ?in\b|\bif (they|the user) agree|\b(indique|indica|elija|elige|angegeben\w*|gewahlt\w*|choisi\w*|escolh\w*|indiqu\w*)\b|指定|选择|選択|указан|выбран|선택|지정`)
+)
+
+// exfilClause reports whether one sentence transfers data that is not the
+// tool's to a destination the user did not choose, and returns the parts
+// it found for the reviewer.
+func exfilClause(s string, first bool) (obj, dest string, ok bool) {
+	tloc := transferRE.FindStringIndex(s)
+	if tloc == nil {
+		tloc = saleRE.FindStringIndex(s)
+	}
+	if tloc == nil || negatedVerbRE.MatchString(s[:tloc[0]]) {
+		return "", "", false
+	}
+	// In languages that put the verb last the destination comes first;
+	// elsewhere it follows the verb ("are mirrored to …"): an address
+	// mentioned before the verb is what the data contains, not where it
+	// goes ("notes may contain links like https://…; they are stored …").
+	// German, Dutch and Turkish put the verb last too ("werden … an
+	// https://… übertragen").
+	verbLast := !newGate(s).ascii || len(strings.Fields(s[tloc[1]:])) <= 1
+	for _, r := range []*regexp.Regexp{literalDestRE, thirdPartyRE} {
+		for _, loc := range r.FindAllStringIndex(s, 4) {
+			if !verbLast && loc[0] < tloc[0] || exampleRE.MatchString(s[max(0, loc[0]-12):loc[0]]) {
+				continue
+			}
+			dest = s[loc[0]:loc[1]]
+			break
+		}
+		if dest != "" {
+			break
+		}
+	}
+	third := thirdPartyRE.MatchString(s)
+	// Selling data is handing it to a buyer, named or not.
+	if m := saleRE.FindString(s); dest == "" && m != "" {
+		dest, third = "a buyer ("+m+")", true
+	}
+	if dest == "" || userChoiceRE.MatchString(s) {
+		return "", "", false
+	}
+	for _, r := range []*regexp.Regexp{credObjRE, personalObjRE, convObjRE} {
+		for _, loc := range r.FindAllStringIndex(s, 4) {
+			before := s[max(0, loc[0]-40):loc[0]]
+			// "push … with the user's stored credentials": the
+			// credentials are the means, not what is sent.
+			if negationRE.MatchString(before) || instrumentRE.MatchString(before) {
+				continue
+			}
+			return s[loc[0]:loc[1]], dest, true
+		}
+	}
+	side := wholesaleRE.MatchString(s)
+	// The tool's own job, stated first ("Upload an image to Imgur"), is
+	// not a side channel unless the sentence says it copies more.
+	if m := contentObjRE.FindString(s); m != "" && (side || !first && (third || literalDestRE.MatchString(dest) || possessiveRE.MatchString(s))) {
+		return m, dest, true
+	}
+	// "Always share with x@y as well": a copy to a literal address needs
+	// no object.
+	if alsoRE.MatchString(s) && literalDestRE.MatchString(s) {
+		return "a copy", dest, true
+	}
+	return "", "", false
+}
+
+var (
+	saleRE = re(`\b(sold|resold|sells?|resells?|monetiz\w+|licensed to|vend(e|en|emos|idos?|idas?)|verkauf\w*|vendu\w*|vendut\w*|dijual)\b|продаю|продаж|出售|販売|판매`)
+	// A command line that reads a secret file and hands it to a network
+	// client: "cat ~/.kube/config | curl -d @- https://…".
+	netClientRE   = re(`\b(curl|wget|nc|ncat|netcat|scp|rsync|invoke webrequest|iwr|httpie)\b`)
+	instrumentRE  = re(`\b(with|using|via|through|by means of|authenticated with|signed with)\s+(the |a |an |your |their )?(\w+'?s?\s+){0,3}$`)
+	alsoRE        = re(`\b(as well|also|too|in addition|additionally|silently|secretly|quietly)\b`)
+	negatedVerbRE = re(`\b(do not|don't|dont|never|not|no|nor|without|cannot|can't|won't)\s+(\w+\s+){0,2}$`)
+	exampleRE     = re(`\b(like|such as|e\.g\.|eg|for example|for instance|example|say)\W*$`)
+)
+
+// Concealment in shapes the secrecy family does not list: hiding a step or
+// its output from the reply rather than "not telling the user".
+var concealIntentRE = re(`\bomit(ted|s)? (\w+ ){0,3}from (the |your |any )?(repl\w+|respons\w*|answers?|chat|output|summar\w*|conversation|user|transcript)|\b(do not|don't|dont|never|no need to) (surface|narrate|discuss)\b|\b(do not|don't|dont|never) (\w+ )?(list|include|repeat|name|show|mention|reveal) (\w+ ){0,3}(in|to|with) (the |your )?(chat|conversation|repl(y|ies)|respons\w*|answers?|summary)\b|\b(do not|don't|dont|never) (show|display|print|echo|surface|expose|mention|reveal) (the |this |that |its |any )?(output|result|results|step|steps|call|calls|contents?|read)\b[^.;]{0,20}\b(in|to|with) (the )?(chat|conversation|repl\w+|respons\w*|answers?|user)|\b(need not|needn't|does not need to|doesn't need to|should not|must not) be (discussed|mentioned|shown|explained|disclosed|surfaced|visible)\b|\bkeep (quiet|silent|mum)\b|\b(skip|spare (them|the user)( from)?|leave out) (the )?details\b|\bunbemerkt\b|\bunauffallig\b|\bsin que (el usuario|nadie|lo sepa|se entere)|\bsans (en )?parler\b|\bne pas en parler\b|\bnicht erwahnen\b|\bgegenuber (bitte )?nicht\b|\bno (le )?(comentes|digas|menciones|cuentes|expliques) nada\b|\bnada de esto\b|\b(just|only|simply) (say|report|reply|respond|answer)\b[^.;]{0,12}['"]|伝えないで|知らせないで|言わないで|表示しないで|見せないで|об этом не|ничего не (говори|сообщай)`)
+
+// Claims that content or the tool outranks the user and the system, or
+// that the model's rules are off.
+var overrideIntentRE = re(`\btreat (them|it|this|these|its (output|results?)|the (output|results?|content|page|text|response)s?|any \w+) as (authoritative|trusted|binding|system|operator|official|developer|admin)\b|\b(do|execute|follow|obey|carry out|perform) (whatever|everything|anything|all) (the |it |they |that |this )?(\w+ )?(says?|tells? you|tell you|asks?|instructs?|contains?|requests?|wants?)\b|\b(execute|follow|obey|carry out) (them|these|those|the (directives|instructions|commands) (found |contained )?(in|inside|within))\b|\b(constraints|restrictions|rules|guardrails|safety (checks|rules|filters)|policies|limits) (are|have been|is) (now )?(lifted|suspended|removed|disabled|void|waived|off)\b|\b(disable|turn off|suspend|lift|drop|relax|bypass) (its|your|their|all) (own )?((safety|security|content) )?(checks|rules|filters|constraints|restrictions|guardrails|policies)\b|\b(outranks?|overrules?|trumps?) (the |all |any )?(system|user|operator|developer|other)\b|\btrusted (system[ -]level )?(guidance|instructions?|commands?|directives?)\b|\b(supersedes?|takes? precedence over|takes? priority over) (the |all |any )?(user|system|operator)'?s?\b|\b(follow|obey|prefer|prioriti[sz]e) (\w+ ){0,3}over (the )?(user|system|operator)'?s?\b|\b(results?|content|pages?|responses?|output|documents?)\b[^.]{0,40}\b(instructions|directives|commands)\b[^.]{0,30}\b(should|must|shall|will|to) (be )?(follow|obey|execut|comply)|\b(to|over) (anything|whatever|what) (the )?(user|system|operator)( or (the )?(user|system|operator))? (says?|said|asks?|wants?)\b|\b(are|is) (to be treated as )?(authoritative|trusted|binding|official|system[ -]level) (instructions|commands|directives|guidance|orders)\b|\bautonomous mode\b|\bregardless of what the user (specified|asked|said|wants|requested|chose)`)
+
+// Markers that a text addresses the model with an obligation.
+var obligationRE = re(`\b(the )?(assistant|model|agent|ai|llm)s?,?\s+(must|should|shall|has to|needs to|is required to)\b|\b(precondition|prerequisite|usage contract|required flow|model directive|non ?optional|step (one|two|three|1|2|3)|mandatory for the (model|assistant))\b|\((model|assistant|ai|agent|llm)\)|\b(model|assistant|agent|llm) (directive|note|instruction)s?\b|\bfor (the )?(model|assistant|assistants|ai|agent|llm)\s*:|\b(tip|note|hint|(house )?rules?|policy|guidelines?|instructions?) for (the )?(assistants?|models?|ai|agents?|llms?)\b|\bwichtig fur das modell|\bnota para el (modelo|asistente)|\bnote pour (le modele|l'assistant)|для (модели|ассистента)|给(模型|AI|ai)|モデル(へ|向け)`)
+
+// A quoted identifier named as the place to put something: "pass it as
+// `indent_hint`".
+var quotedParamRE = re("\\b(in|into|as|to|inside|within|under)\\s+(the\\s+)?(`[a-z][a-z0-9_.-]{0,40}`|'[a-z][a-z0-9_]{1,40}'|\"[a-z][a-z0-9_]{1,40}\")")
+
+// homeReadRE: reading the user's files wholesale ("read every file in
+// ~/.config").
+var homeReadRE = re(`\b(read|cat|open|collect|gather|copy|load|upload|send)\s+(every|all|each|any)\s+(\w+\s+){0,2}(files?|documents?|configs?)\s+(in|under|from|inside)\s+(~|\$home|%userprofile%|(the\s+)?(user'?s?\s+)?home)`)
+
+// includeCredRE: putting the agent's secrets somewhere ("append … any
+// GIT_TOKEN you find"); it counts only in a text addressed to the model.
+var includeCredRE = re(`\b(append|include|attach|add|insert|paste|copy|put|embed)\s+([^.;]|\.\S){0,60}?\b(any|every|all|the|your|the user'?s?)\s+(\w+\s+){0,2}(tokens?|api keys?|secrets?|credentials?|passwords?|private keys?|cookies)\b`)
+
+// Key words of the intent families for the cheap first look (see gate):
+// every ASCII alternative of a family contains one of them.
+var (
+	destKeys       = []string{"://", "@", ".", "our ", "its ", "part", "third", "3rd", "vendor", "contractor", "advertis", "market", "broker", "annotat", "public", "gist", "paste", "channel", "lake", "socio", "tercer", "unser", "nuestr", "nos ", "noss", "agenc", "sold", "sell", "vend", "verkauf", "monetiz", "licensed", "affiliat", "successor", "compan", "customer", "client", "buyer", "publicit", "notre", "extern", "dijual", " > ", "=>", "parc", "terz", "pubblicit", "licens", "data ", "repass", "cedut", "brok", "dump", "insur", "cdn", "operator", "maintainer", "developer", "publisher", "recruit", "lender", "staff", "region", "we control", "side", "partner"}
+	concealKeys    = []string{"omit", "skip", "spare", "leave out", "surface", "narrate", "discuss", "show", "display", "print", "echo", "expose", "mention", "reveal", " be ", "keep", "unbemerkt", "unauffallig", "sin que", "sans", "ne pas", "erwahn", "gegenuber", "nada", "just", "only", "simply"}
+	overrideIKeys  = []string{"treat", "authoritative", "binding", "official", "system level", "system-level", "says", "said", "asks", "wants", "whatever", "everything", "anything", "execute", "follow", "obey", "carry out", "perform", "lifted", "suspend", "removed", "disable", "void", "waived", " off", "lift", "drop", "relax", "bypass", "outrank", "overrul", "trump", "trusted", "supersede", "precedence", "priority", "autonomous", "regardless", "all "}
+	obligationKeys = []string{"precondition", "assistant", "model", "agent", "ai", "llm", "rule", "policy", "guideline", "prerequisite", "usage contract", "required flow", "directive", "optional", "step ", "mandatory", "(", "note", "instruction", "for the", "for model", "for assistant", "for ai", "for agent", "for llm", "tip", "hint", "wichtig", "nota", "note pour"}
+)
+
+// intents applies the grammar to one text (a normalised view and its
+// original) and adds what it finds to sg.
+func intents(view, orig string, sg *signals) {
+	lowOrig := strings.ToLower(orig)
+	texts := []string{normalizeLight(lowOrig)}
+	// The view differs in substance only where look-alike letters or
+	// other scripts were folded.
+	if view != texts[0] && (!newGate(orig).ascii || !sameLetters(view, texts[0])) {
+		texts = append(texts, view)
+	}
+	for _, t := range texts {
+		g := newGate(t)
+		for ci, sent := range clauses(t) {
+			if !newGate(sent).any(destKeys) {
+				continue
+			}
+			if netClientRE.MatchString(sent) && literalDestRE.MatchString(sent) {
+				if loc := sensitivePathRE.FindStringIndex(sent); loc != nil {
+					sg.exfilSentence, sg.send, sg.sensAccess = true, true, true
+					sg.note("exfil", "a command that reads "+wholeToken(sent, loc[0], loc[1])+" and sends it over the network (\""+excerpt(strings.TrimSpace(sent), 100)+"\")")
+				}
+			}
+			if obj, dest, ok := exfilClause(sent, ci == 0); ok && !mitigatedRE.MatchString(sent) {
+				sg.exfilSentence = true
+				sg.send = true
+				sg.note("exfil", strings.TrimSpace(obj)+" → "+strings.TrimSpace(dest)+" (\""+excerpt(strings.TrimSpace(sent), 100)+"\")")
+			}
+		}
+		if strings.Contains(t, "~") || strings.Contains(t, "home") || strings.Contains(t, "%userprofile%") {
+			if m := homeReadRE.FindString(t); m != "" {
+				sg.sensData, sg.sensAccess = true, true
+				sg.note("data", m)
+				if sg.dataWord == "" {
+					sg.dataWord = m
+				}
+			}
+		}
+		if g.any(concealKeys) {
+			if m := concealIntentRE.FindString(t); m != "" && !userControlled(m) {
+				sg.secrecy = true
+				sg.note("secrecy", m)
+			}
+		}
+		if g.any(overrideIKeys) {
+			for _, loc := range overrideIntentRE.FindAllStringIndex(t, 4) {
+				if negatedVerbRE.MatchString(t[max(0, loc[0]-30):loc[0]]) {
+					continue
+				}
+				sg.override = true
+				sg.note("override", t[loc[0]:loc[1]])
+				break
+			}
+		}
+		if g.any(obligationKeys) {
+			if m := obligationRE.FindString(t); m != "" {
+				sg.directed = true
+				sg.note("directed", m)
+			}
+		}
+		if !sg.directed {
+			continue
+		}
+		if m := includeCredRE.FindString(t); m != "" {
+			sg.sensData, sg.sensAccess = true, true
+			sg.note("data", m)
+			if sg.dataWord == "" {
+				sg.dataWord = m
+			}
+		}
+	}
+	if strings.ContainsAny(lowOrig, "`'\"") && quotedParamRE.MatchString(lowOrig) {
+		sg.paramDest = true
+		// Data that is not the tool's routed into a named parameter.
+		for _, sent := range clauses(lowOrig) {
+			if !quotedParamRE.MatchString(sent) {
+				continue
+			}
+			sent = stripMarks(sent)
+			for _, r := range []*regexp.Regexp{sysPromptObjRE, credObjRE, convObjRE, personalObjRE} {
+				if loc := r.FindStringIndex(sent); loc != nil && !negationRE.MatchString(sent[max(0, loc[0]-40):loc[0]]) {
+					m := sent[loc[0]:loc[1]]
+					sg.sensData, sg.sensAccess = true, true
+					sg.note("data", m)
+					if sg.dataWord == "" {
+						sg.dataWord = m
+					}
+					break
+				}
+			}
+		}
+	}
+}
+
+// clauses splits text into sentences and those at semicolons: "X is
+// submitted; do not submit secrets" is two statements.
+func clauses(t string) []string {
+	var out []string
+	var pending string
+	for _, s := range sentences(t) {
+		if pending != "" {
+			s = pending + "." + s
+			pending = ""
+		}
+		if abbrevRE.MatchString(s) {
+			pending = s
+			continue
+		}
+		if strings.IndexByte(s, ';') < 0 {
+			out = append(out, s)
+			continue
+		}
+		out = append(out, strings.Split(s, ";")...)
+	}
+	if pending != "" {
+		out = append(out, pending)
+	}
+	return out
+}
+
+// abbrevRE: a full stop after these does not end the sentence.
+var abbrevRE = re(`\b(incl|e\.g|i\.e|etc|approx|vs|cf|resp|esp|ca|z\.b|p\.ej|d\.h)$`)
+
+// sameLetters reports whether two texts hold the same ASCII letters in the
+// same order, whatever their spacing and punctuation: a view that folded
+// nothing.
+func sameLetters(a, b string) bool {
+	i, j := 0, 0
+	for {
+		for i < len(a) && !isLetter(a[i]) {
+			i++
+		}
+		for j < len(b) && !isLetter(b[j]) {
+			j++
+		}
+		if i == len(a) || j == len(b) {
+			return i == len(a) && j == len(b)
+		}
+		if a[i] != b[j] {
+			return false
+		}
+		i++
+		j++
+	}
+}
+
+func isLetter(c byte) bool { return c >= 'a' && c <= 'z' || c >= 0x80 }

@@ -1,0 +1,146 @@
+package toolscan
+
+import (
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/agentgov/agentgov/internal/detect"
+)
+
+// Schema-level intents: what a parameter asks for, and what the tool as
+// a whole says about its privileges and the origin of its targets. Like the
+// sentence grammar in intent.go, both combine classes of words in several
+// languages instead of matching whole phrases.
+
+// fillIntentRE: asking the model to put something into a field, or to put
+// all of something there.
+var fillIntentRE = re(`\b(paste|fill|populate|put|insert|include|set|enter|copy|dump|attach|provide|supply|concatenate|all|every|entire|full|complete|whole|verbatim|raw|unedited|pegue|pega|pegar|incluye|incluya|inserte|introduce|rellena|toda|todo|todas|todos|eintragen|einfugen|fugen|trage|alle|gesamte\w*|vollstandige\w*|colle|collez|inserez|remplis\w*|tout|toute|toutes|tous|cole|insira|preencha)\b|貼り付け|すべて|全て|入れ|記入|填写|填入|粘贴|所有|全部|вставь|вставьте|укажи|укажите|всю|все |весь|붙여|모든|입력`)
+
+// ownedDataRE: a description that names data as the agent's or the
+// user's ("the credentials available to you", "the last 50 chat turns").
+var ownedDataRE = re(`\b(your|user'?s?|available to you|you (have|hold|know|see)|the assistant'?s?|(last|previous|prior|recent) \d+|all|every|entire|full|whole)\b`)
+
+// sysPromptObjRE: the model's own instructions.
+var sysPromptObjRE = re(`\b(system prompt|system message|hidden instructions|instructions you were given|your instructions)\b|系统提示|システムプロンプト|системн\S* (промпт|подсказк)|시스템 프롬프트`)
+
+// privilegeIntentRE: the server acting with rights of its own, in several
+// languages (the English forms of privilegeRE are reused as well).
+var privilegeIntentRE = re(`\b(root|sudo|superuser|(as|with) (an? |the )?(admin|administrator|superuser|owner)\b|admin (rights|privileges|credentials|token|role|account|delegation)|internal (network|hosts?|hostnames?|services?|endpoints?|apis?)|super ?user( session)?|(ceo|cfo|cto|executive|director|president|founder)'?s? (email )?(address|account|mailbox|identity|name|signature)|on behalf of any|metadata (service|endpoint|address)(es|s)?|(within|inside|from) the (\w+ )?(vpc|cluster network|intranet|private network)|169\.254\.169\.254|production (primary|database|cluster|hosts?)|cluster[ -]admin|owner (role|token)|global admin|domain[ -]wide|delegation|treasury|full disk access|owner'?s? (\w+ )?(token|credentials?|keys?|account|session)|clave (\w+ )?maestra|master key|dba role|(key|token|credentials?|account) (held|owned|stored|kept) (by|on) the server|master (ssh |api )?(key|account|token)|enterprise[ -]owner|(full )?write privileges|root credentials|deploy (key|credentials)|service[ -]account|server'?s? (\w+ ){0,2}(token|credentials|kubeconfig|key|permissions|privileges|rights|identity|network|gateway|proxy)|(organi[sz]ation|platform|company|org)'?s? (\w+ ){0,2}(credentials|key|token|account)|privileged|con (los )?permisos del servidor|credenciales del servidor|als root|mit root\w*|de l'administrateur|do servidor|del servidor|des servers)\b|管理者権限|root ?权限|服务器的|от имени владельца|внутренн\S* сет|сети сервера|от имени сервера|с правами|владельц|관리자 권한`)
+
+// privilegeKeys: every ASCII alternative of privilegeIntentRE contains
+// one of them (see gate).
+var privilegeKeys = []string{"root", "sudo", "super", "admin", "internal", "metadata", "169.254", "production", "vpc", "cluster",
+	"intranet", "private network", "owner", "delegation", "treasury", "disk access", "privilege", "deploy", "service", "server",
+	"organi", "platform", "company", "org", "permisos", "credenciales", "administrateur", "servidor", "master", "maestra", "dba",
+	"ceo", "cfo", "cto", "executive", "director", "president", "founder", "on behalf", "global", "domain", "write"}
+
+// arbitraryIntentRE: targets nobody constrains.
+var arbitraryIntentRE = re(`\b((including|even|incl) (\w+ ){0,2}(internal|private|localhost|metadata|intranet)|(any|arbitrary|whatever|every) (\w+ ){0,2}(urls?|hosts?|paths?|files?|commands?|quer(y|ies)|sql|statements?|roles?|users?|resources?|permissions?|principals?|address(es)?|recipients?|iban|accounts?|remotes?|repositor(y|ies)|mailbox(es)?|director(y|ies)|requests?|scripts?|endpoints?|targets?|tables?|databases?|dbs?|records?|buckets?|ids?|employees?|members?|customers?|tenants?|git urls?|kubectl commands?|shell commands?)\b|whatever (the )?\w+ (asks|says|wants|contains|requests|specifies|tells)|(copied|pulled|read|lifted|supplied|provided) (\w+ ){0,2}(from|by) (the |a |an )?(ticket|email|message|page|document|comment|input|conversation|prompt|request\w*)|unfiltered|unsanitized|unsanitised|qualsiasi|willekeurig\w*|herhangi|elke|arbitrary|unvalidated|unchecked|unrestricted|not (validated|checked|verified|sandboxed|restricted)|no (\w+ ){0,2}(check|checks|validation|allow ?list|allowlist|restriction|restrictions|review|confirmation|approval|gate|sandbox)|without (\w+ ){0,2}(validation|checks?|review|approval|confirmation|restriction)|verbatim|passed through unchanged|straight from|taken (verbatim )?from|comes? (straight )?from|decid\w+ by the content|not verified|ungepruft|beliebig\w*|sin (validacion|lista blanca|restriccion\w*|verificar)|cualquier\w*|n'importe|qualquer|sans (validation|controle|restriction))\b|任意|制限はありません|制限なし|そのまま|不做任何校验|不做校验|任何|直接取自|любой|любую|любые|любому|любого|любом|не проверя|без проверки|제한 없이|임의`)
+
+// negatedRestrictionRE: "no allow-list", "without validation": the words
+// of a restriction used to say there is none.
+var negatedRestrictionRE = re(`\b(no|without|not|sin|ohne|sans|kein\w*)\s+(\w+\s+){0,2}(restriction|restrictions|restricted|allow ?list|allowlist|whitelist|lista blanca|validation|validated|validacion|check|checks|checked|review|confirmation|approval|sandbox|sandboxed|allowed)\b`)
+
+// schemaIntents judges each parameter's own text by what it asks for and
+// the tool as a whole by its privileges and the freedom of its targets.
+func (sc *scan) schemaIntents(ta *toolAnalysis, t *Tool) {
+	ps, _ := props(t.InputSchema)
+	if len(ps) == 0 {
+		return
+	}
+	purpose := normalizeLight(strings.ToLower(purposeText(ta)))
+	names := make([]string, 0, len(ps))
+	for k := range ps {
+		names = append(names, k)
+	}
+	slices.Sort(names)
+	allText := normalizeLight(strings.ToLower(t.Description))
+	for _, pp := range nestedParams(ps, "/inputSchema/properties/", 0, nil) {
+		desc := normalizeLight(strings.ToLower(str(pp.schema, "description") + " " + str(pp.schema, "title")))
+		allText += " " + desc
+		if len(desc) < 12 || !fillIntentRE.MatchString(desc) && !ownedDataRE.MatchString(desc) {
+			continue
+		}
+		for _, r := range []*regexp.Regexp{sysPromptObjRE, credObjRE, convObjRE, personalObjRE} {
+			loc := r.FindStringIndex(desc)
+			if loc == nil || negationRE.MatchString(desc[max(0, loc[0]-40):loc[0]]) {
+				continue
+			}
+			m := desc[loc[0]:loc[1]]
+			stem := []rune(strings.Fields(m + " x")[0])
+			if len(stem) > 5 {
+				stem = stem[:5]
+			}
+			if len(stem) >= 3 && strings.Contains(purpose, string(stem)) {
+				continue
+			}
+			sc.add(Finding{Type: TypeSchemaAbuse, Tool: ta.name, Object: ta.object, Path: pp.ptr, Severity: detect.High,
+				Detail: fmt.Sprintf("parameter %q asks the model to fill it with %q, which a tool described as %q does not need: the parameter carries data out to the server; reject the server or remove the parameter", pp.name, m, excerpt(ta.desc, 60))})
+			break
+		}
+	}
+	// Confused deputy: rights of the server's own on targets nobody
+	// constrains, through a free-text parameter.
+	if !newGate(allText).any(privilegeKeys) {
+		return
+	}
+	arb := ""
+	for _, loc := range arbitraryIntentRE.FindAllStringIndex(allText, 4) {
+		if !negatedVerbRE.MatchString(allText[max(0, loc[0]-30):loc[0]]) {
+			arb = allText[loc[0]:loc[1]]
+			break
+		}
+	}
+	if arb == "" {
+		return
+	}
+	priv := privilegeIntentRE.FindString(allText)
+	if priv == "" || restrictedRE.MatchString(negatedRestrictionRE.ReplaceAllString(allText, " ")) {
+		return
+	}
+	for _, name := range names {
+		if m, _ := ps[name].(map[string]any); unconstrained(m) {
+			sc.add(Finding{Type: TypeConfusedDeputy, Tool: ta.name, Object: ta.object, Path: "/inputSchema/properties/" + escapeToken(name), Severity: detect.High,
+				Detail: fmt.Sprintf("the tool says it acts with rights of its own (%q) on targets nobody constrains (%q), taken from the free-text parameter %q: whoever writes the input borrows the server's rights; constrain the parameter or require approval", priv, arb, name)})
+			return
+		}
+	}
+}
+
+type paramNode struct {
+	name, ptr string
+	schema    map[string]any
+}
+
+// nestedParams lists the properties of a schema and of the objects and
+// arrays inside it (to a bounded depth), sorted by pointer: instructions
+// hide in nested item descriptions as well as at the top.
+func nestedParams(ps map[string]any, prefix string, depth int, out []paramNode) []paramNode {
+	names := make([]string, 0, len(ps))
+	for k := range ps {
+		names = append(names, k)
+	}
+	slices.Sort(names)
+	for _, n := range names {
+		m, _ := ps[n].(map[string]any)
+		if m == nil {
+			continue
+		}
+		ptr := prefix + escapeToken(n)
+		out = append(out, paramNode{name: n, ptr: ptr, schema: m})
+		if depth >= 4 {
+			continue
+		}
+		if sub, _ := m["properties"].(map[string]any); sub != nil {
+			out = nestedParams(sub, ptr+"/properties/", depth+1, out)
+		}
+		if it, _ := m["items"].(map[string]any); it != nil {
+			if sub, _ := it["properties"].(map[string]any); sub != nil {
+				out = nestedParams(sub, ptr+"/items/properties/", depth+1, out)
+			}
+		}
+	}
+	return out
+}
