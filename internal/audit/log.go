@@ -9,6 +9,7 @@ import (
 	"hash"
 	"io"
 	"log/slog"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -281,9 +282,12 @@ type request struct {
 	// leaf holds SHA-256 state after 0x00 and the leaf prefix; the
 	// sequencer finishes it with the time and the suffix.
 	leaf hash.Hash
+	sum  [32]byte
 	buf  []byte
-	// entropy holds salts drawn ahead from the system source.
+	// entropy holds salts drawn ahead from the system source: the unused
+	// tail of stock.
 	entropy []byte
+	stock   *[128 * SaltSize]byte
 	// rot is set for a key rotation, whose payload the sequencer builds
 	// once the entry's position is known.
 	rot *rotateReq
@@ -301,8 +305,14 @@ func (l *Log) fillSalt(r *request) error {
 		return l.salts.fill(r.salt)
 	}
 	if len(r.entropy) < SaltSize {
-		buf := make([]byte, 32*SaltSize)
+		// The stock's memory is reused: every salt taken from it was
+		// wiped, so a refill overwrites zeros.
+		if r.stock == nil {
+			r.stock = new([128 * SaltSize]byte)
+		}
+		buf := r.stock[:]
 		if _, err := io.ReadFull(l.rand, buf); err != nil {
+			clear(buf)
 			return err
 		}
 		r.entropy = buf
@@ -393,7 +403,25 @@ func (l *Log) AppendMinimised(ctx context.Context, ev *api.Event, source string)
 	if ev.Type == TypePayloadErased || ev.Type == TypeKeyRotation {
 		return 0, &FieldError{"type", fmt.Sprintf("%q is written only by agentgov itself", ev.Type)}
 	}
-	r, err := l.prepare(ev, source)
+	r, err := l.prepare(ev, source, false)
+	if err != nil {
+		return 0, err
+	}
+	return l.submit(ctx, r)
+}
+
+// AppendCanonical is AppendMinimised for an in-process writer that builds
+// its payload directly in RFC 8785 canonical form (the gate, for every
+// decision): the payload is digested and stored as given instead of being
+// parsed and re-encoded. The writer's own tests must show that its bytes
+// equal canonical.Append of the same value; a payload that is not
+// canonical would verify in the store but not as an exported entry, whose
+// verifier canonicalises what it reads.
+func (l *Log) AppendCanonical(ctx context.Context, ev *api.Event, source string) (int64, error) {
+	if ev.Type == TypePayloadErased || ev.Type == TypeKeyRotation {
+		return 0, &FieldError{"type", fmt.Sprintf("%q is written only by agentgov itself", ev.Type)}
+	}
+	r, err := l.prepare(ev, source, true)
 	if err != nil {
 		return 0, err
 	}
@@ -438,7 +466,7 @@ func (l *Log) Erase(ctx context.Context, index int64, reason, source string) (in
 	}
 	ref := index
 	r, err := l.prepare(&api.Event{Type: TypePayloadErased, Agent: h.Agent, Session: h.Session,
-		Action: "erase_payload", Reason: reason, Ref: &ref, Payload: payload}, source)
+		Action: "erase_payload", Reason: reason, Ref: &ref, Payload: payload}, source, true)
 	if err != nil {
 		return 0, err
 	}
@@ -454,11 +482,8 @@ func checkText(field, v string, limit int, required bool) error {
 		return &FieldError{field, fmt.Sprintf("is %d bytes; the limit is %d", len(v), limit)}
 	case !utf8.ValidString(v):
 		return &FieldError{field, "is not valid UTF-8"}
-	}
-	for i := 0; i < len(v); i++ {
-		if v[i] == 0 {
-			return &FieldError{field, "contains a NUL character"}
-		}
+	case strings.IndexByte(v, 0) >= 0:
+		return &FieldError{field, "contains a NUL character"}
 	}
 	return nil
 }
@@ -477,7 +502,8 @@ func checkType(v string) error {
 
 // prepare does all the per-entry work that does not depend on the entry's
 // position, outside the sequencer, so that it runs on every core.
-func (l *Log) prepare(ev *api.Event, source string) (*request, error) {
+// A canonical payload (AppendCanonical) is taken as it is.
+func (l *Log) prepare(ev *api.Event, source string, canonicalPayload bool) (*request, error) {
 	if err := checkType(ev.Type); err != nil {
 		return nil, err
 	}
@@ -513,14 +539,14 @@ func (l *Log) prepare(ev *api.Event, source string) (*request, error) {
 		}
 		r.hdr.Ref = *ev.Ref
 	}
-	if err := l.preparePayload(r, ev.Payload); err != nil {
+	if err := l.preparePayload(r, ev.Payload, canonicalPayload); err != nil {
 		l.recycle(r)
 		return nil, err
 	}
 	return r, nil
 }
 
-func (l *Log) preparePayload(r *request, payload []byte) error {
+func (l *Log) preparePayload(r *request, payload []byte, isCanonical bool) error {
 	raw := payload
 	if len(raw) == 0 {
 		raw = []byte("null")
@@ -530,9 +556,15 @@ func (l *Log) preparePayload(r *request, payload []byte) error {
 	}
 	// Payload and salt share one allocation; the store takes ownership.
 	mem := make([]byte, SaltSize, SaltSize+len(raw))
-	body, err := canonical.Append(mem[SaltSize:], raw, canonical.Limits{MaxBytes: l.maxBody})
-	if err != nil {
-		return &FieldError{"payload", err.Error()}
+	var body []byte
+	if isCanonical {
+		body = append(mem[SaltSize:], raw...)
+	} else {
+		var err error
+		body, err = canonical.Append(mem[SaltSize:], raw, canonical.Limits{MaxBytes: l.maxBody})
+		if err != nil {
+			return &FieldError{"payload", err.Error()}
+		}
 	}
 	if len(body) > l.maxBody {
 		return &FieldError{"payload", fmt.Sprintf("is %d bytes in canonical form; the limit is %d", len(body), l.maxBody)}
@@ -568,15 +600,20 @@ func (l *Log) submit(ctx context.Context, r *request) (int64, error) {
 	l.queue = append(l.queue, r)
 	if l.leading {
 		l.qmu.Unlock()
-		select {
-		case <-r.done:
-		case <-ctx.Done():
-			if r.state.CompareAndSwap(stateWaiting, stateAbandoned) {
-				// The entry may still be committed; the caller only
-				// learns that it was not acknowledged.
-				return 0, ctx.Err()
-			}
+		if done := ctx.Done(); done == nil {
+			// A context that never ends needs no select.
 			<-r.done
+		} else {
+			select {
+			case <-r.done:
+			case <-done:
+				if r.state.CompareAndSwap(stateWaiting, stateAbandoned) {
+					// The entry may still be committed; the caller
+					// only learns that it was not acknowledged.
+					return 0, ctx.Err()
+				}
+				<-r.done
+			}
 		}
 		if r.state.Load() != stateLead {
 			idx, err := r.index, r.err
@@ -639,7 +676,12 @@ func (l *Log) lead(own *request) {
 // commit assigns indexes, extends a staged copy of the tree, writes the
 // batch durably and only then publishes the new tree state.
 func (l *Log) commit(batch []*request) {
-	start := time.Now()
+	// The commit time is a metric only; without metrics the clock is not
+	// read for it.
+	var start time.Time
+	if l.m != nil {
+		start = time.Now()
+	}
 	f := l.stage
 	l.fmu.Lock()
 	f.CopyFrom(l.frontier)
@@ -682,10 +724,11 @@ func (l *Log) commit(batch []*request) {
 		prefix := len(r.leafData)
 		r.leafData = appendLeafSuffix(r.leafData, stamp, &r.hdr)
 		r.leaf.Write(r.leafData[prefix:])
-		var leaf [32]byte
-		r.leaf.Sum(leaf[:0])
+		// The sum goes into r's own array: a local would escape through
+		// the hash.Hash interface and cost an allocation per entry.
+		r.leaf.Sum(r.sum[:0])
 		var err error
-		hashes, err = f.Append(hashes, leaf)
+		hashes, err = f.Append(hashes, r.sum)
 		if err != nil {
 			r.err = fmt.Errorf("audit: tree: %w", err)
 			continue
@@ -721,7 +764,9 @@ func (l *Log) commit(batch []*request) {
 		}
 		l.fmu.Unlock()
 		l.lastTime = now
-		l.m.appended(len(recs), f.Size(), time.Since(start))
+		if l.m != nil {
+			l.m.appended(len(recs), f.Size(), time.Since(start))
+		}
 	} else {
 		l.log.Error("audit append failed; the batch is not acknowledged", "entries", len(recs), "err", err)
 		l.m.failed(len(recs))

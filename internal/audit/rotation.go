@@ -325,7 +325,7 @@ func (l *Log) sealRotation(r *request, idx int64, ks *keyState) error {
 	if err != nil {
 		return err
 	}
-	if err := l.preparePayload(r, payload); err != nil {
+	if err := l.preparePayload(r, payload, false); err != nil {
 		return err
 	}
 	r.rot.rotation = rot

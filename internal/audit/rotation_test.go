@@ -271,7 +271,7 @@ func TestRotationRefusals(t *testing.T) {
 // as someone with write access to the store (but not the key) would.
 func forge(t *testing.T, l *Log, payload []byte, source string) int64 {
 	t.Helper()
-	r, err := l.prepare(&api.Event{Type: TypeKeyRotation, Agent: SourceAgentgov, Action: "rotate_log_key", Payload: payload}, source)
+	r, err := l.prepare(&api.Event{Type: TypeKeyRotation, Agent: SourceAgentgov, Action: "rotate_log_key", Payload: payload}, source, false)
 	if err != nil {
 		t.Fatal(err)
 	}

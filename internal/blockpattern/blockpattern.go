@@ -52,6 +52,7 @@ type Matcher struct {
 	// substrings are matched together in one Aho–Corasick pass; subIdx
 	// maps an automaton pattern back to its configured index.
 	ac     *dfa
+	skip   *skipper // nil when a pattern is too short to skip over
 	subIdx []int
 	res    []*regexp.Regexp
 	resIdx []int
@@ -97,6 +98,7 @@ func Compile(ps []Pattern) (*Matcher, error) {
 	}
 	if len(subs) > 0 {
 		m.ac = buildDFA(subs)
+		m.skip = newSkipper(m.ac, subs)
 	}
 	return m, nil
 }
@@ -120,19 +122,29 @@ func (m *Matcher) Find(v any) ([]Match, error) {
 	if m == nil || len(m.patterns) == 0 {
 		return nil, nil
 	}
-	w := walker{m: m, seen: make([]bool, len(m.patterns))}
+	w := walker{m: m}
+	if len(m.patterns) <= len(w.seenBuf) {
+		w.seen = w.seenBuf[:len(m.patterns)]
+	} else {
+		w.seen = make([]bool, len(m.patterns))
+	}
+	w.path = w.pathBuf[:0]
 	err := w.walk(v, 0)
 	return w.out, err
 }
 
 // walker keeps the path as a stack of segments and renders it only for a
-// hit, so that the common case — no hit — allocates nothing per argument.
+// hit, so that the common case — no hit — allocates nothing per argument
+// and, for the usual shallow arguments and short pattern lists, one
+// allocation per call (the walker with its buffers).
 type walker struct {
-	m    *Matcher
-	path []string
-	seen []bool
-	out  []Match
-	form string
+	m       *Matcher
+	path    []string
+	seen    []bool
+	out     []Match
+	form    string
+	seenBuf [64]bool
+	pathBuf [8]string
 }
 
 func (w *walker) walk(v any, depth int) error {
@@ -197,7 +209,7 @@ func (w *walker) record(idx int) {
 
 func (w *walker) scan(s, form string) {
 	w.form = form
-	if ac := w.m.ac; ac != nil {
+	if ac := w.m.ac; ac != nil && (w.m.skip == nil || w.m.skip.mayMatch(s)) {
 		ac.scan(s, func(p int) { w.record(w.m.subIdx[p]) })
 	}
 	for i, re := range w.m.res {

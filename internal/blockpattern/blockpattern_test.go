@@ -120,3 +120,65 @@ func asciiLower(s string) string {
 	}
 	return string(b)
 }
+
+// FuzzSkipperAgreesWithDFA holds the filter to the automaton: it must say
+// "may match" whenever the automaton finds a pattern (else a blocked
+// argument would pass), and, being exact, only then.
+func FuzzSkipperAgreesWithDFA(f *testing.F) {
+	f.Add("an ordinary value 3 for the tool call", "password=", "DROP TABLE", "rm -rf")
+	f.Add("xxPASSWORD=yy", "password=", "abcd", "bcde")
+	f.Add("aaaaaaaa", "aaaa", "aaab", "baaa")
+	f.Add("169.254.169.254", "169.254.169.254", "9.25", "54.1")
+	f.Add("\xc4\xb0stanbul", "\xc4\xb0st", "İSTA", "xyzw")
+	f.Fuzz(func(t *testing.T, s, p1, p2, p3 string) {
+		var pats []string
+		for _, p := range []string{p1, p2, p3} {
+			if p == "" {
+				return
+			}
+			pats = append(pats, strings.ToLower(p))
+		}
+		d := buildDFA(pats)
+		k := newSkipper(d, pats)
+		if k == nil {
+			return
+		}
+		hit := false
+		d.scan(s, func(int) { hit = true })
+		if got := k.mayMatch(s); got != hit {
+			t.Fatalf("patterns %q in %q: skipper says %v, automaton %v", pats, s, got, hit)
+		}
+	})
+}
+
+// The filter is consulted for every form of every leaf: a hit in any of
+// them must still be found when the patterns are long enough to skip.
+func TestFindWithSkipper(t *testing.T) {
+	m, err := Compile([]Pattern{{Substring, "drop table"}, {Substring, "/etc/passwd"}, {Substring, "password="}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.skip == nil {
+		t.Fatal("patterns of 9 bytes and more should get a filter")
+	}
+	for _, tc := range []struct {
+		v    any
+		want int
+	}{
+		{"an ordinary value for the tool call", 0},
+		{"x; DROP TABLE users", 1},
+		{"PassWord=hunter2 and then DROP table", 2},
+		{base64.StdEncoding.EncodeToString([]byte("cat /etc/passwd")), 1},
+		{"https://x/?p=" + url.QueryEscape("../../etc/passwd"), 1},
+		{[]any{"ok", map[string]any{"k": "drop tablespace"}}, 1},
+		{"drop tabl", 0},
+	} {
+		got, err := m.Find(tc.v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != tc.want {
+			t.Errorf("%v: %d matches %+v, want %d", tc.v, len(got), got, tc.want)
+		}
+	}
+}

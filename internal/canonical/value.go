@@ -65,25 +65,36 @@ func appendValue(dst []byte, v any, depth int) ([]byte, error) {
 		}
 		return append(dst, ']'), nil
 	case map[string]any:
-		// Small objects, the common case, sort on the stack.
-		var small [16]string
-		keys := small[:0]
+		// Small objects, the common case, sort on the stack. Members are
+		// sorted with their values, so that no key is looked up twice.
+		var small [16]member
+		ms := small[:0]
 		if len(x) > len(small) {
-			keys = make([]string, 0, len(x))
+			ms = make([]member, 0, len(x))
 		}
-		for k := range x {
-			keys = append(keys, k)
+		for k, v := range x {
+			ms = append(ms, member{k, v})
 		}
-		slices.SortFunc(keys, compareUTF16)
+		if len(ms) <= len(small) {
+			// Insertion sort: for a handful of members it beats the
+			// generic sort, whose set-up costs more than the sorting.
+			for i := 1; i < len(ms); i++ {
+				for j := i; j > 0 && compareUTF16(ms[j].k, ms[j-1].k) < 0; j-- {
+					ms[j], ms[j-1] = ms[j-1], ms[j]
+				}
+			}
+		} else {
+			slices.SortFunc(ms, compareMembers)
+		}
 		dst = append(dst, '{')
-		for i, k := range keys {
+		for i := range ms {
 			if i > 0 {
 				dst = append(dst, ',')
 			}
-			dst = AppendString(dst, k)
+			dst = AppendString(dst, ms[i].k)
 			dst = append(dst, ':')
 			var err error
-			if dst, err = appendValue(dst, x[k], depth+1); err != nil {
+			if dst, err = appendValue(dst, ms[i].v, depth+1); err != nil {
 				return dst, err
 			}
 		}
@@ -91,6 +102,14 @@ func appendValue(dst []byte, v any, depth int) ([]byte, error) {
 	}
 	return dst, &Error{Offset: -1, Reason: fmt.Sprintf("%T is not a JSON value", v)}
 }
+
+// member is one object member while an object is encoded.
+type member struct {
+	k string
+	v any
+}
+
+func compareMembers(a, b member) int { return compareUTF16(a.k, b.k) }
 
 // compareUTF16 orders strings by their UTF-16 code units (RFC 8785 §3.2.3).
 func compareUTF16(a, b string) int {

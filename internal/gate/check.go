@@ -59,6 +59,10 @@ type check struct {
 	trustTier         trust.Tier
 	delegationDigests []string
 	delegationRoot    string
+
+	in Inspection
+	// now is the time the check started, read once.
+	now time.Time
 }
 
 func (g *Gate) newCheck(ctx context.Context, req *Request) *check {
@@ -216,8 +220,8 @@ func (c *check) admit() bool {
 		return false
 	}
 	lim := c.prof.Limits
-	c.sess = c.g.sessions.get(c.req.Agent, c.req.Session, lim.Timeout)
-	now := c.g.now()
+	c.sess = c.g.sessions.getAt(c.req.Agent, c.req.Session, lim.Timeout, c.now)
+	now := c.now
 	c.sess.mu.Lock()
 	c.sess.lastSeen = now
 	expired := lim.Timeout > 0 && now.Sub(c.sess.started) > lim.Timeout
@@ -227,11 +231,11 @@ func (c *check) admit() bool {
 		c.add(Deny, "session_timeout")
 	}
 	pre := c.req.Point == PreToolCall || c.req.Point == PreModelCall || c.req.Point == Input
-	if pre && !c.g.rates.Allow(c.req.Agent, c.prof.Rate) {
+	if pre && !c.g.rates.AllowAt(c.req.Agent, c.prof.Rate, c.now) {
 		c.add(Deny, "rate_limited")
 	}
 	if c.req.Point == PreToolCall {
-		if spec, ok := c.prof.PerToolRate[c.toolName]; ok && !c.g.rates.Allow(c.req.Agent+"\x00"+c.toolName, spec) {
+		if spec, ok := c.prof.PerToolRate[c.toolName]; ok && !c.g.rates.AllowAt(c.req.Agent+"\x00"+c.toolName, spec, c.now) {
 			c.add(Deny, "rate_limited:"+c.toolName)
 		}
 		if lim.MaxToolCalls > 0 && toolCalls >= lim.MaxToolCalls {
@@ -305,7 +309,9 @@ func (c *check) charge() {
 
 // detect runs the detectors.
 func (c *check) detect() {
-	in := &Inspection{Agent: c.req.Agent, Session: c.req.Session, Point: c.req.Point, Tool: c.toolName,
+	// The inspection lives in the check, which is allocated anyway.
+	in := &c.in
+	*in = Inspection{Agent: c.req.Agent, Session: c.req.Session, Point: c.req.Point, Tool: c.toolName,
 		Profile: c.prof, Value: c.value, Snapshot: c.req.Snapshot, ToolInfo: c.tool}
 	if c.sess != nil {
 		c.sess.mu.Lock()
@@ -360,7 +366,7 @@ func (c *check) decideNative() {
 		return
 	}
 	t, p := c.tool, c.prof
-	if !c.pol.roles.Allows(p.Role, t.Permission, c.g.now()) {
+	if !c.pol.roles.Allows(p.Role, t.Permission, c.now) {
 		c.add(Deny, "permission_denied:"+t.Permission)
 	}
 	if t.Ring < p.Ring {
@@ -374,9 +380,9 @@ func (c *check) decideNative() {
 		c.rule = "denied_tools:" + g.String()
 	}
 	if p.Mode != Permissive {
-		if g, ok := p.Allowed.Match(c.toolName); ok {
+		if rule, ok := p.allowedRule(c.toolName); ok {
 			if c.rule == "" {
-				c.rule = "allowed_tools:" + g.String()
+				c.rule = rule
 			}
 		} else {
 			c.add(Deny, "tool_not_allowed")
@@ -509,11 +515,10 @@ func (c *check) takeSlot(limit int) bool {
 	}
 	id := c.callID
 	if id == "" {
-		id = fmt.Sprintf("anonymous-%p-%d", c, c.g.now().UnixNano())
+		id = fmt.Sprintf("anonymous-%p-%d", c, c.now.UnixNano())
 	}
-	deadline := c.g.now().Add(c.prof.Backpressure)
-	for {
-		now := c.g.now()
+	deadline := c.now.Add(c.prof.Backpressure)
+	for now := c.now; ; now = c.g.now() {
 		c.sess.mu.Lock()
 		if _, dup := c.sess.slots[id]; dup || c.sess.inFlight(now, limit) < limit {
 			c.sess.slots[id] = now.Add(ttl)
@@ -670,12 +675,49 @@ func (c *check) record(d Decision) (int64, error) {
 	var digest []byte
 	if c.value != nil {
 		var err error
-		if digest, err = sc.valueDigest(make([]byte, 0, 2*32), c.value); err != nil {
+		if digest, err = sc.valueDigest(sc.digest[:0], c.value); err != nil {
 			return 0, fmt.Errorf("digest of the inspected value: %w", err)
 		}
 	}
-	// Members in canonical key order.
-	o := object{b: sc.buf[:0]}
+	body := c.appendPayload(sc.buf[:0], &d, callID, digest)
+	sc.buf = body[:0]
+	action := c.req.Point
+	if c.toolName != "" {
+		action += ":" + c.toolName
+	}
+	version := c.pol.Version
+	if c.prof != nil && c.prof.ManifestVersion != "" {
+		version += "+" + c.prof.ManifestVersion
+	}
+	source := c.req.Principal.Name
+	if source == "" {
+		source = "embedded"
+	}
+	if minimised {
+		// The event lives in the scratch: the log copies what it keeps
+		// before it returns.
+		ev := &sc.ev
+		defer func() { *ev = api.Event{} }()
+		c.fillEvent(ev, &d, action, version, body)
+		return rec.AppendCanonical(c.ctx, ev, source)
+	}
+	ev := new(api.Event)
+	c.fillEvent(ev, &d, action, version, body)
+	return c.g.rec.Append(c.ctx, ev, source)
+}
+
+// fillEvent sets the header fields of the decision's entry.
+func (c *check) fillEvent(ev *api.Event, d *Decision, action, version string, body []byte) {
+	*ev = api.Event{Type: "decision", Agent: c.req.Agent, Session: c.req.Session, Action: truncate(action, 256),
+		Decision: d.Decision, Reason: truncate(d.Reason, 4096), Rule: truncate(c.rule, 4096), PolicyVersion: truncate(version, 256), Payload: body}
+}
+
+// appendPayload appends the decision's audit payload to dst, built
+// directly in RFC 8785 canonical form: members in ascending key order,
+// strings through canonical.AppendString. payload_test.go checks it
+// against the generic encoder, which the log would otherwise run.
+func (c *check) appendPayload(dst []byte, d *Decision, callID string, digest []byte) []byte {
+	o := object{b: dst}
 	if c.manifestID != "" {
 		o.str("action_identity", c.manifestID)
 	}
@@ -710,26 +752,7 @@ func (c *check) record(d Decision) (int64, error) {
 		o.key("value_hmac")
 		o.b = append(append(append(o.b, '"'), digest...), '"')
 	}
-	body := o.close()
-	sc.buf = body[:0]
-	action := c.req.Point
-	if c.toolName != "" {
-		action += ":" + c.toolName
-	}
-	version := c.pol.Version
-	if c.prof != nil && c.prof.ManifestVersion != "" {
-		version += "+" + c.prof.ManifestVersion
-	}
-	source := c.req.Principal.Name
-	if source == "" {
-		source = "embedded"
-	}
-	ev := &api.Event{Type: "decision", Agent: c.req.Agent, Session: c.req.Session, Action: truncate(action, 256),
-		Decision: d.Decision, Reason: truncate(d.Reason, 4096), Rule: truncate(c.rule, 4096), PolicyVersion: truncate(version, 256), Payload: body}
-	if minimised {
-		return rec.AppendMinimised(c.ctx, ev, source)
-	}
-	return c.g.rec.Append(c.ctx, ev, source)
+	return o.close()
 }
 
 // minimised returns the decision as it is recorded, with the strings a

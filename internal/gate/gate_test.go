@@ -118,6 +118,10 @@ func loadConfig(t testing.TB, src string) *config.Config {
 	return cfg
 }
 
+// The log is the gate's minimising recorder: a change of either side's
+// method set must not silently send decisions down the generic path.
+var _ minimisingRecorder = (*audit.Log)(nil)
+
 func newFixture(t testing.TB, src string, mp ManifestLoader) *fixture {
 	t.Helper()
 	pol, err := Compile(loadConfig(t, src), mp)

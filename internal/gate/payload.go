@@ -7,6 +7,7 @@ import (
 	"hash"
 	"sync"
 
+	"github.com/agentgov/agentgov/api"
 	"github.com/agentgov/agentgov/internal/canonical"
 )
 
@@ -60,6 +61,10 @@ func (o *object) close() []byte {
 type scratch struct {
 	buf []byte
 	mac hash.Hash
+	// digest holds the hex HMAC of the inspected value; ev the event
+	// handed to the log, which copies what it keeps.
+	digest [2 * sha256.Size]byte
+	ev     api.Event
 }
 
 type scratchPool struct{ p sync.Pool }

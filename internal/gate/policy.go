@@ -73,6 +73,9 @@ type Profile struct {
 	Content map[string]*ContentPolicy
 	// enabledContent lists the enabled content detectors, sorted.
 	enabledContent []string
+	// allowedRules[i] is the rule recorded when Allowed[i] admits a tool,
+	// built once instead of on every check.
+	allowedRules []string
 	// SupplyChain is the deployment's guard over installed and launched
 	// code; every profile of a policy shares it.
 	SupplyChain *supplychain.Guard
@@ -192,6 +195,10 @@ func compileProfile(id string, e config.Profile, matchers map[string]*blockpatte
 		return nil, fmt.Errorf("allowed_tools: %w", err)
 	}
 	cp.AllowedSet = e.AllowedTools.Set
+	cp.allowedRules = make([]string, len(cp.Allowed))
+	for i, g := range cp.Allowed {
+		cp.allowedRules[i] = "allowed_tools:" + g.String()
+	}
 	if cp.Denied, err = glob.CompileSet(e.DeniedTools.Values); err != nil {
 		return nil, fmt.Errorf("denied_tools: %w", err)
 	}
@@ -354,4 +361,18 @@ func (p *Policy) Tool(name string) (*Tool, bool) {
 	t := uncatalogued
 	t.Name = name
 	return &t, false
+}
+
+// allowedRule returns the rule of the first allowed_tools glob that admits
+// tool (as Allowed.Match), or false.
+func (p *Profile) allowedRule(tool string) (string, bool) {
+	for i, g := range p.Allowed {
+		if g.Match(tool) {
+			if i < len(p.allowedRules) {
+				return p.allowedRules[i], true
+			}
+			return "allowed_tools:" + g.String(), true
+		}
+	}
+	return "", false
 }

@@ -64,9 +64,13 @@ func (s *sessions) shard(k sessionKey) int {
 // get returns the session, creating it; ttl is how long an idle session is
 // remembered.
 func (s *sessions) get(agent, id string, ttl time.Duration) *session {
+	return s.getAt(agent, id, ttl, s.now())
+}
+
+// getAt is get at a time the caller has already read.
+func (s *sessions) getAt(agent, id string, ttl time.Duration, now time.Time) *session {
 	key := sessionKey{agent, id}
 	sh := &s.shards[s.shard(key)]
-	now := s.now()
 	sh.mu.Lock()
 	defer sh.mu.Unlock()
 	ss := sh.m[key]

@@ -66,7 +66,15 @@ func (l *Limiter) Allow(key string, spec Spec) bool {
 	if !spec.Enabled() {
 		return true
 	}
-	now := l.now()
+	return l.AllowAt(key, spec, l.now())
+}
+
+// AllowAt is Allow at a time the caller has already read from the
+// limiter's clock.
+func (l *Limiter) AllowAt(key string, spec Spec, now time.Time) bool {
+	if !spec.Enabled() {
+		return true
+	}
 	sh := &l.shards[maphash.String(l.seed, key)%shards]
 	sh.mu.Lock()
 	defer sh.mu.Unlock()

@@ -620,7 +620,7 @@ func TestRotationDue(t *testing.T) {
 	}
 	cur := f.ca.Authorities()[0]
 	life := cur.NotAfter.Sub(cur.NotBefore)
-	f.clk.add(cur.NotBefore.Add(life/2).Sub(f.clk.now()))
+	f.clk.add(cur.NotBefore.Add(life / 2).Sub(f.clk.now()))
 	if f.ca.RotationDue() {
 		t.Fatal("due with half its lifetime left")
 	}
