@@ -11,6 +11,7 @@ import (
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 	"golang.org/x/mod/sumdb/note"
 
+	"github.com/agentgov/agentgov/api"
 	"github.com/agentgov/agentgov/internal/audit"
 	"github.com/agentgov/agentgov/internal/config"
 	"github.com/agentgov/agentgov/internal/gate"
@@ -98,7 +99,7 @@ func BenchmarkMCPProxyOverhead(b *testing.B) {
 		}
 		return time.Since(start)
 	}
-	var direct, proxied float64
+	var direct, hop, proxied float64
 	b.Run("direct", func(b *testing.B) {
 		u := newUpstream(b)
 		t, _ := u.connector(b)(ctx)
@@ -109,6 +110,25 @@ func BenchmarkMCPProxyOverhead(b *testing.B) {
 		defer cs.Close()
 		d := run(b, cs)
 		direct = float64(d.Nanoseconds()) / float64(b.N)
+	})
+	// A gateway that decides nothing (an instant allow, no review): what
+	// the second SDK hop costs by itself, so that the gateway's own share
+	// of the overhead can be told from the SDK's.
+	b.Run("hop-only", func(b *testing.B) {
+		u := newUpstream(b)
+		g, err := New(Options{Server: "files", Agent: "bot", Upstream: u.connector(b), Decider: allowAll{}})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := g.Start(ctx); err != nil {
+			b.Fatal(err)
+		}
+		defer g.Close()
+		d := run(b, connectClient(b, g))
+		hop = float64(d.Nanoseconds()) / float64(b.N)
+		if direct > 0 {
+			b.ReportMetric((hop-direct)/1e3, "sdk-hop-µs/call")
+		}
 	})
 	b.Run("proxied", func(b *testing.B) {
 		u := newUpstream(b)
@@ -126,5 +146,15 @@ func BenchmarkMCPProxyOverhead(b *testing.B) {
 		if direct > 0 {
 			b.ReportMetric((proxied-direct)/1e3, "overhead-µs/call")
 		}
+		if hop > 0 {
+			b.ReportMetric((proxied-hop)/1e3, "gateway-µs/call")
+		}
 	})
+}
+
+// allowAll allows everything at once.
+type allowAll struct{}
+
+func (allowAll) Check(context.Context, api.CheckRequest) (api.CheckDecision, error) {
+	return api.CheckDecision{Decision: "allow"}, nil
 }
