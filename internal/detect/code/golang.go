@@ -24,33 +24,12 @@ import (
 
 // goFacts are what is known about the value of an expression.
 type goFacts struct {
-	constant  bool
-	hasStr    bool
-	value     string
-	exactAt   int
-	built     bool
-	tainted   bool
-	sanitized bool
-	sensitive bool
-	home      bool
-	temp      bool
-	conn      bool
-	lits      []string
+	valueFacts
+	exactAt int
 }
 
 func (f *goFacts) merge(g goFacts) {
-	f.constant = f.constant && g.constant
-	f.hasStr = f.hasStr || g.hasStr
-	f.built = f.built || g.built
-	f.tainted = f.tainted || g.tainted
-	f.sanitized = f.sanitized || g.sanitized
-	f.sensitive = f.sensitive || g.sensitive
-	f.home = f.home || g.home
-	f.temp = f.temp || g.temp
-	f.conn = f.conn || g.conn
-	if len(f.lits)+len(g.lits) <= maxLits {
-		f.lits = append(f.lits, g.lits...)
-	}
+	f.valueFacts.merge(g.valueFacts)
 }
 
 func (f *goFacts) template() string {
@@ -251,7 +230,7 @@ func (a *goAnalysis) eval(e ast.Expr) goFacts {
 	}
 	switch x := e.(type) {
 	case nil:
-		return goFacts{constant: true, exactAt: -1}
+		return goFacts{valueFacts: valueFacts{constant: true}, exactAt: -1}
 	case *ast.BasicLit:
 		f.constant = true
 		if x.Kind == token.STRING {
@@ -269,7 +248,7 @@ func (a *goAnalysis) eval(e ast.Expr) goFacts {
 	case *ast.Ident:
 		switch x.Name {
 		case "true", "false", "nil", "iota":
-			return goFacts{constant: true, exactAt: -1}
+			return goFacts{valueFacts: valueFacts{constant: true}, exactAt: -1}
 		}
 		if v, ok := a.vars[x.Name]; ok {
 			v.exactAt = -1
@@ -342,7 +321,7 @@ func (a *goAnalysis) callFacts(c *ast.CallExpr) goFacts {
 	qual, last := a.funcName(c.Fun)
 	f := goFacts{exactAt: -1}
 	args := func() goFacts {
-		g := goFacts{constant: true, exactAt: -1}
+		g := goFacts{valueFacts: valueFacts{constant: true}, exactAt: -1}
 		for _, x := range c.Args {
 			g.merge(a.eval(x))
 		}
@@ -389,7 +368,7 @@ func (a *goAnalysis) callFacts(c *ast.CallExpr) goFacts {
 		f.temp = true
 		return f
 	case qual == "filepath.Join" || qual == "path.Join":
-		f = goFacts{constant: true, exactAt: -1}
+		f = goFacts{valueFacts: valueFacts{constant: true}, exactAt: -1}
 		var parts []string
 		for _, x := range c.Args {
 			g := a.eval(x)
@@ -450,7 +429,7 @@ func (a *goAnalysis) visit(n ast.Node) bool {
 				a.vars[name.Name] = a.eval(n.Values[i])
 			} else if n.Type != nil {
 				a.kinds[name.Name] = exprText(n.Type)
-				a.vars[name.Name] = goFacts{constant: true, exactAt: -1}
+				a.vars[name.Name] = goFacts{valueFacts: valueFacts{constant: true}, exactAt: -1}
 			}
 		}
 	case *ast.KeyValueExpr:
@@ -768,7 +747,7 @@ func (a *goAnalysis) writeCall(c *ast.CallExpr, qual string) {
 			return
 		}
 	}
-	f := goFacts{constant: true, exactAt: -1}
+	f := goFacts{valueFacts: valueFacts{constant: true}, exactAt: -1}
 	for _, x := range args {
 		f.merge(a.eval(x))
 	}

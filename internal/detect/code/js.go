@@ -241,41 +241,14 @@ func normaliseJSModule(m string) string {
 
 // jsFacts are what is known about the value of an expression.
 type jsFacts struct {
-	constant  bool
-	hasStr    bool
-	value     string
-	built     bool
-	tainted   bool
-	sanitized bool
-	sensitive bool
-	envDump   bool
-	fetched   bool
-	decoded   bool
-	home      bool
-	temp      bool
-	function  bool
-	socket    bool
-	lits      []string
-	binding   jsBinding // a module or module member
-	litNode   *ast.StringLiteral
+	valueFacts
+	function bool
+	binding  jsBinding // a module or module member
+	litNode  *ast.StringLiteral
 }
 
 func (f *jsFacts) merge(g jsFacts) {
-	f.constant = f.constant && g.constant
-	f.hasStr = f.hasStr || g.hasStr
-	f.built = f.built || g.built
-	f.tainted = f.tainted || g.tainted
-	f.sanitized = f.sanitized || g.sanitized
-	f.sensitive = f.sensitive || g.sensitive
-	f.envDump = f.envDump || g.envDump
-	f.fetched = f.fetched || g.fetched
-	f.decoded = f.decoded || g.decoded
-	f.home = f.home || g.home
-	f.temp = f.temp || g.temp
-	f.socket = f.socket || g.socket
-	if len(f.lits)+len(g.lits) <= maxLits {
-		f.lits = append(f.lits, g.lits...)
-	}
+	f.valueFacts.merge(g.valueFacts)
 	f.litNode = nil
 }
 
@@ -551,12 +524,12 @@ func (a *jsAnalysis) eval(e ast.Expression) jsFacts {
 	}
 	switch x := e.(type) {
 	case nil:
-		return jsFacts{constant: true}
+		return jsFacts{valueFacts: valueFacts{constant: true}}
 	case *ast.StringLiteral:
 		v := string(x.Value)
-		return jsFacts{constant: true, hasStr: true, value: v, lits: []string{v}, sensitive: sensitivePath(v), litNode: x}
+		return jsFacts{valueFacts: valueFacts{constant: true, hasStr: true, value: v, lits: []string{v}, sensitive: sensitivePath(v)}, litNode: x}
 	case *ast.NumberLiteral, *ast.BooleanLiteral, *ast.NullLiteral, *ast.RegExpLiteral:
-		return jsFacts{constant: true}
+		return jsFacts{valueFacts: valueFacts{constant: true}}
 	case *ast.TemplateLiteral:
 		if x.Tag != nil {
 			// Tagged templates (sql`…`, Prisma.sql`…`) hand the values to
@@ -568,7 +541,7 @@ func (a *jsAnalysis) eval(e ast.Expression) jsFacts {
 			}
 			return f
 		}
-		f = jsFacts{constant: true, hasStr: true}
+		f = jsFacts{valueFacts: valueFacts{constant: true, hasStr: true}}
 		var b strings.Builder
 		for i, el := range x.Elements {
 			b.WriteString(string(el.Parsed))
@@ -652,12 +625,12 @@ func (a *jsAnalysis) eval(e ast.Expression) jsFacts {
 		}
 		switch name {
 		case "undefined", "NaN", "Infinity":
-			return jsFacts{constant: true}
+			return jsFacts{valueFacts: valueFacts{constant: true}}
 		case "__dirname", "__filename":
 			return jsFacts{}
 		}
 		if isUpperConst(name) {
-			return jsFacts{constant: true}
+			return jsFacts{valueFacts: valueFacts{constant: true}}
 		}
 		return f
 	case *ast.DotExpression, *ast.BracketExpression:
@@ -709,7 +682,7 @@ func (a *jsAnalysis) eval(e ast.Expression) jsFacts {
 func (a *jsAnalysis) callFacts(callee ast.Expression, args []ast.Expression) jsFacts {
 	name := a.calleeName(callee)
 	last := name[strings.LastIndexByte(name, '.')+1:]
-	all := jsFacts{constant: true}
+	all := jsFacts{valueFacts: valueFacts{constant: true}}
 	for _, x := range args {
 		all.merge(a.eval(x))
 	}
@@ -744,11 +717,11 @@ func (a *jsAnalysis) callFacts(callee ast.Expression, args []ast.Expression) jsF
 		}
 		return f
 	case name == "os.homedir" || name == "homedir":
-		return jsFacts{home: true, constant: true, value: "~"}
+		return jsFacts{valueFacts: valueFacts{home: true, constant: true, value: "~"}}
 	case name == "os.tmpdir" || name == "tmpdir" || strings.HasPrefix(name, "tmp."):
-		return jsFacts{temp: true}
+		return jsFacts{valueFacts: valueFacts{temp: true}}
 	case name == "path.join" || name == "path.resolve" || name == "join" || name == "resolve" || name == "path.normalize":
-		f = jsFacts{constant: true}
+		f = jsFacts{valueFacts: valueFacts{constant: true}}
 		var parts []string
 		for _, x := range args {
 			g := a.eval(x)
@@ -763,7 +736,7 @@ func (a *jsAnalysis) callFacts(callee ast.Expression, args []ast.Expression) jsF
 		f.constant = false
 		return f
 	case (name == "fs.readFileSync" || name == "fs.readFile" || name == "readFileSync" || name == "readFile") && all.sensitive:
-		return jsFacts{sensitive: true}
+		return jsFacts{valueFacts: valueFacts{sensitive: true}}
 	case last == "join" || last == "concat" || last == "format":
 		f = all
 		if ce, ok := callee.(*ast.DotExpression); ok {
@@ -776,7 +749,7 @@ func (a *jsAnalysis) callFacts(callee ast.Expression, args []ast.Expression) jsF
 		if ce, ok := callee.(*ast.DotExpression); ok {
 			g := a.eval(ce.Left)
 			if g.tainted {
-				return jsFacts{tainted: true}
+				return jsFacts{valueFacts: valueFacts{tainted: true}}
 			}
 		}
 	case name == "URLSearchParams" || name == "URL":
@@ -784,9 +757,9 @@ func (a *jsAnalysis) callFacts(callee ast.Expression, args []ast.Expression) jsF
 		f.constant = false
 		return f
 	case name == "net.connect" || name == "net.createConnection" || name == "tls.connect":
-		return jsFacts{socket: true}
+		return jsFacts{valueFacts: valueFacts{socket: true}}
 	case name == "prompt" || name == "window.prompt":
-		return jsFacts{tainted: true}
+		return jsFacts{valueFacts: valueFacts{tainted: true}}
 	}
 	f.tainted, f.sensitive, f.envDump, f.decoded, f.fetched = all.tainted, all.sensitive, all.envDump, all.decoded, all.fetched
 	if ce, ok := callee.(*ast.DotExpression); ok {
@@ -1153,7 +1126,7 @@ func (a *jsAnalysis) spawn(n ast.Node, args []ast.Expression) {
 
 // dynamic judges eval and Function.
 func (a *jsAnalysis) dynamic(n ast.Node, args []ast.Expression, name string) {
-	all := jsFacts{constant: true}
+	all := jsFacts{valueFacts: valueFacts{constant: true}}
 	for _, x := range args {
 		all.merge(a.eval(x))
 	}
@@ -1183,7 +1156,7 @@ func (a *jsAnalysis) dynamic(n ast.Node, args []ast.Expression, name string) {
 // netCall records a network request and judges its payload.
 func (a *jsAnalysis) netCall(n ast.Node, args []ast.Expression) {
 	a.netSends = append(a.netSends, a.spanPair(n))
-	all := jsFacts{constant: true}
+	all := jsFacts{valueFacts: valueFacts{constant: true}}
 	for _, x := range args {
 		all.merge(a.eval(x))
 	}

@@ -22,35 +22,12 @@ import (
 
 // pyFacts are what is known about the value of an expression.
 type pyFacts struct {
-	constant  bool // literals and constants only
-	hasStr    bool // contains a string literal
-	exactAt   int  // a single literal: where its value starts in the source, else -1
-	value     string
-	built     bool // a string built with non-constant parts
-	tainted   bool // user or request input
-	sanitized bool // passed through a quoting or path-sanitising function
-	sensitive bool // names a credential or account file
-	envDump   bool // the whole environment
-	fetched   bool // read from the network
-	decoded   bool // decoded or decompressed
-	temp      bool // a temporary file or directory
-	lits      []string
+	valueFacts
+	exactAt int // a single literal: where its value starts in the source, else -1
 }
 
 func (f *pyFacts) merge(g pyFacts) {
-	f.constant = f.constant && g.constant
-	f.hasStr = f.hasStr || g.hasStr
-	f.built = f.built || g.built
-	f.tainted = f.tainted || g.tainted
-	f.sanitized = f.sanitized || g.sanitized
-	f.sensitive = f.sensitive || g.sensitive
-	f.envDump = f.envDump || g.envDump
-	f.fetched = f.fetched || g.fetched
-	f.decoded = f.decoded || g.decoded
-	f.temp = f.temp || g.temp
-	if len(f.lits)+len(g.lits) <= maxLits {
-		f.lits = append(f.lits, g.lits...)
-	}
+	f.valueFacts.merge(g.valueFacts)
 }
 
 // template renders a built string for the shell analysis: the literal
@@ -325,7 +302,7 @@ func (a *pyAnalysis) def(from, to int) {
 				case depth == 0 && expectName && t.kind == pyName:
 					// Handlers name their request parameter after what
 					// it is: its fields are user input.
-					a.vars[t.text] = pyFacts{exactAt: -1, tainted: taintRoots[t.text]}
+					a.vars[t.text] = pyFacts{valueFacts: valueFacts{tainted: taintRoots[t.text]}, exactAt: -1}
 					expectName = false
 				case depth == 0 && t.kind == pyOp && (t.text == ":" || t.text == "="):
 					expectName = false
@@ -418,7 +395,7 @@ var taintRoots = map[string]bool{
 
 // eval computes the facts of the expression in tokens [from, to).
 func (a *pyAnalysis) eval(from, to int) pyFacts {
-	f := pyFacts{constant: true, exactAt: -1}
+	f := pyFacts{valueFacts: valueFacts{constant: true}, exactAt: -1}
 	if from >= to {
 		return f
 	}
@@ -604,7 +581,7 @@ func (a *pyAnalysis) callFacts(qual string, open, closeIdx int) pyFacts {
 	args := a.eval(open+1, closeIdx)
 	args.exactAt = -1
 	last := qual[strings.LastIndexByte(qual, '.')+1:]
-	f := pyFacts{exactAt: -1, lits: args.lits, hasStr: args.hasStr}
+	f := pyFacts{valueFacts: valueFacts{lits: args.lits, hasStr: args.hasStr}, exactAt: -1}
 	switch {
 	case pySanitizers[qual] || pySanitizers[last] && last != "escape":
 		f.sanitized = true
