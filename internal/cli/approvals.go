@@ -117,12 +117,7 @@ func newApprovalsVoteCmd(g *globals, vote string) *cobra.Command {
 		Use:     vote + " ID",
 		Short:   map[string]string{api.VoteApprove: "Approve", api.VoteDeny: "Deny"}[vote] + " an approval request as the principal of --token",
 		Example: fmt.Sprintf("  agentgov approvals %s apr-0123... --comment \"reviewed\" --server http://127.0.0.1:8470 --token \"$TOKEN\"", vote),
-		Args: func(cmd *cobra.Command, args []string) error {
-			if len(args) != 1 {
-				return usageErr("%s takes one approval id", cmd.CommandPath())
-			}
-			return nil
-		},
+		Args:    oneApprovalID,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			cl, err := g.approvalsClient()
 			if err != nil {
@@ -150,12 +145,7 @@ func newApprovalsShowCmd(g *globals) *cobra.Command {
 		Use:     "show ID",
 		Short:   "Show one approval request",
 		Example: "  agentgov approvals show apr-0123... --server http://127.0.0.1:8470",
-		Args: func(cmd *cobra.Command, args []string) error {
-			if len(args) != 1 {
-				return usageErr("%s takes one approval id", cmd.CommandPath())
-			}
-			return nil
-		},
+		Args:    oneApprovalID,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			cl, err := g.approvalsClient()
 			if err != nil {
@@ -181,12 +171,7 @@ func newApprovalsWaitCmd(g *globals) *cobra.Command {
 approved (re-submit the check with "approval_id" to run the action, once);
 3 denied or expired; 4 still pending when --timeout passed; 1 error.`,
 		Example: "  agentgov approvals wait apr-0123... --timeout 5m --server http://127.0.0.1:8470 --token \"$TOKEN\"",
-		Args: func(cmd *cobra.Command, args []string) error {
-			if len(args) != 1 {
-				return usageErr("%s takes one approval id", cmd.CommandPath())
-			}
-			return nil
-		},
+		Args:    oneApprovalID,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if timeout <= 0 {
 				return usageErr("--timeout must be positive")
@@ -218,4 +203,12 @@ approved (re-submit the check with "approval_id" to run the action, once);
 	c.Flags().DurationVar(&timeout, "timeout", 5*time.Minute, "give up after this long (the request stays pending)")
 	addClientFlags(c.Flags(), g, "the server that holds the request")
 	return c
+}
+
+// oneApprovalID is the positional argument of show, approve, deny and wait.
+func oneApprovalID(cmd *cobra.Command, args []string) error {
+	if len(args) != 1 {
+		return usageErr("%s takes one approval id", cmd.CommandPath())
+	}
+	return nil
 }
