@@ -20,7 +20,9 @@ import (
 	"github.com/agentgov/agentgov/internal/datadir"
 	"github.com/agentgov/agentgov/internal/detect"
 	"github.com/agentgov/agentgov/internal/detect/toolscan"
+	"github.com/agentgov/agentgov/internal/gate"
 	"github.com/agentgov/agentgov/internal/mcpconn"
+	"github.com/agentgov/agentgov/internal/supplychain"
 	"github.com/agentgov/agentgov/internal/toolpin"
 )
 
@@ -36,10 +38,11 @@ func newMCPCmd(g *globals) *cobra.Command {
 // mcpTargets are the servers a command works on: from configuration
 // files, or one command line after --, or one URL.
 type mcpTargets struct {
-	configFiles []string
-	discover    bool
-	name, url   string
-	timeout     time.Duration
+	configFiles     []string
+	discover        bool
+	name, url       string
+	timeout         time.Duration
+	allowUnverified bool
 }
 
 func (t *mcpTargets) flags(c *cobra.Command) {
@@ -48,6 +51,7 @@ func (t *mcpTargets) flags(c *cobra.Command) {
 	c.Flags().StringVar(&t.name, "name", "", "server name for a server given after -- or with --url")
 	c.Flags().StringVar(&t.url, "url", "", "a streamable-HTTP MCP server to connect to")
 	c.Flags().DurationVar(&t.timeout, "timeout", 30*time.Second, "deadline for starting and listing each server")
+	c.Flags().BoolVar(&t.allowUnverified, "allow-unverified-launch", false, "start a server even when the supply-chain guard finds a high or critical problem with what its command installs or runs")
 }
 
 func (t *mcpTargets) specs(g *globals, args []string) ([]mcpconn.Spec, error) {
@@ -97,11 +101,17 @@ type serverListing struct {
 	spec    mcpconn.Spec
 	listing mcpconn.Listing
 	err     error
+	// launch are the supply-chain findings of a stdio server's command;
+	// with a high or critical one the server is not started (err says
+	// so) unless --allow-unverified-launch.
+	launch []supplychain.Finding
 }
 
 // listAll lists every server; streamable-HTTP servers are reached with the
-// outbound TLS settings (roots, pins, TLS 1.3).
-func (g *globals) listAll(ctx context.Context, specs []mcpconn.Spec, timeout time.Duration) ([]serverListing, error) {
+// outbound TLS settings (roots, pins, TLS 1.3). A stdio server's command
+// passes the supply-chain guard first: listing a server runs it, and a
+// look-alike or deny-listed package must not run even to be scanned.
+func (g *globals) listAll(ctx context.Context, specs []mcpconn.Spec, t *mcpTargets) ([]serverListing, error) {
 	cfg, err := g.loadConfig()
 	if err != nil {
 		return nil, err
@@ -110,12 +120,36 @@ func (g *globals) listAll(ctx context.Context, specs []mcpconn.Spec, timeout tim
 	if err != nil {
 		return nil, usageErr("%v", err)
 	}
+	guard, err := gate.NewSupplyChainGuard(cfg)
+	if err != nil {
+		return nil, usageErr("%v", err)
+	}
 	out := make([]serverListing, len(specs))
 	for i, sp := range specs {
-		l, err := mcpconn.List(ctx, sp, mcpconn.Options{Timeout: timeout, Version: version(), TLS: tlsCfg})
-		out[i] = serverListing{spec: sp, listing: l, err: err}
+		out[i].spec = sp
+		if sp.Command != "" {
+			var blocking []string
+			out[i].launch, blocking = launchFindings(ctx, guard, append([]string{sp.Command}, sp.Args...))
+			if len(blocking) > 0 && !t.allowUnverified {
+				out[i].err = fmt.Errorf("not started: the supply-chain guard refused its command: %s (--allow-unverified-launch overrides)", strings.Join(blocking, "; "))
+				continue
+			}
+		}
+		out[i].listing, out[i].err = mcpconn.List(ctx, sp, mcpconn.Options{Timeout: t.timeout, Version: version(), TLS: tlsCfg})
 	}
 	return out, nil
+}
+
+// launchFindings runs the supply-chain guard over a server command and
+// returns every finding, and the high and critical ones as text.
+func launchFindings(ctx context.Context, guard *supplychain.Guard, argv []string) (all []supplychain.Finding, blocking []string) {
+	all = guard.CheckArgv(ctx, argv)
+	for _, f := range all {
+		if detect.Severity(f.Severity).Rank() >= detect.High.Rank() {
+			blocking = append(blocking, f.Type+": "+f.Detail)
+		}
+	}
+	return all, blocking
 }
 
 // mcpServerReport is one server in `mcp scan --output json`.
@@ -129,6 +163,17 @@ type mcpServerReport struct {
 	Pinned    bool               `json:"pinned"`
 	Flagged   bool               `json:"flagged"`
 	Findings  []toolscan.Finding `json:"findings"`
+	// Launch are the supply-chain findings of the server's command.
+	Launch []launchFinding `json:"launch,omitempty"`
+}
+
+// launchFinding is a supply-chain finding in a scan report.
+type launchFinding struct {
+	Type      string `json:"type"`
+	Severity  string `json:"severity"`
+	Ecosystem string `json:"ecosystem,omitempty"`
+	Package   string `json:"package,omitempty"`
+	Detail    string `json:"detail"`
 }
 
 func newMCPScanCmd(g *globals) *cobra.Command {
@@ -165,7 +210,7 @@ server that could not be scanned, 2 usage.`,
 			if err != nil {
 				return err
 			}
-			listed, err := g.listAll(ctx, specs, t.timeout)
+			listed, err := g.listAll(ctx, specs, &t)
 			if err != nil {
 				return err
 			}
@@ -174,6 +219,9 @@ server that could not be scanned, 2 usage.`,
 			failed := false
 			for i, l := range listed {
 				r := mcpServerReport{Server: l.spec.Name, Source: l.spec.Source, Findings: []toolscan.Finding{}}
+				for _, f := range l.launch {
+					r.Launch = append(r.Launch, launchFinding{Type: f.Type, Severity: f.Severity, Ecosystem: string(f.Ecosystem), Package: f.Package, Detail: f.Detail})
+				}
 				if l.err != nil {
 					r.Error = l.err.Error()
 					failed = true
@@ -227,6 +275,9 @@ func printMCPReport(w io.Writer, reports []mcpServerReport, threshold detect.Sev
 		if r.Error != "" {
 			fmt.Fprintf(w, "server %s (%s): NOT SCANNED: %s\n", r.Server, r.Source, r.Error)
 			continue
+		}
+		for _, f := range r.Launch {
+			fmt.Fprintf(w, "  launch %-8s %-22s %s\n     %s\n", strings.ToUpper(f.Severity), f.Type, f.Package, f.Detail)
 		}
 		pinned := "no pins"
 		if r.Pinned {
@@ -318,7 +369,7 @@ data-directory lock.`,
 			if err != nil {
 				return err
 			}
-			listed, err := g.listAll(ctx, specs, t.timeout)
+			listed, err := g.listAll(ctx, specs, &t)
 			if err != nil {
 				return err
 			}

@@ -26,7 +26,6 @@ import (
 	"github.com/agentgov/agentgov/client"
 	"github.com/agentgov/agentgov/internal/config"
 	"github.com/agentgov/agentgov/internal/daemon"
-	"github.com/agentgov/agentgov/internal/detect"
 	"github.com/agentgov/agentgov/internal/detect/toolscan"
 	"github.com/agentgov/agentgov/internal/gate"
 	"github.com/agentgov/agentgov/internal/mcpconn"
@@ -108,13 +107,9 @@ func guardLaunch(ctx context.Context, cfg *config.Config, args []string, log *sl
 	if err != nil {
 		return usageErr("%v", err)
 	}
-	var blocking []string
-	for _, f := range guard.CheckArgv(ctx, args) {
-		sev := detect.Severity(f.Severity)
+	all, blocking := launchFindings(ctx, guard, args)
+	for _, f := range all {
 		log.Warn("supply-chain finding in the server command", "type", f.Type, "severity", f.Severity, "package", f.Package, "detail", f.Detail)
-		if sev.Rank() >= detect.High.Rank() {
-			blocking = append(blocking, f.Type+": "+f.Detail)
-		}
 	}
 	if len(blocking) > 0 && !allow {
 		return &ExitCodeError{Code: ExitError, Err: fmt.Errorf("refusing to start the server command: %s (--allow-unverified-launch overrides)", strings.Join(blocking, "; "))}
