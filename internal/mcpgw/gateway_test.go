@@ -366,7 +366,7 @@ func TestInvalidSchemaIsHiddenNotFatal(t *testing.T) {
 
 func TestHungUpstreamTimesOutAndRecovers(t *testing.T) {
 	u := newUpstream(t)
-	g := newGateway(t, Options{Upstream: u.connector(t), Decider: &fakeDecider{}, CallTimeout: 300 * time.Millisecond})
+	g := newGateway(t, Options{Upstream: u.connector(t), Decider: &fakeDecider{}, CallTimeout: time.Second})
 	cs := connectClient(t, g)
 	res := callTool(t, cs, "slow", map[string]any{})
 	if !res.IsError || !strings.Contains(text(res), "upstream MCP server failed") {

@@ -125,7 +125,7 @@ func TestMCPProxy(t *testing.T) {
 	}
 	proxyErr := &lockedBuffer{}
 	cmd := exec.Command(binary, "mcp", "proxy", "--name", "files", "--agent", "desktop", "--server", s.url, "--token", adminToken,
-		"--call-timeout", "3s", "--", self)
+		"--call-timeout", "5s", "--", self)
 	cmd.Env = append(os.Environ(), mcpServerEnv+"="+descFile)
 	cmd.Stderr = proxyErr
 	ctx := context.Background()
@@ -261,7 +261,7 @@ func TestMCPProxy(t *testing.T) {
 		if !strings.Contains(out, "killed by agentgov (agent MANUAL") {
 			t.Fatalf("the call in flight ended otherwise: %q", out)
 		}
-	case <-time.After(time.Second):
+	case <-time.After(4 * time.Second): // below the proxy's --call-timeout
 		t.Fatal("the call in flight outlived the kill")
 	}
 	if out, isErr := call("lookup", map[string]any{"q": "x"}); !isErr || !strings.Contains(out, "killed") {
