@@ -173,6 +173,12 @@ func AppendACSNumber(dst []byte, s string) ([]byte, error) {
 	return appendRyu(dst, f), nil
 }
 
+// ValidNumber reports whether s is a JSON number (RFC 8259 §6).
+func ValidNumber(s string) bool {
+	_, ok := scanNumber(s)
+	return ok
+}
+
 // scanNumber checks the JSON number grammar (RFC 8259 §6) and reports
 // whether s is an integer literal (no fraction, no exponent).
 func scanNumber(s string) (isInt, ok bool) {

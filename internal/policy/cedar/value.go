@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/agentgov/agentgov/internal/canonical"
 	"github.com/cedar-policy/cedar-go/types"
 )
 
@@ -113,7 +114,7 @@ func toRecord(m map[string]any, depth int) (types.Record, error) {
 
 // numberValue maps a JSON number literal to a Long or a decimal.
 func numberValue(s string) (types.Value, error) {
-	if !validNumber(s) {
+	if !canonical.ValidNumber(s) {
 		return nil, fmt.Errorf("invalid JSON number %q", s)
 	}
 	if !strings.ContainsAny(s, ".eE") {
@@ -200,46 +201,4 @@ func decimalValue(s string) (types.Value, error) {
 		return nil, fmt.Errorf("number %s: %w", s, err)
 	}
 	return d, nil
-}
-
-// validNumber reports whether s is a JSON number (RFC 8259 §6).
-func validNumber(s string) bool {
-	i, n := 0, len(s)
-	if i < n && s[i] == '-' {
-		i++
-	}
-	switch {
-	case i < n && s[i] == '0':
-		i++
-	case i < n && s[i] >= '1' && s[i] <= '9':
-		for i < n && s[i] >= '0' && s[i] <= '9' {
-			i++
-		}
-	default:
-		return false
-	}
-	if i < n && s[i] == '.' {
-		i++
-		start := i
-		for i < n && s[i] >= '0' && s[i] <= '9' {
-			i++
-		}
-		if i == start {
-			return false
-		}
-	}
-	if i < n && (s[i] == 'e' || s[i] == 'E') {
-		i++
-		if i < n && (s[i] == '+' || s[i] == '-') {
-			i++
-		}
-		start := i
-		for i < n && s[i] >= '0' && s[i] <= '9' {
-			i++
-		}
-		if i == start {
-			return false
-		}
-	}
-	return i == n
 }

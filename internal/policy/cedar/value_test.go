@@ -78,8 +78,8 @@ func TestStructures(t *testing.T) {
 	want := `{"a":[1,"x",true,{"c":[]}],"s":["p","q"]}`
 	// Compare through Cedar's own JSON (sets have no order).
 	got := fromCedar(t, v)
-	if canonical(t, got) != canonical(t, decodeJSON(t, want)) {
-		t.Fatalf("got %s", canonical(t, got))
+	if setForm(t, got) != setForm(t, decodeJSON(t, want)) {
+		t.Fatalf("got %s", setForm(t, got))
 	}
 	if _, ok, err := toValue(nil, 1); ok || err != nil {
 		t.Fatal("null: want absent")
@@ -198,9 +198,9 @@ func fromCedar(t testing.TB, v types.Value) any {
 	}
 }
 
-// canonical is a comparable form of a JSON value in which arrays are
+// setForm is a comparable form of a JSON value in which arrays are
 // compared as sets (sorted, duplicates removed), as Cedar sees them.
-func canonical(t testing.TB, v any) string {
+func setForm(t testing.TB, v any) string {
 	t.Helper()
 	var b bytes.Buffer
 	var walk func(any)
@@ -210,7 +210,7 @@ func canonical(t testing.TB, v any) string {
 			seen := map[string]bool{}
 			var items []string
 			for _, e := range v {
-				s := canonical(t, e)
+				s := setForm(t, e)
 				if !seen[s] {
 					seen[s] = true
 					items = append(items, s)

@@ -12,6 +12,7 @@ import (
 	"github.com/open-policy-agent/opa/v1/ast"
 
 	"github.com/agentgov/agentgov/acs"
+	"github.com/agentgov/agentgov/internal/canonical"
 )
 
 // maxDepth bounds the nesting the converter follows. The runtime already
@@ -209,7 +210,7 @@ func number(s string) (ast.Value, error) {
 	if t := ast.InternedIntNumberTermFromString(s); t != nil {
 		return t.Value, nil
 	}
-	if !validNumber(s) {
+	if !canonical.ValidNumber(s) {
 		return nil, fmt.Errorf("invalid JSON number %q", s)
 	}
 	return ast.Number(s), nil
@@ -220,46 +221,4 @@ func floatValue(f float64) (ast.Value, error) {
 		return nil, fmt.Errorf("number %v is not representable in JSON", f)
 	}
 	return ast.Number(strconv.FormatFloat(f, 'g', -1, 64)), nil
-}
-
-// validNumber reports whether s is a JSON number (RFC 8259 §6).
-func validNumber(s string) bool {
-	i, n := 0, len(s)
-	if i < n && s[i] == '-' {
-		i++
-	}
-	switch {
-	case i < n && s[i] == '0':
-		i++
-	case i < n && s[i] >= '1' && s[i] <= '9':
-		for i < n && s[i] >= '0' && s[i] <= '9' {
-			i++
-		}
-	default:
-		return false
-	}
-	if i < n && s[i] == '.' {
-		i++
-		start := i
-		for i < n && s[i] >= '0' && s[i] <= '9' {
-			i++
-		}
-		if i == start {
-			return false
-		}
-	}
-	if i < n && (s[i] == 'e' || s[i] == 'E') {
-		i++
-		if i < n && (s[i] == '+' || s[i] == '-') {
-			i++
-		}
-		start := i
-		for i < n && s[i] >= '0' && s[i] <= '9' {
-			i++
-		}
-		if i == start {
-			return false
-		}
-	}
-	return i == n
 }

@@ -124,16 +124,3 @@ func TestInputValueTypes(t *testing.T) {
 		t.Fatal("cyclic value: want an error")
 	}
 }
-
-func TestValidNumber(t *testing.T) {
-	for _, s := range []string{"0", "-0", "1", "-12", "1.5", "0.0", "1e5", "1E+5", "-1.25e-7"} {
-		if !validNumber(s) {
-			t.Errorf("%q should be valid", s)
-		}
-	}
-	for _, s := range []string{"", "-", "+1", "01", "1.", ".5", "1e", "1e+", "0x1", "1 ", "Infinity", "--1"} {
-		if validNumber(s) {
-			t.Errorf("%q should be invalid", s)
-		}
-	}
-}
