@@ -3,6 +3,9 @@ package acs
 import (
 	"context"
 	"errors"
+	"fmt"
+	"path/filepath"
+	"strings"
 	"time"
 )
 
@@ -174,6 +177,37 @@ type Source struct {
 	// time and redirects, IP-literal checks, pin verified). Nil when the
 	// host allows no fetching.
 	Fetch func(ctx context.Context, pin URLPin) ([]byte, error)
+}
+
+// ResolvePath resolves a filesystem path a manifest names (field says
+// which member) against the declaring manifest's directory. A URL-sourced
+// manifest has none and may carry no filesystem path at all (§2.3).
+func (s Source) ResolvePath(field, p string) (string, error) {
+	if s.Dir == "" {
+		return "", fmt.Errorf("%s %q: a manifest without a filesystem directory (URL-sourced) cannot use filesystem paths", field, p)
+	}
+	if filepath.IsAbs(p) {
+		return filepath.Clean(p), nil
+	}
+	return filepath.Join(s.Dir, filepath.FromSlash(p)), nil
+}
+
+// OptString reads an optional string member of a policy definition for a
+// dispatcher: absent and null are "not set"; any other non-string, or a
+// blank string, is an error naming key.
+func OptString(m map[string]any, key string) (string, bool, error) {
+	v, ok := m[key]
+	if !ok || v == nil {
+		return "", false, nil
+	}
+	s, ok := v.(string)
+	if !ok {
+		return "", false, fmt.Errorf("%s must be a string, got %T", key, v)
+	}
+	if strings.TrimSpace(s) == "" {
+		return "", false, fmt.Errorf("%s must not be empty", key)
+	}
+	return s, true, nil
 }
 
 // PolicySpec is one policy as bound at one intervention point: the merged

@@ -19,11 +19,11 @@ import (
 
 // loadPolicies parses policy_set or policy_path, in policy order.
 func loadPolicies(src acs.Source, def map[string]any) ([]*cedargo.Policy, error) {
-	text, hasText, err := optString(def, "policy_set")
+	text, hasText, err := acs.OptString(def, "policy_set")
 	if err != nil {
 		return nil, err
 	}
-	ppath, hasPath, err := optString(def, "policy_path")
+	ppath, hasPath, err := acs.OptString(def, "policy_path")
 	if err != nil {
 		return nil, err
 	}
@@ -40,7 +40,7 @@ func loadPolicies(src acs.Source, def map[string]any) ([]*cedargo.Policy, error)
 		return nil, errors.New("one of policy_set and policy_path is required")
 	}
 
-	full, err := resolvePath(src, "policy_path", ppath)
+	full, err := src.ResolvePath("policy_path", ppath)
 	if err != nil {
 		return nil, err
 	}
@@ -87,11 +87,11 @@ func loadPolicies(src acs.Source, def map[string]any) ([]*cedargo.Policy, error)
 
 // loadEntities reads entities_path, if set.
 func loadEntities(src acs.Source, def map[string]any) (types.EntityMap, error) {
-	p, ok, err := optString(def, "entities_path")
+	p, ok, err := acs.OptString(def, "entities_path")
 	if err != nil || !ok {
 		return types.EntityMap{}, err
 	}
-	full, err := resolvePath(src, "entities_path", p)
+	full, err := src.ResolvePath("entities_path", p)
 	if err != nil {
 		return nil, err
 	}
@@ -109,11 +109,11 @@ func loadEntities(src acs.Source, def map[string]any) (types.EntityMap, error) {
 // loadSchema reads schema_path, if set, into a strict validator; it also
 // returns the schema text, which is part of the policy's identity.
 func loadSchema(src acs.Source, def map[string]any) (*validate.Validator, []byte, error) {
-	p, ok, err := optString(def, "schema_path")
+	p, ok, err := acs.OptString(def, "schema_path")
 	if err != nil || !ok {
 		return nil, nil, err
 	}
-	full, err := resolvePath(src, "schema_path", p)
+	full, err := src.ResolvePath("schema_path", p)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -136,33 +136,4 @@ func loadSchema(src acs.Source, def map[string]any) (*validate.Validator, []byte
 		return nil, nil, fmt.Errorf("schema_path %s: %w", p, err)
 	}
 	return validate.New(resolved, validate.WithStrict()), body, nil
-}
-
-// resolvePath resolves a manifest path against the declaring manifest's
-// directory; a URL-sourced manifest has none (§2.3).
-func resolvePath(src acs.Source, field, p string) (string, error) {
-	if src.Dir == "" {
-		return "", fmt.Errorf("%s %q: a manifest without a filesystem directory (URL-sourced) cannot use filesystem paths", field, p)
-	}
-	if filepath.IsAbs(p) {
-		return filepath.Clean(p), nil
-	}
-	return filepath.Join(src.Dir, filepath.FromSlash(p)), nil
-}
-
-// optString reads an optional non-empty string member; absent and null
-// are "not set".
-func optString(m map[string]any, key string) (string, bool, error) {
-	v, ok := m[key]
-	if !ok || v == nil {
-		return "", false, nil
-	}
-	s, ok := v.(string)
-	if !ok {
-		return "", false, fmt.Errorf("%s must be a string, got %T", key, v)
-	}
-	if strings.TrimSpace(s) == "" {
-		return "", false, fmt.Errorf("%s must not be empty", key)
-	}
-	return s, true, nil
 }

@@ -7,7 +7,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"path/filepath"
 	"slices"
 	"sort"
 	"strings"
@@ -33,7 +32,7 @@ func loadSources(ctx context.Context, spec *acs.PolicySpec, caps *ast.Capabiliti
 	src := &sources{data: map[string]any{}}
 	def := spec.Definition
 
-	bundlePath, hasBundle, err := optString(def, "bundle")
+	bundlePath, hasBundle, err := acs.OptString(def, "bundle")
 	if err != nil {
 		return nil, err
 	}
@@ -44,7 +43,7 @@ func loadSources(ctx context.Context, spec *acs.PolicySpec, caps *ast.Capabiliti
 	}
 	switch {
 	case hasBundle:
-		path, err := resolvePath(spec.Source, "bundle", bundlePath)
+		path, err := spec.Source.ResolvePath("bundle", bundlePath)
 		if err != nil {
 			return nil, err
 		}
@@ -188,7 +187,7 @@ func (s *sources) addAdapterData(spec *acs.PolicySpec, caps *ast.Capabilities) e
 		if strings.TrimSpace(p) == "" {
 			return errors.New("data paths must not be empty")
 		}
-		r, err := resolvePath(spec.Source, "data path", p)
+		r, err := spec.Source.ResolvePath("data path", p)
 		if err != nil {
 			return err
 		}
@@ -215,35 +214,6 @@ func (s *sources) addAdapterData(spec *acs.PolicySpec, caps *ast.Capabilities) e
 	return nil
 }
 
-// resolvePath resolves a manifest path against the declaring manifest's
-// directory. A URL-sourced manifest has none and may carry no filesystem
-// path at all (§2.3).
-func resolvePath(src acs.Source, what, p string) (string, error) {
-	if src.Dir == "" {
-		return "", fmt.Errorf("%s %q: a manifest without a filesystem directory (URL-sourced) cannot use filesystem paths", what, p)
-	}
-	if filepath.IsAbs(p) {
-		return filepath.Clean(p), nil
-	}
-	return filepath.Join(src.Dir, filepath.FromSlash(p)), nil
-}
-
-// optString reads an optional string member; absent and null are "not set".
-func optString(m map[string]any, key string) (string, bool, error) {
-	v, ok := m[key]
-	if !ok || v == nil {
-		return "", false, nil
-	}
-	s, ok := v.(string)
-	if !ok {
-		return "", false, fmt.Errorf("%s must be a string, got %T", key, v)
-	}
-	if strings.TrimSpace(s) == "" {
-		return "", false, fmt.Errorf("%s must not be empty", key)
-	}
-	return s, true, nil
-}
-
 // parsePin reads a bundle_url object {url, sha256|integrity}. Only the
 // shape is checked here; acs.Source.Fetch enforces HTTPS and verifies the
 // pin against the bytes.
@@ -255,16 +225,16 @@ func parsePin(v any) (acs.URLPin, error) {
 	var pin acs.URLPin
 	var err error
 	var has bool
-	if pin.URL, has, err = optString(m, "url"); err != nil {
+	if pin.URL, has, err = acs.OptString(m, "url"); err != nil {
 		return acs.URLPin{}, err
 	} else if !has {
 		return acs.URLPin{}, errors.New("url is required")
 	}
-	sha, hasSHA, err := optString(m, "sha256")
+	sha, hasSHA, err := acs.OptString(m, "sha256")
 	if err != nil {
 		return acs.URLPin{}, err
 	}
-	integrity, hasIntegrity, err := optString(m, "integrity")
+	integrity, hasIntegrity, err := acs.OptString(m, "integrity")
 	if err != nil {
 		return acs.URLPin{}, err
 	}
