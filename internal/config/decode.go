@@ -156,6 +156,15 @@ func (l *loader) mapping(path string, node ast.Node) {
 		l.fail(path, node, "expected a mapping, got "+describe(node))
 		return
 	}
+	l.keys(path, mn, func(_, full string, kv *ast.MappingValueNode) {
+		l.entry(full, kv.Key, kv.Value)
+	})
+}
+
+// keys walks the entries of a mapping in order with their names and full
+// paths; a key that is not a string, and the second of two equal keys,
+// are reported and skipped.
+func (l *loader) keys(path string, mn ast.MapNode, fn func(name, full string, kv *ast.MappingValueNode)) {
 	seen := map[string]int{}
 	it := mn.MapRange()
 	for it.Next() {
@@ -170,7 +179,7 @@ func (l *loader) mapping(path string, node ast.Node) {
 			continue
 		}
 		seen[name], _ = nodePos(kv.Key)
-		l.entry(full, kv.Key, kv.Value)
+		fn(name, full, kv)
 	}
 }
 
@@ -398,20 +407,7 @@ func (l *loader) token(path string, node ast.Node) Token {
 		l.fail(path, node, "expected a {name, token, role} mapping, got "+describe(node))
 		return t
 	}
-	seen := map[string]int{}
-	it := mn.MapRange()
-	for it.Next() {
-		kv := it.KeyValue()
-		name, ok := l.key(path, kv.Key)
-		if !ok {
-			continue
-		}
-		full := path + "." + name
-		if first, dup := seen[name]; dup {
-			l.fail(full, kv.Key, fmt.Sprintf("duplicate key (first set on line %d)", first))
-			continue
-		}
-		seen[name], _ = nodePos(kv.Key)
+	l.keys(path, mn, func(name, full string, kv *ast.MappingValueNode) {
 		var dst *string
 		switch name {
 		case "name":
@@ -427,16 +423,16 @@ func (l *loader) token(path string, node ast.Node) Token {
 			if t.Agents == nil && list.Set {
 				t.Agents = []string{}
 			}
-			continue
+			return
 		default:
 			l.note(full, kv.Key, unknownKey(path, name, tokenKeys[:]))
-			continue
+			return
 		}
 		l.prov[full] = l.fileOrigin(kv.Value)
 		if s, ok := l.str(full, kv.Value); ok {
 			*dst = s
 		}
-	}
+	})
 	return t
 }
 

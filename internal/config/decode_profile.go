@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"time"
 
@@ -130,31 +131,14 @@ func (l *loader) fields(path string, node ast.Node, valid []string, fn func(name
 		l.fail(path, node, "expected a mapping, got "+describe(node))
 		return
 	}
-	seen := map[string]int{}
-	it := mn.MapRange()
-	for it.Next() {
-		kv := it.KeyValue()
-		name, ok := l.key(path, kv.Key)
-		if !ok {
-			continue
-		}
-		full := path + "." + name
-		if first, dup := seen[name]; dup {
-			l.fail(full, kv.Key, fmt.Sprintf("duplicate key (first set on line %d)", first))
-			continue
-		}
-		seen[name], _ = nodePos(kv.Key)
-		known := false
-		for _, v := range valid {
-			known = known || v == name
-		}
-		if !known {
+	l.keys(path, mn, func(name, full string, kv *ast.MappingValueNode) {
+		if !slices.Contains(valid, name) {
 			l.note(full, kv.Key, unknownKey(path, name, valid))
-			continue
+			return
 		}
 		l.prov[full] = l.fileOrigin(kv.Value)
 		fn(name, full, kv.Value)
-	}
+	})
 }
 
 func (l *loader) strList(path string, node ast.Node) List {
