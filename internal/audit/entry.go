@@ -96,8 +96,8 @@ func AppendLeaf(dst []byte, h *Header) []byte {
 }
 
 // appendLeafPrefix appends the leaf up to the time value. Everything in it
-// is known before the sequencer orders the entry, so it is hashed on the
-// appender's own core; the sequencer hashes only the short suffix.
+// is known before the entry's time, so it is hashed while the payload is
+// prepared; the suffix follows once the time is read.
 func appendLeafPrefix(dst []byte, h *Header) []byte {
 	dst = append(dst, `{"action":`...)
 	dst = canonical.AppendString(dst, h.Action)

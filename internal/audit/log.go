@@ -2,6 +2,8 @@ package audit
 
 import (
 	"context"
+	"crypto/aes"
+	"crypto/cipher"
 	"crypto/rand"
 	"crypto/sha256"
 	"errors"
@@ -9,7 +11,6 @@ import (
 	"hash"
 	"io"
 	"log/slog"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -53,7 +54,8 @@ type Options struct {
 	// rotation if that is missing).
 	PendingSigner      note.Signer
 	PendingVerifierKey string
-	// Now is the clock; nil means time.Now.
+	// Now is the clock, called by concurrent appenders; nil means
+	// time.Now.
 	Now func() time.Time
 	// Rand supplies payload salts; nil means crypto/rand.
 	Rand            io.Reader
@@ -102,7 +104,7 @@ type Log struct {
 	batchBuf []*request
 	recBuf   []store.AuditRecord
 
-	// lastTime is the time of the newest committed batch; only the leader
+	// lastTime is the time of the newest committed entry; only the leader
 	// touches it. Entry times never decrease along the log, which is what
 	// lets a time range be turned into an index range.
 	lastTime time.Time
@@ -268,24 +270,28 @@ const (
 
 type request struct {
 	hdr Header
-	// leafData is the leaf prefix, with room for the suffix the sequencer
-	// appends; it is allocated per entry because the store keeps it.
+	// leafData is the leaf, allocated per entry because the store keeps
+	// it: the prefix (its first prefix bytes), then the suffix that
+	// stamp appends.
 	leafData []byte
-	payload  []byte
-	salt     []byte
-	erase    int64 // payload to erase with this entry, or -1
-	index    int64
-	err      error
-	state    atomic.Int32
+	prefix   int
+	// at is the entry's time, taken as it joins the queue.
+	at      time.Time
+	payload []byte
+	salt    []byte
+	erase   int64 // payload to erase with this entry, or -1
+	index   int64
+	err     error
+	state   atomic.Int32
 	// done carries exactly one token per use: "committed" or "you lead".
 	done chan struct{}
-	// leaf holds SHA-256 state after 0x00 and the leaf prefix; the
-	// sequencer finishes it with the time and the suffix.
+	// leaf holds SHA-256 state after 0x00 and the leaf prefix; stamp
+	// finishes it with the time and the rest of the leaf.
 	leaf hash.Hash
 	sum  [32]byte
 	buf  []byte
-	// entropy holds salts drawn ahead from the system source: the unused
-	// tail of stock.
+	// entropy holds salts drawn ahead (see expandSeed): the unused tail
+	// of stock.
 	entropy []byte
 	stock   *[128 * SaltSize]byte
 	// rot is set for a key rotation, whose payload the sequencer builds
@@ -311,7 +317,7 @@ func (l *Log) fillSalt(r *request) error {
 			r.stock = new([128 * SaltSize]byte)
 		}
 		buf := r.stock[:]
-		if _, err := io.ReadFull(l.rand, buf); err != nil {
+		if err := expandSeed(l.rand, buf); err != nil {
 			clear(buf)
 			return err
 		}
@@ -321,6 +327,28 @@ func (l *Log) fillSalt(r *request) error {
 	// Each salt is used once: wipe it from the stock.
 	clear(r.entropy[:SaltSize])
 	r.entropy = r.entropy[SaltSize:]
+	return nil
+}
+
+// expandSeed fills dst with the AES-256-CTR keystream of a fresh 32-byte
+// key read from src, which is then wiped: the generate step of a CTR_DRBG
+// (NIST SP 800-90A) reseeded from the system source for every stock of
+// salts. The system source costs about 2 ns a byte, a sizeable share of an
+// append; the keystream costs a twentieth of that, and a key that
+// produces only 256 blocks is far inside AES's bounds.
+func expandSeed(src io.Reader, dst []byte) error {
+	var key [32]byte
+	defer clear(key[:])
+	if _, err := io.ReadFull(src, key[:]); err != nil {
+		return err
+	}
+	block, err := aes.NewCipher(key[:])
+	if err != nil {
+		return err
+	}
+	var iv [aes.BlockSize]byte
+	clear(dst)
+	cipher.NewCTR(block, iv[:]).XORKeyStream(dst, dst)
 	return nil
 }
 
@@ -480,10 +508,20 @@ func checkText(field, v string, limit int, required bool) error {
 		return &FieldError{field, "is required"}
 	case len(v) > limit:
 		return &FieldError{field, fmt.Sprintf("is %d bytes; the limit is %d", len(v), limit)}
-	case !utf8.ValidString(v):
+	}
+	// Header fields are nearly always short ASCII: one pass settles both
+	// checks, and only other text pays for a UTF-8 validation.
+	ascii := true
+	for i := 0; i < len(v); i++ {
+		switch c := v[i]; {
+		case c == 0:
+			return &FieldError{field, "contains a NUL character"}
+		case c >= utf8.RuneSelf:
+			ascii = false
+		}
+	}
+	if !ascii && !utf8.ValidString(v) {
 		return &FieldError{field, "is not valid UTF-8"}
-	case strings.IndexByte(v, 0) >= 0:
-		return &FieldError{field, "contains a NUL character"}
 	}
 	return nil
 }
@@ -582,7 +620,31 @@ func (l *Log) preparePayload(r *request, payload []byte, isCanonical bool) error
 	// never escaped) and the version.
 	r.leafData = make([]byte, len(r.buf), len(r.buf)+len(api.TimeLayout)+len(r.hdr.Type)+32)
 	copy(r.leafData, r.buf)
+	r.prefix = len(r.buf)
 	return nil
+}
+
+// stamp gives r its time and completes its leaf and leaf hash. It runs on
+// the appender's own core, just before the entry joins the queue, so that
+// the sequencer's serial work is only the tree and the store; the
+// sequencer restamps (and so rehashes) only an entry that would otherwise
+// go back in time along the log.
+func (l *Log) stamp(r *request, at time.Time) {
+	r.at = at
+	r.hdr.Time = string(appendStamp(r.buf[:0], at))
+	r.leafData = appendLeafSuffix(r.leafData[:r.prefix], r.hdr.Time, &r.hdr)
+	r.leaf.Write(r.leafData[r.prefix:])
+	// The sum goes into r's own array: a local would escape through the
+	// hash.Hash interface and cost an allocation per entry.
+	r.leaf.Sum(r.sum[:0])
+}
+
+// restamp is stamp for an entry whose leaf hash already covers a suffix.
+func (l *Log) restamp(r *request, at time.Time) {
+	r.leaf.Reset()
+	r.leaf.Write([]byte{0x00})
+	r.leaf.Write(r.leafData[:r.prefix])
+	l.stamp(r, at)
 }
 
 // submit queues r and waits until it is committed. The first caller to find
@@ -591,6 +653,11 @@ func (l *Log) preparePayload(r *request, payload []byte, isCanonical bool) error
 // wait, and leadership passes to a waiter after each batch so that no
 // caller's latency is held hostage by others' load.
 func (l *Log) submit(ctx context.Context, r *request) (int64, error) {
+	if r.rot == nil {
+		// A rotation's leaf is built by the sequencer, which alone knows
+		// its position.
+		l.stamp(r, l.now().UTC())
+	}
 	l.qmu.Lock()
 	if l.closed {
 		l.qmu.Unlock()
@@ -698,14 +765,11 @@ func (l *Log) commit(batch []*request) {
 	}
 	hashes := make([]byte, 0, hashLen)
 	recs := l.recBuf[:0]
-	// Every entry of a batch is committed at one instant. The time is taken
-	// here, in sequence order, and clamped so that it never goes backwards
-	// along the log even if the wall clock does.
-	now := l.now().UTC()
-	if now.Before(l.lastTime) {
-		now = l.lastTime
-	}
-	stamp := string(appendStamp(make([]byte, 0, len(api.TimeLayout)), now))
+	// Entry times never go backwards along the log, even if the wall clock
+	// does or two appenders join the queue in the opposite order to the
+	// one in which they read it: such an entry takes its predecessor's
+	// time.
+	last := l.lastTime
 	var erase []store.Erasure
 	for _, r := range batch {
 		idx := f.Size()
@@ -719,14 +783,14 @@ func (l *Log) commit(batch []*request) {
 				continue
 			}
 		}
+		switch {
+		case r.rot != nil:
+			l.stamp(r, maxTime(l.now().UTC(), last))
+		case r.at.Before(last):
+			l.restamp(r, last)
+		}
+		last = r.at
 		off := len(hashes)
-		r.hdr.Time = stamp
-		prefix := len(r.leafData)
-		r.leafData = appendLeafSuffix(r.leafData, stamp, &r.hdr)
-		r.leaf.Write(r.leafData[prefix:])
-		// The sum goes into r's own array: a local would escape through
-		// the hash.Hash interface and cost an allocation per entry.
-		r.leaf.Sum(r.sum[:0])
 		var err error
 		hashes, err = f.Append(hashes, r.sum)
 		if err != nil {
@@ -763,7 +827,7 @@ func (l *Log) commit(batch []*request) {
 			l.keys = *rotated
 		}
 		l.fmu.Unlock()
-		l.lastTime = now
+		l.lastTime = last
 		if l.m != nil {
 			l.m.appended(len(recs), f.Size(), time.Since(start))
 		}
@@ -781,6 +845,13 @@ func (l *Log) commit(batch []*request) {
 			r.done <- struct{}{}
 		}
 	}
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if a.Before(b) {
+		return b
+	}
+	return a
 }
 
 // Checkpoint returns a signed checkpoint of the current tree, signing and

@@ -392,6 +392,71 @@ func TestConcurrentAppendsAreContiguous(t *testing.T) {
 	}
 }
 
+// An appender's time is read before it joins the queue, so concurrent
+// appenders can join in the opposite order to their clock readings, and
+// the wall clock itself can step back. Neither may make a time go backwards
+// along the log, and an entry whose time the sequencer corrects must still
+// verify.
+func TestTimesNeverGoBackwards(t *testing.T) {
+	for _, b := range backends() {
+		t.Run(b.name, func(t *testing.T) {
+			ctx := context.Background()
+			st := b.open(t)
+			k := newKey(t)
+			var mu sync.Mutex
+			base := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
+			calls := 0
+			// A clock that mostly advances but steps back by up to 40ms
+			// every third reading.
+			clock := func() time.Time {
+				mu.Lock()
+				defer mu.Unlock()
+				calls++
+				at := base.Add(time.Duration(calls) * time.Millisecond)
+				if calls%3 == 0 {
+					at = at.Add(-time.Duration(calls%41) * time.Millisecond)
+				}
+				return at
+			}
+			l, err := Open(ctx, Options{Store: st, Origin: testOrigin, Signer: k.signer, VerifierKey: k.vkey, Now: clock})
+			if err != nil {
+				t.Fatal(err)
+			}
+			const writers, each = 8, 30
+			var wg sync.WaitGroup
+			for w := range writers {
+				wg.Go(func() {
+					for i := range each {
+						if _, err := l.Append(ctx, ev(fmt.Sprintf("w%d", w), "decision", fmt.Sprintf(`{"i":%d}`, i)), "test"); err != nil {
+							t.Error(err)
+							return
+						}
+					}
+				})
+			}
+			wg.Wait()
+			prev := ""
+			for i := range int64(writers * each) {
+				e, err := l.Entry(ctx, i)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if e.Time < prev {
+					t.Fatalf("entry %d has time %s, before its predecessor's %s", i, e.Time, prev)
+				}
+				prev = e.Time
+			}
+			if err := l.Close(ctx); err != nil {
+				t.Fatal(err)
+			}
+			rep, err := Verify(ctx, st, VerifyOptions{})
+			if err != nil || !rep.Intact || rep.Size != writers*each {
+				t.Fatalf("verify: %+v, %v", rep, err)
+			}
+		})
+	}
+}
+
 func TestReopenResumesAndRefusesOtherIdentity(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "a.db")
