@@ -69,3 +69,13 @@ func BenchmarkAppendFloat(b *testing.B) {
 		buf, _ = AppendFloat(buf[:0], 333333333.33333325)
 	}
 }
+
+func BenchmarkAppendStringASCII(b *testing.B) {
+	const s = "an ordinary value 7 for the tool call, with nothing to escape in it"
+	buf := make([]byte, 0, 256)
+	b.ReportAllocs()
+	b.SetBytes(int64(len(s)))
+	for b.Loop() {
+		buf = AppendString(buf[:0], s)
+	}
+}

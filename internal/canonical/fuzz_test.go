@@ -306,3 +306,48 @@ func keyOrderViolation(out []byte) string {
 		}
 	}
 }
+
+// referenceString is AppendString one rune at a time, with none of its
+// word-at-a-time shortcut: the specification the fast path must meet.
+func referenceString(s string) string {
+	var b []byte
+	b = append(b, '"')
+	for i := 0; i < len(s); {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && n == 1 {
+			b = append(b, "\ufffd"...)
+		} else {
+			b = appendRune(b, r)
+		}
+		i += n
+	}
+	return string(append(b, '"'))
+}
+
+// FuzzAppendString checks AppendString against referenceString, above all
+// a byte that needs attention at every position of an eight-byte word.
+func FuzzAppendString(f *testing.F) {
+	for _, s := range []string{"", "plain ascii text that runs on", "0123456\"89abcdef", "0123456789abcde\\",
+		"abcdefg\x1fhijklmnop", "abcdefgh\x7fijklmnop", "abcdefgé ijklmnop", "ab\xffcdefghijklmnopq", "résumé ✓ 😀 and more"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := string(AppendString(nil, s)), referenceString(s); got != want {
+			t.Fatalf("AppendString(%q) = %q, want %q", s, got, want)
+		}
+	})
+}
+
+// TestAppendStringWordBoundaries puts each kind of byte that needs
+// attention at every offset of a long plain run.
+func TestAppendStringWordBoundaries(t *testing.T) {
+	plain := "abcdefghijklmnopqrstuvwxyz0123456789"
+	for _, special := range []string{"\"", "\\", "\x00", "\x1f", "\n", "é", "\xff", "😀", "\x7f", " "} {
+		for at := 0; at <= len(plain); at++ {
+			s := plain[:at] + special + plain[at:]
+			if got, want := string(AppendString(nil, s)), referenceString(s); got != want {
+				t.Fatalf("AppendString(%q) = %q, want %q", s, got, want)
+			}
+		}
+	}
+}

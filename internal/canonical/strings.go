@@ -14,11 +14,23 @@ const hexDigits = "0123456789abcdef"
 func AppendString(dst []byte, s string) []byte {
 	dst = append(dst, '"')
 	start := 0
+	// Words are tried from wordAt on: one that failed holds a byte that
+	// needs attention, so no word is tried again until past it.
+	wordAt := 0
 	for i := 0; i < len(s); {
 		c := s[i]
 		if c < utf8.RuneSelf {
 			if c >= 0x20 && c != '"' && c != '\\' {
 				i++
+				// Eight bytes at a time while none needs attention:
+				// text in audit entries and tool arguments is mostly
+				// long runs of plain ASCII.
+				if i >= wordAt {
+					for i+8 <= len(s) && plainWord(s, i) {
+						i += 8
+					}
+					wordAt = i + 8
+				}
 				continue
 			}
 			dst = append(dst, s[start:i]...)
@@ -39,6 +51,20 @@ func AppendString(dst []byte, s string) []byte {
 	}
 	dst = append(dst, s[start:]...)
 	return append(dst, '"')
+}
+
+// plainWord reports whether none of the eight bytes of s at i is a control
+// character, '"', '\\' or part of a multi-byte sequence, i.e. whether they
+// are copied to canonical output as they are. In a word with no high bit
+// set, a byte below n makes x-n borrow into that byte's high bit, and a
+// byte equal to c makes x^c zero there, which borrows the same way.
+func plainWord(s string, i int) bool {
+	w := s[i : i+8]
+	x := uint64(w[0]) | uint64(w[1])<<8 | uint64(w[2])<<16 | uint64(w[3])<<24 |
+		uint64(w[4])<<32 | uint64(w[5])<<40 | uint64(w[6])<<48 | uint64(w[7])<<56
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	q, b := x^(ones*'"'), x^(ones*'\\')
+	return (x|(x-ones*0x20)&^x|(q-ones)&^q|(b-ones)&^b)&highs == 0
 }
 
 // appendRune appends r as it must appear inside a canonical string: only
