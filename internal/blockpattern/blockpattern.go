@@ -13,6 +13,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/agentgov/agentgov/internal/glob"
@@ -56,6 +57,9 @@ type Matcher struct {
 	subIdx []int
 	res    []*regexp.Regexp
 	resIdx []int
+	// walkers are reused: the scan callback makes a walker escape, and
+	// its buffers are most of what a call would otherwise allocate.
+	walkers sync.Pool
 }
 
 // Compile validates and compiles patterns; the error names the pattern.
@@ -122,7 +126,11 @@ func (m *Matcher) Find(v any) ([]Match, error) {
 	if m == nil || len(m.patterns) == 0 {
 		return nil, nil
 	}
-	w := walker{m: m}
+	w, _ := m.walkers.Get().(*walker)
+	if w == nil {
+		w = new(walker)
+	}
+	w.m = m
 	if len(m.patterns) <= len(w.seenBuf) {
 		w.seen = w.seenBuf[:len(m.patterns)]
 	} else {
@@ -130,7 +138,11 @@ func (m *Matcher) Find(v any) ([]Match, error) {
 	}
 	w.path = w.pathBuf[:0]
 	err := w.walk(v, 0)
-	return w.out, err
+	out := w.out
+	// Nothing of this call stays in the pool: the path held argument keys.
+	*w = walker{}
+	m.walkers.Put(w)
+	return out, err
 }
 
 // walker keeps the path as a stack of segments and renders it only for a

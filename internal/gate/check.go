@@ -66,7 +66,20 @@ type check struct {
 }
 
 func (g *Gate) newCheck(ctx context.Context, req *Request) *check {
-	return &check{g: g, ctx: ctx, req: req, pol: g.policy.Load()}
+	c, _ := g.checks.Get().(*check)
+	if c == nil {
+		c = new(check)
+	}
+	c.g, c.ctx, c.req, c.pol = g, ctx, req, g.policy.Load()
+	return c
+}
+
+// releaseCheck clears a finished check, so that the pool holds no caller
+// data and the slices a decision took with it are never written again,
+// and keeps it for reuse.
+func (g *Gate) releaseCheck(c *check) {
+	*c = check{}
+	g.checks.Put(c)
 }
 
 func (c *check) add(decision, reason string) {
@@ -681,10 +694,7 @@ func (c *check) record(d Decision) (int64, error) {
 	}
 	body := c.appendPayload(sc.buf[:0], &d, callID, digest)
 	sc.buf = body[:0]
-	action := c.req.Point
-	if c.toolName != "" {
-		action += ":" + c.toolName
-	}
+	action := c.action()
 	version := c.pol.Version
 	if c.prof != nil && c.prof.ManifestVersion != "" {
 		version += "+" + c.prof.ManifestVersion
@@ -704,6 +714,22 @@ func (c *check) record(d Decision) (int64, error) {
 	ev := new(api.Event)
 	c.fillEvent(ev, &d, action, version, body)
 	return c.g.rec.Append(c.ctx, ev, source)
+}
+
+// action is the entry's action: the point, and the tool of a tool call.
+func (c *check) action() string {
+	if c.toolName == "" {
+		return c.req.Point
+	}
+	if t := c.tool; t != nil && t.Name == c.toolName {
+		switch c.req.Point {
+		case PreToolCall:
+			return t.preAction
+		case PostToolCall:
+			return t.postAction
+		}
+	}
+	return c.req.Point + ":" + c.toolName
 }
 
 // fillEvent sets the header fields of the decision's entry.

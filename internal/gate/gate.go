@@ -26,6 +26,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -208,6 +209,10 @@ type Gate struct {
 	breaches  *counters
 	drift     *driftBaseline
 	scratch   *scratchPool
+	// checks holds spent checks for reuse: a check is large, and nothing
+	// of it outlives Check (the decision is returned by value, and
+	// detectors run synchronously).
+	checks sync.Pool
 	redactors map[redact.Strategy]*redact.Redactor
 	approvals Approvals
 	states    AgentStates
@@ -276,6 +281,7 @@ func (g *Gate) Check(ctx context.Context, req *Request) (Decision, error) {
 	}
 	start := g.now()
 	c := g.newCheck(ctx, req)
+	defer g.releaseCheck(c)
 	// One reading of the clock serves every stage of the check: each
 	// reading costs as much as a small stage.
 	c.now = start

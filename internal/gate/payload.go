@@ -64,7 +64,10 @@ type scratch struct {
 	// digest holds the hex HMAC of the inspected value; ev the event
 	// handed to the log, which copies what it keeps.
 	digest [2 * sha256.Size]byte
-	ev     api.Event
+	// sum receives the HMAC: a local array would escape through the
+	// hash.Hash interface and cost an allocation per check.
+	sum [sha256.Size]byte
+	ev  api.Event
 }
 
 type scratchPool struct{ p sync.Pool }
@@ -99,6 +102,5 @@ func (s *scratch) valueDigest(dst []byte, v any) ([]byte, error) {
 	}
 	s.mac.Reset()
 	s.mac.Write(b)
-	var sum [sha256.Size]byte
-	return hex.AppendEncode(dst, s.mac.Sum(sum[:0])), nil
+	return hex.AppendEncode(dst, s.mac.Sum(s.sum[:0])), nil
 }

@@ -102,6 +102,9 @@ type Tool struct {
 	OutputSchema *jsonschema.Schema
 	Labels       []string
 	MinTrustTier trust.Tier
+	// preAction and postAction are the audit actions of calls to a
+	// catalogued tool, built once rather than per entry.
+	preAction, postAction string
 }
 
 // uncatalogued is what an unknown tool counts as: the outermost ring, the
@@ -126,6 +129,7 @@ func Compile(cfg *config.Config, loadManifest ManifestLoader) (*Policy, error) {
 		if ct.ClearName == "" {
 			ct.ClearName = "public"
 		}
+		ct.preAction, ct.postAction = PreToolCall+":"+name, PostToolCall+":"+name
 		if t.OutputSchema != nil {
 			c := jsonschema.NewCompiler()
 			if err := c.AddResource("tool.json", t.OutputSchema); err != nil {
