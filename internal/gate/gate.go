@@ -212,7 +212,7 @@ type Gate struct {
 	// checks holds spent checks for reuse: a check is large, and nothing
 	// of it outlives Check (the decision is returned by value, and
 	// detectors run synchronously).
-	checks sync.Pool
+	checks    sync.Pool
 	redactors map[redact.Strategy]*redact.Redactor
 	approvals Approvals
 	states    AgentStates
