@@ -18,7 +18,9 @@ import (
 // written in input order and only permuted afterwards if the input was not
 // already sorted.
 type parser struct {
-	src      []byte
+	src []byte
+	// doc is src as a string, set only by Decode.
+	doc      string
 	pos      int
 	depth    int
 	maxDepth int

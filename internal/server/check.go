@@ -29,6 +29,20 @@ const maxBatch = 1000
 // readBody reads and vets a JSON body: size limit, strict syntax (no
 // duplicate keys, valid UTF-8, bounded nesting).
 func readBody(r *http.Request, maxBytes int64) ([]byte, error) {
+	body, err := readJSONBody(r, maxBytes)
+	if err != nil {
+		return nil, err
+	}
+	if err := strictjson.Vet(body, int(maxBytes)); err != nil {
+		return nil, jsonProblem(err)
+	}
+	return body, nil
+}
+
+// readJSONBody is readBody for a caller that parses the body with the
+// same strict parser itself (a check: gate.DecodeCheck), so that it is
+// parsed once.
+func readJSONBody(r *http.Request, maxBytes int64) ([]byte, error) {
 	ct := r.Header.Get("Content-Type")
 	if ct != "" && !strings.HasPrefix(strings.ToLower(ct), "application/json") {
 		return nil, &problemError{status: http.StatusUnsupportedMediaType, typ: probUnsupported, title: "Unsupported media type",
@@ -42,9 +56,6 @@ func readBody(r *http.Request, maxBytes int64) ([]byte, error) {
 				detail: fmt.Sprintf("the request body exceeds %d bytes", mbe.Limit)}
 		}
 		return nil, badField("", "reading the body: %v", err)
-	}
-	if err := strictjson.Vet(body, int(maxBytes)); err != nil {
-		return nil, jsonProblem(err)
 	}
 	return body, nil
 }
@@ -82,7 +93,7 @@ func decodeCheck(raw []byte, prefix string) (*api.CheckRequest, error) {
 }
 
 func (s *Server) postCheck(w http.ResponseWriter, r *http.Request) error {
-	body, err := readBody(r, s.o.MaxRequestBytes)
+	body, err := readJSONBody(r, s.o.MaxRequestBytes)
 	if err != nil {
 		return err
 	}

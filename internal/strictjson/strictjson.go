@@ -38,13 +38,51 @@ func Vet(raw []byte, maxBytes int) error {
 		return &Error{Problem: "the document is empty; send a JSON object"}
 	}
 	if _, err := canonical.Append(nil, raw, canonical.Limits{MaxBytes: maxBytes}); err != nil {
-		var ce *canonical.Error
-		if errors.As(err, &ce) && ce.Path != "" {
-			return &Error{Field: strings.TrimPrefix(ce.Path, "/"), Problem: ce.Reason}
-		}
-		return &Error{Problem: "malformed JSON: " + err.Error()}
+		return vetError(err)
 	}
 	return nil
+}
+
+func vetError(err error) *Error {
+	var ce *canonical.Error
+	if errors.As(err, &ce) && ce.Path != "" {
+		return &Error{Field: strings.TrimPrefix(ce.Path, "/"), Problem: ce.Reason}
+	}
+	return &Error{Problem: "malformed JSON: " + err.Error()}
+}
+
+// Object vets raw (as Vet does) and decodes it, in the same single pass,
+// into the JSON object it must be, numbers kept as json.Number.
+func Object(raw []byte, maxBytes int) (map[string]any, error) {
+	if len(bytes.TrimSpace(raw)) == 0 {
+		return nil, &Error{Problem: "the document is empty; send a JSON object"}
+	}
+	v, err := canonical.Decode(raw, canonical.Limits{MaxBytes: maxBytes})
+	if err != nil {
+		return nil, vetError(err)
+	}
+	m, ok := v.(map[string]any)
+	if !ok {
+		return nil, &Error{Problem: "must be a JSON object, not " + TypeName(v)}
+	}
+	return m, nil
+}
+
+// TypeName names the JSON type of a decoded value as errors do.
+func TypeName(v any) string {
+	switch v.(type) {
+	case nil:
+		return "null"
+	case bool:
+		return "bool"
+	case string:
+		return "string"
+	case []any:
+		return "array"
+	case map[string]any:
+		return "object"
+	}
+	return "number"
 }
 
 // Decode maps raw onto v, refusing unknown members and trailing data.
