@@ -47,20 +47,21 @@ func (s *Store) AppendAudit(ctx context.Context, b store.AuditBatch) error {
 			}
 		}
 		for i := range b.Records {
-			r := &b.Records[i]
-			if i > 0 && r.Index != b.Records[i-1].Index+1 {
+			if r := &b.Records[i]; i > 0 && r.Index != b.Records[i-1].Index+1 {
 				return fmt.Errorf("%w: batch is not contiguous at index %d", store.ErrConflict, r.Index)
 			}
-			// The leaf goes in as TEXT so that json_extract reads it as
-			// JSON (a BLOB would be taken for JSONB).
-			if _, err := s.insEntry.ExecContext(ctx, r.Index, string(r.Leaf), r.Hashes); err != nil {
-				return fmt.Errorf("sqlite: insert entry %d: %w", r.Index, err)
-			}
-			if r.Payload != nil {
-				if _, err := s.insPayload.ExecContext(ctx, r.Index, r.Salt, r.Payload); err != nil {
-					return fmt.Errorf("sqlite: insert payload %d: %w", r.Index, err)
-				}
-			}
+		}
+		// The leaf goes in as TEXT so that json_extract reads it as JSON
+		// (a BLOB would be taken for JSONB).
+		err := insertRows(ctx, &s.insEntries, "entry", b.Records, func(r *store.AuditRecord) bool { return true },
+			func(args []any, r *store.AuditRecord) []any { return append(args, r.Index, string(r.Leaf), r.Hashes) })
+		if err != nil {
+			return err
+		}
+		err = insertRows(ctx, &s.insPayloads, "payload", b.Records, func(r *store.AuditRecord) bool { return r.Payload != nil },
+			func(args []any, r *store.AuditRecord) []any { return append(args, r.Index, r.Salt, r.Payload) })
+		if err != nil {
+			return err
 		}
 		for _, e := range b.Erase {
 			res, err := s.delPayload.ExecContext(ctx, e.Index)
@@ -90,6 +91,41 @@ func (s *Store) AppendAudit(ctx context.Context, b store.AuditBatch) error {
 	s.wmu.Unlock()
 	if cerr != nil || busy != 0 {
 		s.log.Warn("WAL checkpoint after erasure incomplete; erased bytes remain in the WAL until the next checkpoint", "err", cerr, "busy", busy)
+	}
+	return nil
+}
+
+// Multi-row insert statements come in rowChunks sizes: 64, 16, 4 and 1
+// rows (chunkRows), so that any batch is a sum of few of them.
+const rowChunks = 4
+
+func chunkRows(c int) int { return 1 << (2 * (rowChunks - 1 - c)) }
+
+// insertRows inserts the records that keep accepts with as few statements
+// of stmts (stmts[c] inserts chunkRows(c) rows) as their number allows.
+func insertRows(ctx context.Context, stmts *[rowChunks]*sql.Stmt, what string, recs []store.AuditRecord,
+	keep func(*store.AuditRecord) bool, row func([]any, *store.AuditRecord) []any) error {
+	var rows []*store.AuditRecord
+	for i := range recs {
+		if keep(&recs[i]) {
+			rows = append(rows, &recs[i])
+		}
+	}
+	args := make([]any, 0, 3*chunkRows(0))
+	for len(rows) > 0 {
+		c := 0
+		for chunkRows(c) > len(rows) {
+			c++
+		}
+		n := chunkRows(c)
+		args = args[:0]
+		for _, r := range rows[:n] {
+			args = row(args, r)
+		}
+		if _, err := stmts[c].ExecContext(ctx, args...); err != nil {
+			return fmt.Errorf("sqlite: insert %s %d to %d: %w", what, rows[0].Index, rows[n-1].Index, err)
+		}
+		rows = rows[n:]
 	}
 	return nil
 }

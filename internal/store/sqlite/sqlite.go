@@ -53,13 +53,16 @@ type Store struct {
 	// Every write goes through one connection under wmu: SQLite has one
 	// writer at a time anyway, and a pinned connection keeps the prepared
 	// statements hot for the audit sequencer.
-	wmu        sync.Mutex
-	w          *sql.Conn
-	insEntry   *sql.Stmt
-	insPayload *sql.Stmt
-	delPayload *sql.Stmt
-	insErasure *sql.Stmt
-	insPosting *sql.Stmt
+	wmu sync.Mutex
+	w   *sql.Conn
+	// insEntries and insPayloads insert chunkRows(i) rows per statement:
+	// a batch goes in as a few multi-row statements rather than two
+	// statements per entry, which the sequencer would pay serially.
+	insEntries  [rowChunks]*sql.Stmt
+	insPayloads [rowChunks]*sql.Stmt
+	delPayload  *sql.Stmt
+	insErasure  *sql.Stmt
+	insPosting  *sql.Stmt
 
 	// gmu guards groupStmts, the prepared hash-group reads by arity.
 	gmu        sync.Mutex
@@ -180,8 +183,6 @@ func (s *Store) init(ctx context.Context, opts Options) error {
 		stmt **sql.Stmt
 		q    string
 	}{
-		{&s.insEntry, `INSERT INTO audit_entries (idx, leaf, hashes) VALUES (?,?,?)`},
-		{&s.insPayload, `INSERT INTO audit_payloads (idx, salt, body) VALUES (?,?,?)`},
 		{&s.delPayload, `DELETE FROM audit_payloads WHERE idx = ?`},
 		{&s.insErasure, `INSERT INTO audit_erasures (idx, erased_by) VALUES (?,?)`},
 		{&s.insPosting, `INSERT INTO audit_postings (chunk, key, idxs) VALUES (?,?,?) ON CONFLICT (chunk, key) DO UPDATE SET idxs = excluded.idxs`},
@@ -191,6 +192,22 @@ func (s *Store) init(ctx context.Context, opts Options) error {
 			return fmt.Errorf("sqlite: prepare: %w", err)
 		}
 		*p.stmt = st
+	}
+	for i := range rowChunks {
+		n := chunkRows(i)
+		for _, p := range []struct {
+			stmt  **sql.Stmt
+			table string
+		}{
+			{&s.insEntries[i], `audit_entries (idx, leaf, hashes)`},
+			{&s.insPayloads[i], `audit_payloads (idx, salt, body)`},
+		} {
+			st, err := w.PrepareContext(ctx, `INSERT INTO `+p.table+` VALUES `+strings.TrimSuffix(strings.Repeat(`(?,?,?),`, n), ","))
+			if err != nil {
+				return fmt.Errorf("sqlite: prepare: %w", err)
+			}
+			*p.stmt = st
+		}
 	}
 	if err := s.loadChunkSize(ctx, chunk); err != nil {
 		return err
@@ -223,7 +240,9 @@ func (s *Store) Close() error {
 		<-s.checkpointerDone
 	}
 	if s.w != nil {
-		for _, st := range []*sql.Stmt{s.insEntry, s.insPayload, s.delPayload, s.insErasure, s.insPosting} {
+		stmts := []*sql.Stmt{s.delPayload, s.insErasure, s.insPosting}
+		stmts = append(append(stmts, s.insEntries[:]...), s.insPayloads[:]...)
+		for _, st := range stmts {
 			if st != nil {
 				errs = append(errs, st.Close())
 			}

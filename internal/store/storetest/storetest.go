@@ -87,6 +87,46 @@ func RunAudit(t *testing.T, open func(t *testing.T) store.Audit) {
 			t.Fatalf("missing entry: %v", err)
 		}
 	})
+	t.Run("BatchesOfEverySize", func(t *testing.T) {
+		// Backends may write a batch in chunks; every size around the
+		// chunk boundaries must land whole and in order, records
+		// without a payload among them.
+		st := open(t)
+		var next int64
+		for _, n := range []int64{1, 2, 3, 4, 5, 15, 16, 17, 63, 64, 65, 85, 150} {
+			var b store.AuditBatch
+			for i := next; i < next+n; i++ {
+				r := record(i)
+				if i%7 == 3 {
+					r.Payload, r.Salt = nil, nil
+				}
+				b.Records = append(b.Records, r)
+			}
+			if err := st.AppendAudit(ctx, b); err != nil {
+				t.Fatalf("batch of %d at %d: %v", n, next, err)
+			}
+			next += n
+		}
+		if size, err := st.AuditSize(ctx); err != nil || size != next {
+			t.Fatalf("size %d %v, want %d", size, err, next)
+		}
+		var i int64
+		err := st.ScanAudit(ctx, 0, func(r *store.AuditRecord) error {
+			want := record(i)
+			if i%7 == 3 {
+				want.Payload, want.Salt = nil, nil
+			}
+			if r.Index != i || !bytes.Equal(r.Leaf, want.Leaf) || !bytes.Equal(r.Hashes, want.Hashes) ||
+				!bytes.Equal(r.Payload, want.Payload) || !bytes.Equal(r.Salt, want.Salt) || (r.Payload == nil) != (want.Payload == nil) {
+				return fmt.Errorf("entry %d = %+v, want %+v", i, r, want)
+			}
+			i++
+			return nil
+		})
+		if err != nil || i != next {
+			t.Fatalf("scan: %v after %d entries", err, i)
+		}
+	})
 	t.Run("EraseIsAtomic", func(t *testing.T) {
 		st := open(t)
 		appendN(t, st, 0, 3)
