@@ -35,7 +35,18 @@ type PinnedTool struct {
 	By         string          `json:"by"`
 	At         string          `json:"at"`
 	AuditIndex int64           `json:"audit_index"`
+	// Definition is null, and Removed true, for a version that withdrew
+	// the approval (in a history only).
 	Definition json.RawMessage `json:"definition"`
+	Removed    bool            `json:"removed,omitempty"`
+}
+
+// PinHistory answers GET /v1/mcp/pins?server=NAME&tool=TOOL: every
+// version of one tool's approval, oldest first.
+type PinHistory struct {
+	Server   string       `json:"server"`
+	Tool     string       `json:"tool"`
+	Versions []PinnedTool `json:"versions"`
 }
 
 // PinList answers GET /v1/mcp/pins?server=NAME.

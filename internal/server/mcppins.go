@@ -7,6 +7,7 @@ import (
 
 	"github.com/agentgov/agentgov/api"
 	"github.com/agentgov/agentgov/internal/detect/toolscan"
+	"github.com/agentgov/agentgov/internal/store"
 	"github.com/agentgov/agentgov/internal/toolpin"
 )
 
@@ -14,6 +15,7 @@ import (
 type MCPPins interface {
 	Pin(ctx context.Context, server string, tools []toolscan.Tool, source string) ([]api.PinOutcome, error)
 	List(ctx context.Context, server string) (api.PinList, error)
+	History(ctx context.Context, server, tool string) (api.PinHistory, error)
 }
 
 func (s *Server) mcpPinRoutes() {
@@ -59,12 +61,27 @@ func (s *Server) postMCPPins(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) getMCPPins(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
-	if err := onlyParams(q, "server"); err != nil {
+	if err := onlyParams(q, "server", "tool"); err != nil {
 		return err
 	}
 	srv := q.Get("server")
 	if srv == "" {
 		return badField("server", "is required")
+	}
+	if q.Has("tool") {
+		tool := q.Get("tool")
+		if tool == "" {
+			return badField("tool", "must name a tool")
+		}
+		h, err := s.o.MCPPins.History(r.Context(), srv, tool)
+		if errors.Is(err, store.ErrNotFound) {
+			return &problemError{status: http.StatusNotFound, typ: probNotFound, title: "Not found", detail: err.Error()}
+		}
+		if err != nil {
+			return err
+		}
+		writeJSON(w, http.StatusOK, h)
+		return nil
 	}
 	l, err := s.o.MCPPins.List(r.Context(), srv)
 	if err != nil {

@@ -155,10 +155,31 @@ func List(ctx context.Context, st store.Pins, server string) (api.PinList, error
 	}
 	l := api.PinList{Server: server, Pins: []api.PinnedTool{}}
 	for _, p := range cur {
-		l.Pins = append(l.Pins, api.PinnedTool{Tool: p.Tool, Version: p.Version, Hash: p.Hash, By: p.By,
-			At: p.At.UTC().Format(api.TimeLayout), AuditIndex: p.AuditIndex, Definition: p.Definition})
+		l.Pins = append(l.Pins, pinned(p))
 	}
 	return l, nil
+}
+
+func pinned(p store.Pin) api.PinnedTool {
+	return api.PinnedTool{Tool: p.Tool, Version: p.Version, Hash: p.Hash, By: p.By,
+		At: p.At.UTC().Format(api.TimeLayout), AuditIndex: p.AuditIndex, Definition: p.Definition, Removed: p.Removed()}
+}
+
+// History returns every approved version of one tool of server, oldest
+// first, removals included; ErrNotFound if the tool was never pinned.
+func (s *Service) History(ctx context.Context, server, tool string) (api.PinHistory, error) {
+	vs, err := s.Store.PinHistory(ctx, server, tool)
+	if err != nil {
+		return api.PinHistory{}, err
+	}
+	if len(vs) == 0 {
+		return api.PinHistory{}, fmt.Errorf("%w: no approvals of tool %q of server %q", store.ErrNotFound, tool, server)
+	}
+	h := api.PinHistory{Server: server, Tool: tool, Versions: make([]api.PinnedTool, 0, len(vs))}
+	for _, p := range vs {
+		h.Versions = append(h.Versions, pinned(p))
+	}
+	return h, nil
 }
 
 // Baseline decodes the approved tools of a pin list, for toolscan.Input.

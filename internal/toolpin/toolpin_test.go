@@ -8,6 +8,7 @@ import (
 
 	"github.com/agentgov/agentgov/api"
 	"github.com/agentgov/agentgov/internal/detect/toolscan"
+	"github.com/agentgov/agentgov/internal/store"
 	"github.com/agentgov/agentgov/internal/store/memory"
 )
 
@@ -65,6 +66,15 @@ func TestPinLifecycle(t *testing.T) {
 	}
 	if ch := toolscan.Diff(base, []toolscan.Tool{a2}); len(ch) != 0 {
 		t.Fatalf("the pinned definition differs from what was pinned: %+v", ch)
+	}
+	// b's history: approved, then withdrawn.
+	h, err := s.History(ctx, "srv", "b")
+	if err != nil || len(h.Versions) != 2 || h.Versions[0].Removed || !h.Versions[1].Removed ||
+		h.Versions[1].Definition != nil || h.Versions[0].Version != 1 {
+		t.Fatalf("history of b: %+v %v", h, err)
+	}
+	if _, err := s.History(ctx, "srv", "c"); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("history of a tool never pinned: %v", err)
 	}
 }
 

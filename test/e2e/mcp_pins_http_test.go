@@ -101,6 +101,40 @@ func TestMCPPinsHTTP(t *testing.T) {
 	if code != 1 || !strings.Contains(stdout, "RUG_PULL") || !strings.Contains(stdout, "CRITICAL") {
 		t.Fatalf("changed scan: exit %d\n%s\n%s", code, stdout, stderr)
 	}
+	// Approving the changed definition adds a version; the tool's history
+	// holds both, oldest first.
+	code, stdout, stderr = runCLI(t, append(append([]string{"mcp", "pin", "--output", "json"}, remote...), "--name", "calc", "--", srvBin, "-variant", "changed")...)
+	if code != 0 || !strings.Contains(stdout, `"changed"`) {
+		t.Fatalf("re-pin: exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	var changed string
+	var again []struct {
+		Pins []struct{ Tool, Change string } `json:"pins"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &again); err != nil || len(again) != 1 {
+		t.Fatalf("re-pin output %s: %v", stdout, err)
+	}
+	for _, p := range again[0].Pins {
+		if p.Change == "changed" {
+			changed = p.Tool
+		}
+	}
+	st, body = s.do(t, "GET", "/v1/mcp/pins?server=calc&tool="+changed, strictToken, "")
+	var hist struct {
+		Server, Tool string
+		Versions     []struct {
+			Version    int64           `json:"version"`
+			Hash       string          `json:"hash"`
+			Definition json.RawMessage `json:"definition"`
+		} `json:"versions"`
+	}
+	if st != 200 || json.Unmarshal(body, &hist) != nil || hist.Tool != changed || len(hist.Versions) != 2 ||
+		hist.Versions[0].Version != 1 || hist.Versions[1].Version != 2 || hist.Versions[0].Hash == hist.Versions[1].Hash {
+		t.Fatalf("history of %q: %d %s", changed, st, body)
+	}
+	if st, body = s.do(t, "GET", "/v1/mcp/pins?server=calc&tool=nope", strictToken, ""); st != 404 {
+		t.Fatalf("history of an unpinned tool: %d %s", st, body)
+	}
 	// A poisoned server is reported without any pin.
 	code, stdout, _ = runCLI(t, append(append([]string{"mcp", "scan"}, remote...), "--name", "other", "--", srvBin, "-variant", "poisoned")...)
 	if code != 1 || !strings.Contains(stdout, "TOOL_POISONING") {
