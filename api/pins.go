@@ -29,12 +29,12 @@ type PinResult struct {
 
 // PinnedTool is the current approval of one tool.
 type PinnedTool struct {
-	Tool       string          `json:"tool"`
-	Version    int64           `json:"version"`
-	Hash       string          `json:"hash"`
-	By         string          `json:"by"`
-	At         string          `json:"at"`
-	AuditIndex int64           `json:"audit_index"`
+	Tool       string `json:"tool"`
+	Version    int64  `json:"version"`
+	Hash       string `json:"hash"`
+	By         string `json:"by"`
+	At         string `json:"at"`
+	AuditIndex int64  `json:"audit_index"`
 	// Definition is null, and Removed true, for a version that withdrew
 	// the approval (in a history only).
 	Definition json.RawMessage `json:"definition"`
