@@ -11,6 +11,7 @@ import (
 	"github.com/agentgov/agentgov/internal/approval/webhook"
 	"github.com/agentgov/agentgov/internal/config"
 	"github.com/agentgov/agentgov/internal/datadir"
+	"github.com/agentgov/agentgov/internal/outbound"
 	"github.com/agentgov/agentgov/internal/server"
 	"github.com/agentgov/agentgov/internal/store"
 )
@@ -34,13 +35,19 @@ func newApprovals(cfg *config.Config, dir datadir.Dir, st store.Approvals, rec a
 		if err != nil {
 			return nil, err
 		}
+		// The webhook's own CA file, if set, is the only root it
+		// trusts; otherwise the outbound roots (system plus
+		// outbound.tls.ca_file).
 		var roots *x509.CertPool
 		if w.CAFile != "" {
-			if roots, err = webhook.LoadCAs(w.CAFile); err != nil {
-				return nil, err
-			}
+			roots, err = webhook.LoadCAs(w.CAFile)
+		} else {
+			roots, err = outbound.Roots(cfg)
 		}
-		pinHook, err := outboundPinHook(cfg) // spiffe.go
+		if err != nil {
+			return nil, err
+		}
+		pinHook, err := outbound.PinHook(cfg)
 		if err != nil {
 			return nil, err
 		}

@@ -3,7 +3,6 @@ package daemon
 import (
 	"context"
 	"crypto/tls"
-	"crypto/x509"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -19,9 +18,9 @@ import (
 	"github.com/agentgov/agentgov/internal/config"
 	"github.com/agentgov/agentgov/internal/identity/spiffe"
 	"github.com/agentgov/agentgov/internal/identity/spiffe/spire"
+	"github.com/agentgov/agentgov/internal/outbound"
 	"github.com/agentgov/agentgov/internal/server"
 	"github.com/agentgov/agentgov/internal/store"
-	"github.com/agentgov/agentgov/internal/tlspin"
 )
 
 // SPIFFEDir is the built-in CA's directory inside the keys directory.
@@ -237,76 +236,19 @@ func serverHosts(addrs ...string) []string {
 // manifest causes (extends, bundle_url, endpoint annotators):
 // outbound.tls roots and pins, TLS 1.3.
 func OutboundFetch(cfg *config.Config) (fetch.Options, error) {
-	pins, err := tlspin.New(cfg.Outbound.TLS.Pins)
-	if err != nil {
-		return fetch.Options{}, fmt.Errorf("outbound.tls.pins: %w", err)
-	}
-	roots, err := outboundRoots(cfg)
+	pins, err := outbound.PinHook(cfg)
 	if err != nil {
 		return fetch.Options{}, err
 	}
-	return fetch.Options{RootCAs: roots, ConfigureTLS: pins.Hook}, nil
-}
-
-// outboundPinHook checks outbound.tls.pins on a TLS client configuration
-// (and raises it to TLS 1.3).
-func outboundPinHook(cfg *config.Config) (func(*tls.Config), error) {
-	pins, err := tlspin.New(cfg.Outbound.TLS.Pins)
+	roots, err := outbound.Roots(cfg)
 	if err != nil {
-		return nil, fmt.Errorf("outbound.tls.pins: %w", err)
+		return fetch.Options{}, err
 	}
-	return pins.Hook, nil
+	return fetch.Options{RootCAs: roots, ConfigureTLS: pins}, nil
 }
 
-// OutboundTLS is the client TLS configuration for any other connection
-// agentgov opens (webhooks): TLS 1.3, outbound.tls roots (plus extraCAFile
-// if set) and pins, checked after normal chain and name verification.
+// OutboundTLS is outbound.TLS, for the commands that open connections of
+// their own (mcp scan, mcp proxy).
 func OutboundTLS(cfg *config.Config, extraCAFile string) (*tls.Config, error) {
-	pins, err := tlspin.New(cfg.Outbound.TLS.Pins)
-	if err != nil {
-		return nil, fmt.Errorf("outbound.tls.pins: %w", err)
-	}
-	roots, err := outboundRoots(cfg)
-	if err != nil {
-		return nil, err
-	}
-	if extraCAFile != "" {
-		if roots == nil {
-			if roots, err = x509.SystemCertPool(); err != nil {
-				roots = x509.NewCertPool()
-			}
-		}
-		if err := appendPEMFile(roots, extraCAFile); err != nil {
-			return nil, err
-		}
-	}
-	c := &tls.Config{MinVersion: tls.VersionTLS13, RootCAs: roots}
-	pins.Hook(c)
-	return c, nil
-}
-
-func outboundRoots(cfg *config.Config) (*x509.CertPool, error) {
-	f := cfg.Outbound.TLS.CAFile
-	if f == "" {
-		return nil, nil
-	}
-	roots, err := x509.SystemCertPool()
-	if err != nil {
-		roots = x509.NewCertPool()
-	}
-	if err := appendPEMFile(roots, f); err != nil {
-		return nil, fmt.Errorf("outbound.tls.ca_file: %w", err)
-	}
-	return roots, nil
-}
-
-func appendPEMFile(pool *x509.CertPool, path string) error {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return err
-	}
-	if !pool.AppendCertsFromPEM(b) {
-		return fmt.Errorf("%s holds no PEM certificate", path)
-	}
-	return nil
+	return outbound.TLS(cfg, extraCAFile)
 }

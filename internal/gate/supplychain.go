@@ -2,6 +2,7 @@ package gate
 
 import (
 	"context"
+	"crypto/tls"
 	"fmt"
 	"maps"
 	"slices"
@@ -11,8 +12,8 @@ import (
 	"github.com/agentgov/agentgov/internal/config"
 	"github.com/agentgov/agentgov/internal/detect"
 	"github.com/agentgov/agentgov/internal/jsonpointer"
+	outboundtls "github.com/agentgov/agentgov/internal/outbound"
 	"github.com/agentgov/agentgov/internal/supplychain"
-	"github.com/agentgov/agentgov/internal/tlspin"
 )
 
 // SupplyChainDetector guards the code a tool call installs or launches.
@@ -87,7 +88,7 @@ func launchArgv(args map[string]any) ([]string, bool) {
 }
 
 // NewSupplyChainGuard builds the deployment's guard from its configuration;
-// registry lookups honour outbound.tls.pins.
+// registry lookups honour outbound.tls (roots and pins).
 func NewSupplyChainGuard(cfg *config.Config) (*supplychain.Guard, error) {
 	c := cfg.SupplyChain
 	o := supplychain.Options{Deny: c.Deny, Allow: c.Allow, MinAge: c.MinAge.Duration, LookupTimeout: c.LookupTimeout.Duration}
@@ -103,11 +104,18 @@ func NewSupplyChainGuard(cfg *config.Config) (*supplychain.Guard, error) {
 		for eco, u := range c.Registries {
 			base[supplychain.Ecosystem(eco)] = u
 		}
-		pins, err := tlspin.New(cfg.Outbound.TLS.Pins)
+		roots, err := outboundtls.Roots(cfg)
 		if err != nil {
-			return nil, fmt.Errorf("outbound.tls.pins: %w", err)
+			return nil, err
 		}
-		o.Registry = &supplychain.CachedRegistry{R: &supplychain.HTTPRegistry{Base: base, Client: supplychain.NewHTTPClient(pins.Hook)},
+		pins, err := outboundtls.PinHook(cfg)
+		if err != nil {
+			return nil, err
+		}
+		o.Registry = &supplychain.CachedRegistry{R: &supplychain.HTTPRegistry{Base: base, Client: supplychain.NewHTTPClient(func(c *tls.Config) {
+			c.RootCAs = roots
+			pins(c)
+		})},
 			TTL: time.Hour, Max: 10000, Now: time.Now}
 	}
 	g, err := supplychain.New(o)
