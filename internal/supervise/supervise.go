@@ -9,18 +9,28 @@
 // On Linux the supervisor makes itself a child subreaper, so that the
 // agent's orphaned grandchildren are reparented to it and reaped by it,
 // rather than left as zombies that would keep the group alive. A process
-// that leaves the group (setsid, setpgid) escapes group signals; that is
-// the limit of process-group supervision.
+// that leaves the group (setsid, setpgid: a daemonising double fork)
+// escapes group signals, so on Linux termination also finds such
+// escapees in /proc — processes carrying the supervision token the agent
+// was started with in their environment, and descendants of the agent or
+// of a token carrier — and signals each through a pidfd; the group is
+// confirmed gone only when they are gone too. A process that both leaves
+// the group and clears its environment after its parent has exited is
+// beyond what an unprivileged supervisor can find (a cgroup would be).
+// Elsewhere group signals are all there is.
 package supervise
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
 	"os"
 	"os/exec"
 	"os/signal"
+	"slices"
 	"sync"
 	"syscall"
 	"time"
@@ -68,7 +78,8 @@ type Outcome struct {
 	KilledAt time.Time
 	// Exit is the child's exit (its At is the termination time).
 	Exit Exit
-	// ConfirmedAt is when the group was seen empty (zero if it was not
+	// ConfirmedAt is when the group was seen empty, and on Linux no
+	// process that left it remained (zero if that was not
 	// within ConfirmWithin; then Err says so).
 	ConfirmedAt time.Time
 	Err         error
@@ -85,6 +96,8 @@ type Supervisor struct {
 	done   chan struct{}
 	once   sync.Once
 	term   sync.Mutex
+	// tree tracks the agent's processes beyond its group (Linux).
+	tree *tree
 }
 
 // Start starts the child in a new process group whose id is its pid.
@@ -129,18 +142,32 @@ func Start(o Options) (*Supervisor, error) {
 	if env == nil {
 		env = os.Environ()
 	}
+	var mark [16]byte
+	if _, err := rand.Read(mark[:]); err != nil {
+		return nil, fmt.Errorf("supervise: %w", err)
+	}
+	token := TokenVar + "=" + hex.EncodeToString(mark[:])
+	env = append(slices.Clip(env), token)
 	p, err := os.StartProcess(path, o.Command, &os.ProcAttr{Dir: o.Dir, Env: env, Files: files,
 		Sys: &syscall.SysProcAttr{Setpgid: true}})
 	if err != nil {
 		return nil, fmt.Errorf("supervise: starting %s: %w", o.Command[0], err)
 	}
-	s := &Supervisor{o: o, pid: p.Pid, exited: make(chan struct{}), stop: make(chan struct{}), done: make(chan struct{})}
+	s := &Supervisor{o: o, pid: p.Pid, tree: newTree(p.Pid, token), exited: make(chan struct{}), stop: make(chan struct{}), done: make(chan struct{})}
 	// The supervisor reaps the group itself (wait4 on the group), so the
 	// os.Process handle is not needed.
 	_ = p.Release()
 	go s.reap()
 	return s, nil
 }
+
+// treeInterval is how often the agent's process tree is refreshed while
+// it runs.
+const treeInterval = time.Second
+
+// TokenVar is the environment variable that marks the processes of a
+// supervised agent; its value is random per agent.
+const TokenVar = "AGENTGOV_SUPERVISION"
 
 // PID is the child's pid, which is also its process group id.
 func (s *Supervisor) PID() int { return s.pid }
@@ -189,6 +216,11 @@ func (s *Supervisor) reap() {
 	defer signal.Stop(chld)
 	tick := time.NewTicker(s.o.Probe)
 	defer tick.Stop()
+	// The tree is refreshed now and then while the agent runs, so that
+	// a process whose parent exited long before the termination is still
+	// known to belong to it.
+	track := time.NewTicker(treeInterval)
+	defer track.Stop()
 	for {
 		s.reapOnce()
 		select {
@@ -197,6 +229,8 @@ func (s *Supervisor) reap() {
 			return
 		case <-chld:
 		case <-tick.C:
+		case <-track.C:
+			s.tree.scan()
 		}
 	}
 }
@@ -249,10 +283,14 @@ func (s *Supervisor) Terminate(ctx context.Context, progress func(Outcome)) Outc
 	if progress == nil {
 		progress = func(Outcome) {}
 	}
+	// The tree is taken while it is whole: once the agent dies, a child
+	// that left its group is known only from having been seen.
+	s.tree.scan()
 	out := Outcome{PID: s.pid, PGID: s.pid, SignalledAt: s.o.Now()}
 	if err := s.Signal(syscall.SIGTERM); err != nil {
 		out.Err = fmt.Errorf("SIGTERM to group %d: %w", s.pid, err)
 	}
+	s.tree.signal(syscall.SIGTERM)
 	progress(out)
 	grace := time.NewTimer(s.o.Grace)
 	defer grace.Stop()
@@ -262,6 +300,7 @@ func (s *Supervisor) Terminate(ctx context.Context, progress func(Outcome)) Outc
 			if err := s.Signal(syscall.SIGKILL); err != nil {
 				out.Err = errors.Join(out.Err, fmt.Errorf("SIGKILL to group %d: %w", s.pid, err))
 			}
+			s.tree.signal(syscall.SIGKILL)
 		}
 	}
 	// Until the child exits: SIGKILL when the grace period ends.
@@ -287,7 +326,13 @@ func (s *Supervisor) Terminate(ctx context.Context, progress func(Outcome)) Outc
 	cancelled := ctx.Done()
 	for {
 		s.reapOnce()
-		if s.groupGone() {
+		// Escapees are looked for once the group is empty: each look
+		// reads /proc. Until SIGKILL a look only probes (signal 0).
+		sig := syscall.Signal(0)
+		if !out.KilledAt.IsZero() {
+			sig = syscall.SIGKILL
+		}
+		if s.groupGone() && s.tree.signal(sig) == 0 {
 			out.ConfirmedAt = s.o.Now()
 			progress(out)
 			return out
@@ -304,7 +349,7 @@ func (s *Supervisor) Terminate(ctx context.Context, progress func(Outcome)) Outc
 				confirmBy = time.After(s.o.ConfirmWithin)
 			}
 		case <-confirmBy:
-			out.Err = errors.Join(out.Err, fmt.Errorf("process group %d still has members %s after SIGKILL", s.pid, s.o.ConfirmWithin))
+			out.Err = errors.Join(out.Err, fmt.Errorf("process group %d or processes that left it still there %s after SIGKILL", s.pid, s.o.ConfirmWithin))
 			progress(out)
 			return out
 		}

@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
+	"runtime"
 	"strconv"
 	"strings"
 	"syscall"
@@ -73,6 +74,62 @@ func helper(kind string) int {
 		}
 	case "exit-now":
 		return 7
+	case "escaper":
+		// Three ways out of the agent's process group, each leaving a
+		// process that ignores SIGTERM: a child in a new session; a
+		// double fork whose middle process exits, orphaning its child
+		// (found by the supervision token it inherited); and a child in
+		// a new session with a cleared environment, whose own child is
+		// found by parentage.
+		var pids []string
+		run := func(kind string, env []string) (*exec.Cmd, string, bool) {
+			c := exec.Command(os.Args[0])
+			c.Env = append(env, helperEnv+"="+kind)
+			c.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+			out, err := c.StdoutPipe()
+			if err != nil || c.Start() != nil {
+				return nil, "", false
+			}
+			line, _ := bufio.NewReader(out).ReadString('\n')
+			return c, strings.TrimSpace(line), strings.HasPrefix(line, "ready")
+		}
+		a, _, ok := run("ignore-term", os.Environ())
+		if !ok {
+			return 2
+		}
+		pids = append(pids, strconv.Itoa(a.Process.Pid))
+		for _, env := range [][]string{os.Environ(), nil} {
+			_, line, ok := run("spawner", env)
+			if !ok {
+				return 2
+			}
+			pids = append(pids, strings.Fields(line)[1])
+		}
+		fmt.Println("ready " + strings.Join(pids, " "))
+		for {
+			time.Sleep(time.Hour)
+		}
+	case "spawner":
+		// Starts an ignore-term child in yet another session and prints
+		// its pid; exits at once if it carries the supervision token
+		// (orphaning the child), else stays.
+		c := exec.Command(os.Args[0])
+		c.Env = append(os.Environ(), helperEnv+"=ignore-term")
+		c.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+		out, err := c.StdoutPipe()
+		if err != nil || c.Start() != nil {
+			return 2
+		}
+		if line, _ := bufio.NewReader(out).ReadString('\n'); line != "ready\n" {
+			return 2
+		}
+		fmt.Println("ready " + strconv.Itoa(c.Process.Pid))
+		if os.Getenv(TokenVar) != "" {
+			return 0
+		}
+		for {
+			time.Sleep(time.Hour)
+		}
 	}
 	return 2
 }
@@ -163,6 +220,40 @@ func TestGrandchildrenAreGone(t *testing.T) {
 	}
 	if !gone(-s.PID()) {
 		t.Fatal("the group survived")
+	}
+}
+
+// Processes that left the agent's process group are found and killed
+// too, and the termination is confirmed only once they are gone.
+func TestEscapeesAreGone(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("escapees are found through /proc")
+	}
+	s, pids := start(t, "escaper", 300*time.Millisecond)
+	if len(pids) != 3 {
+		t.Fatalf("escapees %v", pids)
+	}
+	var ps []int
+	for _, p := range pids {
+		pid, _ := strconv.Atoi(p)
+		ps = append(ps, pid)
+		if gone(pid) {
+			t.Fatalf("escapee %d not running before the termination", pid)
+		}
+	}
+	t.Cleanup(func() {
+		for _, pid := range ps {
+			_ = syscall.Kill(pid, syscall.SIGKILL)
+		}
+	})
+	out := s.Terminate(context.Background(), nil)
+	if out.Err != nil || out.ConfirmedAt.IsZero() || out.KilledAt.IsZero() {
+		t.Fatalf("outcome %+v", out)
+	}
+	for _, pid := range ps {
+		if !gone(pid) {
+			t.Fatalf("process %d left the group and survived the kill", pid)
+		}
 	}
 }
 
