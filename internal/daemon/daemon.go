@@ -170,7 +170,7 @@ func Run(ctx context.Context, o Options) (err error) {
 		Audit: alog, Tokens: tokens, VerifierKey: key.VerifierKey, Keys: &keyService{log: klog, rotateCA: sp.RotateCA},
 		Kills: inc.kills, Lifecycle: life,
 		Identity: idp.registry, Handshake: idp.authority, TrustDomain: cfg.Auth.TrustDomain, Anonymous: !authConfigured(cfg),
-		SVID: sp, MCPPins: &toolpin.Service{Store: st, Log: alog},
+		SVID: sp, SVIDRevocations: sp, MCPPins: &toolpin.Service{Store: st, Log: alog},
 		Trust: gv.trust, Delegations: gv.trust.registry, Sagas: sagas,
 		MaxRequestBytes: cfg.Server.MaxRequestBytes, Registry: reg, Logger: log.With("component", "http"),
 		Ready: []server.Check{

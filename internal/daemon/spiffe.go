@@ -3,6 +3,7 @@ package daemon
 import (
 	"context"
 	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -161,6 +162,32 @@ func (s *SPIFFE) RevokeSVID(ctx context.Context, serial, by string) error {
 		return fmt.Errorf("%w: %s", server.ErrSVIDNotFound, serial)
 	}
 	return err
+}
+
+// RevocationEpoch implements server.SVIDRevocations: it changes whenever
+// the built-in CA revokes a certificate (never with SPIRE, which revokes
+// by not renewing).
+func (s *SPIFFE) RevocationEpoch() uint64 {
+	s.mu.Lock()
+	ca := s.ca
+	s.mu.Unlock()
+	if ca == nil {
+		return 0
+	}
+	return ca.RevocationEpoch()
+}
+
+// CheckRevoked implements server.SVIDRevocations for the built-in CA;
+// with SPIRE there is nothing of agentgov's to check.
+func (s *SPIFFE) CheckRevoked(ctx context.Context, leaf *x509.Certificate) error {
+	if s.cfg.Auth.SPIFFE.Source != config.SPIFFEBuiltin {
+		return nil
+	}
+	ca, err := s.CA(ctx)
+	if err != nil {
+		return err
+	}
+	return ca.CheckRevoked(ctx, leaf)
 }
 
 // ServerTLS is the listeners' TLS configuration in SPIFFE mode

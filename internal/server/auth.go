@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"sync"
 
 	"github.com/agentgov/agentgov/internal/glob"
 	"github.com/agentgov/agentgov/internal/identity"
@@ -133,6 +134,64 @@ type authenticator struct {
 	// anonymous makes a loopback caller without credentials an ADMIN: the
 	// mode of a server with no authentication configured at all.
 	anonymous bool
+	// svids re-checks client SVIDs for revocation (nil: handshake only).
+	svids *svidCheck
+}
+
+// SVIDRevocations tells whether a client SVID was revoked after the
+// handshake of the connection that carries it.
+type SVIDRevocations interface {
+	// RevocationEpoch changes whenever a certificate is revoked.
+	RevocationEpoch() uint64
+	// CheckRevoked fails for a revoked (or unknown) certificate.
+	CheckRevoked(ctx context.Context, leaf *x509.Certificate) error
+}
+
+// svidCheck remembers the certificates found not revoked since the last
+// revocation, so that a request costs a store lookup only for a
+// certificate not seen since then.
+type svidCheck struct {
+	r     SVIDRevocations
+	mu    sync.Mutex
+	epoch uint64
+	ok    map[string]bool // serial → not revoked at epoch
+}
+
+// maxSVIDCache bounds the certificates remembered between revocations.
+const maxSVIDCache = 1 << 14
+
+func newSVIDCheck(r SVIDRevocations) *svidCheck {
+	if r == nil {
+		return nil
+	}
+	return &svidCheck{r: r, ok: map[string]bool{}}
+}
+
+func (c *svidCheck) check(ctx context.Context, leaf *x509.Certificate) error {
+	serial := string(leaf.SerialNumber.Bytes())
+	epoch := c.r.RevocationEpoch()
+	c.mu.Lock()
+	if epoch != c.epoch {
+		clear(c.ok)
+		c.epoch = epoch
+	}
+	known := c.ok[serial]
+	c.mu.Unlock()
+	if known {
+		return nil
+	}
+	if err := c.r.CheckRevoked(ctx, leaf); err != nil {
+		return err
+	}
+	c.mu.Lock()
+	if c.epoch == epoch {
+		if len(c.ok) >= maxSVIDCache {
+			clear(c.ok)
+		}
+		c.ok[serial] = true
+	}
+	c.mu.Unlock()
+	return nil
 }
 
 func newAuthenticator(tokens []Token) (*authenticator, error) {
@@ -193,9 +252,15 @@ func (a *authenticator) authenticate(r *http.Request) (Principal, *problemError)
 		return found, nil
 	}
 	if r.TLS != nil && len(r.TLS.VerifiedChains) > 0 && len(r.TLS.VerifiedChains[0]) > 0 {
-		id, err := svidAgent(r.TLS.VerifiedChains[0][0], a.trustDomain)
+		leaf := r.TLS.VerifiedChains[0][0]
+		id, err := svidAgent(leaf, a.trustDomain)
 		if err != nil {
 			return Principal{}, unauthenticated(err.Error())
+		}
+		if a.svids != nil {
+			if err := a.svids.check(r.Context(), leaf); err != nil {
+				return Principal{}, unauthenticated("the client SVID is no longer valid: " + err.Error())
+			}
 		}
 		return agentPrincipal(kindSVID, id), nil
 	}

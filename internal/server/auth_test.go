@@ -11,6 +11,7 @@ import (
 	"crypto/x509/pkix"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"math/big"
@@ -483,4 +484,47 @@ func FuzzSVIDAgent(f *testing.F) {
 			t.Fatalf("accepted %q as agent %q", raw, id)
 		}
 	})
+}
+
+type fakeRevocations struct {
+	epoch   uint64
+	revoked map[string]bool
+	lookups int
+}
+
+func (f *fakeRevocations) RevocationEpoch() uint64 { return f.epoch }
+func (f *fakeRevocations) CheckRevoked(_ context.Context, leaf *x509.Certificate) error {
+	f.lookups++
+	if f.revoked[leaf.SerialNumber.String()] {
+		return errors.New("revoked")
+	}
+	return nil
+}
+
+// A certificate found good is not looked up again until a revocation
+// happens; after one, every certificate is looked up afresh.
+func TestSVIDCheckCachesUntilARevocation(t *testing.T) {
+	f := &fakeRevocations{revoked: map[string]bool{}}
+	c := newSVIDCheck(f)
+	a := &x509.Certificate{SerialNumber: big.NewInt(7)}
+	b := &x509.Certificate{SerialNumber: big.NewInt(8)}
+	ctx := context.Background()
+	for range 3 {
+		if err := c.check(ctx, a); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if f.lookups != 1 {
+		t.Fatalf("%d lookups for one certificate", f.lookups)
+	}
+	f.revoked["7"], f.epoch = true, 1
+	if err := c.check(ctx, a); err == nil {
+		t.Fatal("a certificate revoked after it was cached still passes")
+	}
+	if err := c.check(ctx, b); err != nil || f.lookups != 3 {
+		t.Fatalf("%v after %d lookups", err, f.lookups)
+	}
+	if newSVIDCheck(nil) != nil {
+		t.Fatal("no revocations source must mean no check")
+	}
 }

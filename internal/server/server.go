@@ -69,6 +69,9 @@ type Options struct {
 	// TrustDomain is the SPIFFE trust domain whose agent SVIDs, presented
 	// as verified TLS client certificates, authenticate agents.
 	TrustDomain string
+	// SVIDRevocations, if set, re-checks a client SVID on every request,
+	// so that a revocation ends the access of connections already open.
+	SVIDRevocations SVIDRevocations
 	// Anonymous treats a loopback caller without credentials as an ADMIN:
 	// only for a server with no authentication configured at all.
 	Anonymous bool
@@ -118,6 +121,7 @@ func New(o Options) (*Server, error) {
 		return nil, err
 	}
 	a.trustDomain, a.anonymous = o.TrustDomain, o.Anonymous
+	a.svids = newSVIDCheck(o.SVIDRevocations)
 	if o.Handshake != nil {
 		a.sessions = o.Handshake
 	}

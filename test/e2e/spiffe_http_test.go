@@ -370,11 +370,20 @@ func TestSPIFFEMutualTLS(t *testing.T) {
 	// are unaffected.
 	_, _, certB := loadSVID(t, dirB)
 	serialB := svidB.Certificates[0].SerialNumber.Text(16)
+	// A connection opened with it before the revocation...
+	openB := httpsClient(t, s.bundlePath(), certB)
+	if code, body, err := doJSON(t, openB, "POST", s.url+"/v1/check", "", check("agent-b")); err != nil || code != 200 {
+		t.Fatalf("agent-b's first SVID before revocation: %d %s %v", code, body, err)
+	}
 	if out, errOut, code := spiffeCLI(t, "", "identity", "revoke-svid", serialB, "--server", s.url, "--token", adminToken, "--tls-ca", s.bundlePath()); code != 0 {
 		t.Fatalf("revoke-svid: %d %s %s", code, out, errOut)
 	}
 	if _, _, err := doJSON(t, httpsClient(t, s.bundlePath(), certB), "POST", s.url+"/v1/check", "", check("agent-b")); err == nil {
 		t.Fatal("a revoked SVID was accepted")
+	}
+	// ...is refused from its next request on.
+	if code, body, err := doJSON(t, openB, "POST", s.url+"/v1/check", "", check("agent-b")); err != nil || code != 401 {
+		t.Fatalf("a revoked SVID on a connection opened before the revocation: %d %s", code, body)
 	}
 	if code, body, err := doJSON(t, httpsClient(t, s.bundlePath(), certB2), "POST", s.url+"/v1/check", "", check("agent-b")); err != nil || code != 200 {
 		t.Fatalf("agent-b's current SVID after revoking the old one: %d %s %v", code, body, err)

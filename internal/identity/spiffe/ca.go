@@ -123,6 +123,9 @@ type CA struct {
 	// no SVID is signed by a CA after its retirement was computed.
 	mu    sync.RWMutex
 	state atomic.Pointer[caState]
+	// revocations counts Revoke calls, so that a caller caching "not
+	// revoked" answers knows when they may have gone stale.
+	revocations atomic.Uint64
 }
 
 // stateFile names the CA's active and retired certificates.
@@ -462,6 +465,15 @@ func (ca *CA) Verify(ctx context.Context, certs []*x509.Certificate) (spiffeid.I
 	return id, nil
 }
 
+// CheckRevoked checks that leaf is in the issued-certificate log and not
+// revoked (what Verify checks after the chain).
+func (ca *CA) CheckRevoked(ctx context.Context, leaf *x509.Certificate) error {
+	return ca.checkRevoked(ctx, leaf)
+}
+
+// RevocationEpoch changes whenever a certificate is revoked.
+func (ca *CA) RevocationEpoch() uint64 { return ca.revocations.Load() }
+
 func (ca *CA) checkRevoked(ctx context.Context, leaf *x509.Certificate) error {
 	serial := hex.EncodeToString(leaf.SerialNumber.Bytes())
 	rec, err := ca.o.Store.GetCertificate(ctx, serial)
@@ -487,6 +499,7 @@ func (ca *CA) Revoke(ctx context.Context, serial, by string) error {
 	if err := ca.o.Store.RevokeCertificate(ctx, serial); err != nil {
 		return fmt.Errorf("spiffe: revoke %s: %w", serial, err)
 	}
+	ca.revocations.Add(1)
 	_, err = ca.appendEntry(ctx, &api.Event{Type: "identity", Agent: agentOf(rec.SPIFFEID), Action: "svid_revoke", Decision: "revoked",
 		Reason: "requested by " + by}, map[string]any{"serial": serial, "spiffe_id": rec.SPIFFEID, "requested_by": by})
 	return err
