@@ -102,19 +102,13 @@ func (p *parser) decodeArray() (any, *Error) {
 			return nil, err.underIndex(i)
 		}
 		elems = append(elems, v)
-		p.skipWS()
-		if p.pos >= len(p.src) {
-			return nil, p.errorf(p.pos, "unexpected end of input, expected ',' or ']'")
+		more, err := p.more(']', "array element")
+		if err != nil {
+			return nil, err
 		}
-		switch c := p.src[p.pos]; c {
-		case ',':
-			p.pos++
-		case ']':
-			p.pos++
+		if !more {
 			p.depth--
 			return append(make([]any, 0, len(elems)), elems...), nil
-		default:
-			return nil, p.errorf(p.pos, "unexpected %s after array element, expected ',' or ']'", describeByte(c))
 		}
 	}
 }
@@ -132,12 +126,8 @@ func (p *parser) decodeObject() (any, *Error) {
 		return out, nil
 	}
 	for {
-		p.skipWS()
-		if p.pos >= len(p.src) {
-			return nil, p.errorf(p.pos, "unexpected end of input, expected object key")
-		}
-		if c := p.src[p.pos]; c != '"' {
-			return nil, p.errorf(p.pos, "unexpected %s, expected string for object key", describeByte(c))
+		if err := p.keyStart(); err != nil {
+			return nil, err
 		}
 		keyOff := p.pos
 		key, err := p.decodeString()
@@ -149,34 +139,22 @@ func (p *parser) decodeObject() (any, *Error) {
 		if _, dup := out[key]; dup {
 			return nil, p.errorf(keyOff, "duplicate object key %q", key).underName(key)
 		}
-		p.skipWS()
-		if p.pos >= len(p.src) {
-			return nil, p.errorf(p.pos, "unexpected end of input, expected ':'").underName(key)
+		if err := p.colon(); err != nil {
+			return nil, err.underName(key)
 		}
-		if c := p.src[p.pos]; c != ':' {
-			return nil, p.errorf(p.pos, "unexpected %s after object key, expected ':'", describeByte(c)).underName(key)
-		}
-		p.pos++
 		v, err := p.decodeValue()
 		if err != nil {
 			return nil, err.underName(key)
 		}
 		out[key] = v
-		p.skipWS()
-		if p.pos >= len(p.src) {
-			return nil, p.errorf(p.pos, "unexpected end of input, expected ',' or '}'")
+		more, err := p.more('}', "object member")
+		if err != nil {
+			return nil, err
 		}
-		c := p.src[p.pos]
-		if c == ',' {
-			p.pos++
-			continue
+		if !more {
+			p.depth--
+			return out, nil
 		}
-		if c != '}' {
-			return nil, p.errorf(p.pos, "unexpected %s after object member, expected ',' or '}'", describeByte(c))
-		}
-		p.pos++
-		p.depth--
-		return out, nil
 	}
 }
 

@@ -96,6 +96,50 @@ func (p *parser) literal(dst []byte, lit string) ([]byte, *Error) {
 	return append(dst, lit...), nil
 }
 
+// more consumes what follows an array element or object member: ',' (more
+// follow) or the closing byte (done; the caller leaves the depth).
+func (p *parser) more(closing byte, after string) (bool, *Error) {
+	p.skipWS()
+	if p.pos >= len(p.src) {
+		return false, p.errorf(p.pos, "unexpected end of input, expected ',' or '%c'", closing)
+	}
+	switch c := p.src[p.pos]; c {
+	case ',':
+		p.pos++
+		return true, nil
+	case closing:
+		p.pos++
+		return false, nil
+	default:
+		return false, p.errorf(p.pos, "unexpected %s after %s, expected ',' or '%c'", describeByte(c), after, closing)
+	}
+}
+
+// keyStart checks that an object key starts at the next non-space byte.
+func (p *parser) keyStart() *Error {
+	p.skipWS()
+	if p.pos >= len(p.src) {
+		return p.errorf(p.pos, "unexpected end of input, expected object key")
+	}
+	if c := p.src[p.pos]; c != '"' {
+		return p.errorf(p.pos, "unexpected %s, expected string for object key", describeByte(c))
+	}
+	return nil
+}
+
+// colon consumes the ':' after an object key.
+func (p *parser) colon() *Error {
+	p.skipWS()
+	if p.pos >= len(p.src) {
+		return p.errorf(p.pos, "unexpected end of input, expected ':'")
+	}
+	if c := p.src[p.pos]; c != ':' {
+		return p.errorf(p.pos, "unexpected %s after object key, expected ':'", describeByte(c))
+	}
+	p.pos++
+	return nil
+}
+
 func (p *parser) enter() *Error {
 	p.depth++
 	if p.depth > p.maxDepth {
@@ -124,19 +168,13 @@ func (p *parser) array(dst []byte) ([]byte, *Error) {
 		if dst, err = p.value(dst); err != nil {
 			return dst, err.underIndex(i)
 		}
-		p.skipWS()
-		if p.pos >= len(p.src) {
-			return dst, p.errorf(p.pos, "unexpected end of input, expected ',' or ']'")
+		more, err := p.more(']', "array element")
+		if err != nil {
+			return dst, err
 		}
-		switch c := p.src[p.pos]; c {
-		case ',':
-			p.pos++
-		case ']':
-			p.pos++
+		if !more {
 			p.depth--
 			return append(dst, ']'), nil
-		default:
-			return dst, p.errorf(p.pos, "unexpected %s after array element, expected ',' or ']'", describeByte(c))
 		}
 	}
 }
@@ -169,12 +207,8 @@ func (p *parser) object(dst []byte) ([]byte, *Error) {
 	var recorded [recordedMembers]span
 	n := 0
 	for ; ; n++ {
-		p.skipWS()
-		if p.pos >= len(p.src) {
-			return dst, p.errorf(p.pos, "unexpected end of input, expected object key")
-		}
-		if c := p.src[p.pos]; c != '"' {
-			return dst, p.errorf(p.pos, "unexpected %s, expected string for object key", describeByte(c))
+		if err := p.keyStart(); err != nil {
+			return dst, err
 		}
 		keyOff := p.pos
 		if n > 0 {
@@ -198,14 +232,9 @@ func (p *parser) object(dst []byte) ([]byte, *Error) {
 			}
 		}
 		prevStart, prevEnd = ks, ke
-		p.skipWS()
-		if p.pos >= len(p.src) {
-			return dst, p.errorf(p.pos, "unexpected end of input, expected ':'").underKey(key)
+		if err := p.colon(); err != nil {
+			return dst, err.underKey(key)
 		}
-		if c := p.src[p.pos]; c != ':' {
-			return dst, p.errorf(p.pos, "unexpected %s after object key, expected ':'", describeByte(c)).underKey(key)
-		}
-		p.pos++
 		dst = append(dst, ':')
 		if dst, err = p.value(dst); err != nil {
 			// key still aliases the bytes written before the call even
@@ -216,20 +245,13 @@ func (p *parser) object(dst []byte) ([]byte, *Error) {
 			body := objStart + 1
 			recorded[n] = span{start: ms - body, keyEnd: ke - body, end: len(dst) - body}
 		}
-		p.skipWS()
-		if p.pos >= len(p.src) {
-			return dst, p.errorf(p.pos, "unexpected end of input, expected ',' or '}'")
+		more, err := p.more('}', "object member")
+		if err != nil {
+			return dst, err
 		}
-		c := p.src[p.pos]
-		if c == ',' {
-			p.pos++
-			continue
+		if !more {
+			break
 		}
-		if c != '}' {
-			return dst, p.errorf(p.pos, "unexpected %s after object member, expected ',' or '}'", describeByte(c))
-		}
-		p.pos++
-		break
 	}
 	if !sorted {
 		var spans []span
