@@ -62,8 +62,10 @@ func (a registryStatuses) AgentStatuses(ctx context.Context) (map[string]string,
 	return out, nil
 }
 
+// SetAgentStatus moves the registry's status without an entry of its
+// own: the lifecycle records the transition.
 func (a registryStatuses) SetAgentStatus(ctx context.Context, id, from, to string) error {
-	return a.r.SetAgentStatus(ctx, id, from, to)
+	return a.r.MoveAgentStatus(ctx, id, from, to)
 }
 
 // startLifecycle loads agents' states and starts the quarantine timer.

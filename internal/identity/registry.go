@@ -216,6 +216,17 @@ func (r *Registry) RotateKey(ctx context.Context, id string, newPub ed25519.Publ
 // gets one (without a key) when from is "", so that the lifecycle can
 // govern agents that never registered a key.
 func (r *Registry) SetAgentStatus(ctx context.Context, id, from, to string) error {
+	if err := r.MoveAgentStatus(ctx, id, from, to); err != nil {
+		return err
+	}
+	return r.record(ctx, id, ActionStatusChange, map[string]any{"from": from, "to": to})
+}
+
+// MoveAgentStatus is SetAgentStatus without its audit entry, for a caller
+// that records the change itself, with more to say about it (the
+// lifecycle: who moved the agent, and why), so that one change is one
+// entry.
+func (r *Registry) MoveAgentStatus(ctx context.Context, id, from, to string) error {
 	if err := ValidAgentID(id); err != nil {
 		return &FieldError{Field: "agent", Problem: err.Error()}
 	}
@@ -231,7 +242,7 @@ func (r *Registry) SetAgentStatus(ctx context.Context, id, from, to string) erro
 		return err
 	}
 	r.changed(id)
-	return r.record(ctx, id, ActionStatusChange, map[string]any{"from": from, "to": to})
+	return nil
 }
 
 // Get returns one agent, or an error wrapping store.ErrNotFound.

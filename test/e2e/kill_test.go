@@ -540,6 +540,18 @@ func TestLifecycleEndToEnd(t *testing.T) {
 	if code != 200 || json.Unmarshal(b, &page) != nil || len(page.Entries) != 3 {
 		t.Fatalf("lifecycle entries: %d %s", code, b)
 	}
+	// One transition, one entry: the registry's status moved with it
+	// without an entry of its own.
+	code, b = s.do(t, "GET", "/v1/audit/entries?type=identity&agent=steady", adminToken, "")
+	page = api.EntryPage{}
+	if code != 200 || json.Unmarshal(b, &page) != nil {
+		t.Fatalf("identity entries: %d %s", code, b)
+	}
+	for _, e := range page.Entries {
+		if e.Action == "agent_status_change" {
+			t.Fatalf("a lifecycle transition was recorded twice: %+v", e)
+		}
+	}
 }
 
 // BenchmarkKillPropagation measures, through the real server and
