@@ -721,11 +721,13 @@ func (c *check) action() string {
 	if c.toolName == "" {
 		return c.req.Point
 	}
+	// Only a catalogued tool has its actions built (an uncatalogued one
+	// is a copy of the default that carries just the name).
 	if t := c.tool; t != nil && t.Name == c.toolName {
-		switch c.req.Point {
-		case PreToolCall:
+		switch {
+		case c.req.Point == PreToolCall && t.preAction != "":
 			return t.preAction
-		case PostToolCall:
+		case c.req.Point == PostToolCall && t.postAction != "":
 			return t.postAction
 		}
 	}

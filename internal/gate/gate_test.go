@@ -497,3 +497,25 @@ intervention_points:
 		t.Fatal("a broken manifest compiled")
 	}
 }
+
+// Every entry names its action: the point, and the tool of a tool call,
+// catalogued or not.
+func TestEntryActions(t *testing.T) {
+	f := newFixture(t, testConfig, nil)
+	for _, tc := range []struct {
+		point string
+		snap  map[string]any
+		want  string
+	}{
+		{PreToolCall, toolCall("web_search", `{"q":"x"}`), "pre_tool_call:web_search"},
+		{PreToolCall, toolCall("shell", `{}`), "pre_tool_call:shell"},
+		{PostToolCall, map[string]any{"tool_call": map[string]any{"id": "c9", "name": "uncatalogued_thing"}, "tool_result": "ok"}, "post_tool_call:uncatalogued_thing"},
+		{Input, map[string]any{"input": "hello"}, "input"},
+	} {
+		d := f.check(t, "support", tc.point, tc.snap)
+		e, err := f.log.Entry(context.Background(), d.AuditIndex)
+		if err != nil || e.Action != tc.want {
+			t.Errorf("%s %v: action %q (%v), want %q", tc.point, tc.snap, e.Action, err, tc.want)
+		}
+	}
+}
