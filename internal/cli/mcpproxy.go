@@ -268,7 +268,10 @@ func runMCPProxy(cmd *cobra.Command, g *globals, f *mcpProxyFlags, args []string
 	}
 	log.Info("MCP proxy ready", "tools", gw.Visible())
 	if f.listen == "" {
-		err := gw.Server().Run(ctx, &mcp.StdioTransport{})
+		// The gateway's own stdio framing: governed calls skip the SDK's
+		// decoding (mcpgw.StreamTransport); closing closes stdin, as the
+		// SDK's stdio transport does.
+		err := gw.Server().Run(ctx, gw.StreamTransport(os.Stdin, os.Stdout, os.Stdin))
 		if ctx.Err() != nil {
 			return nil
 		}

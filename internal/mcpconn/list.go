@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
@@ -163,35 +164,61 @@ func convertTool(t *mcp.Tool) (toolscan.Tool, error) {
 	return toolscan.DecodeTool(b)
 }
 
-// GroupTransport starts a stdio server through the SDK in a process group
-// of its own and remembers its process id, so that the whole group — a
-// server started through npx or uvx is a tree of processes — can be
-// killed from any goroutine, and is killed when the connection closes.
+// GroupTransport starts a stdio server in a process group of its own and
+// speaks to it over StreamConn framing. It remembers the process id, so
+// that the whole group — a server started through npx or uvx is a tree of
+// processes — can be killed from any goroutine, and is killed when the
+// connection closes.
 type GroupTransport struct {
-	inner *mcp.CommandTransport
-	mu    sync.Mutex
-	pid   int
+	cmd       *exec.Cmd
+	terminate time.Duration
+	mu        sync.Mutex
+	pid       int
 }
 
 // NewGroupTransport runs cmd in its own process group; terminate is how
 // long closing waits for the server to exit before signalling it.
 func NewGroupTransport(cmd *exec.Cmd, terminate time.Duration) *GroupTransport {
 	ownGroup(cmd)
-	return &GroupTransport{inner: &mcp.CommandTransport{Command: cmd, TerminateDuration: terminate}}
+	if terminate <= 0 {
+		terminate = 5 * time.Second
+	}
+	return &GroupTransport{cmd: cmd, terminate: terminate}
 }
 
-// Connect implements mcp.Transport.
+// Connect implements mcp.Transport: it starts the server.
 func (g *GroupTransport) Connect(ctx context.Context) (mcp.Connection, error) {
-	c, err := g.inner.Connect(ctx)
-	if p := g.inner.Command.Process; p != nil {
-		g.mu.Lock()
-		g.pid = p.Pid
-		g.mu.Unlock()
-	}
+	// Pipes of our own (not exec's StdoutPipe), so that reaping the
+	// process never closes the end we still read.
+	inR, inW, err := os.Pipe()
 	if err != nil {
 		return nil, err
 	}
-	return &groupConn{Connection: c, g: g}, nil
+	outR, outW, err := os.Pipe()
+	if err != nil {
+		inR.Close()
+		inW.Close()
+		return nil, err
+	}
+	g.cmd.Stdin, g.cmd.Stdout = inR, outW
+	err = g.cmd.Start()
+	inR.Close()
+	outW.Close()
+	if err != nil {
+		inW.Close()
+		outR.Close()
+		return nil, err
+	}
+	g.mu.Lock()
+	g.pid = g.cmd.Process.Pid
+	g.mu.Unlock()
+	exited := make(chan struct{})
+	go func() {
+		g.cmd.Wait()
+		close(exited)
+	}()
+	c := &childCloser{g: g, stdin: inW, stdout: outR, exited: exited}
+	return NewStreamConn(outR, inW, c, StreamOptions{}), nil
 }
 
 // Kill kills what is left of the server's process group.
@@ -204,14 +231,35 @@ func (g *GroupTransport) Kill() {
 	}
 }
 
-type groupConn struct {
-	mcp.Connection
-	g *GroupTransport
+// childCloser shuts a stdio server down as the MCP specification asks:
+// close its input, wait for it to exit, SIGTERM, wait, then kill the
+// whole group.
+type childCloser struct {
+	g             *GroupTransport
+	stdin, stdout *os.File
+	exited        chan struct{}
 }
 
-func (c *groupConn) Close() error {
-	err := c.Connection.Close()
+func (c *childCloser) Close() error {
+	err := c.stdin.Close()
+	wait := func() bool {
+		t := time.NewTimer(c.g.terminate)
+		defer t.Stop()
+		select {
+		case <-c.exited:
+			return true
+		case <-t.C:
+			return false
+		}
+	}
+	if !wait() {
+		if c.g.cmd.Process.Signal(syscall.SIGTERM) == nil {
+			wait()
+		}
+	}
+	// Whatever the server spawned goes with it.
 	c.g.Kill()
+	c.stdout.Close()
 	return err
 }
 

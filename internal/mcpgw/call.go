@@ -31,7 +31,9 @@ func CallerHeader(ctx context.Context) http.Header {
 // maxArgumentBytes bounds a call's arguments.
 const maxArgumentBytes = 4 << 20
 
-// call is the governed path of one tools/call.
+// call is the SDK's handler of a tools/call the stream path did not take
+// (streamable-HTTP clients, and requests the stream path leaves to the
+// SDK): the same governed path, its result decoded into the SDK's form.
 func (g *Gateway) call(ctx context.Context, tool string, req *mcp.CallToolRequest) *mcp.CallToolResult {
 	agent, session := g.o.Agent, g.o.Session
 	if req.Extra != nil && req.Extra.Header != nil {
@@ -47,12 +49,41 @@ func (g *Gateway) call(ctx context.Context, tool string, req *mcp.CallToolReques
 			session = "mcp-" + g.o.Server + "-" + id
 		}
 	}
-	if agent == "" {
-		return refusal("the call names no agent; it was not forwarded")
+	out := g.govern(ctx, agent, session, tool, req.Params.Arguments)
+	if out.refusal != "" {
+		return refusal(out.refusal)
 	}
-	args, err := decodeArgs(req.Params.Arguments)
+	raw, err := encodeJSON(out.result)
 	if err != nil {
-		return refusal("the arguments were not forwarded: " + err.Error())
+		return refusal("the result was withheld: it does not encode")
+	}
+	var res mcp.CallToolResult
+	if err := json.Unmarshal(raw, &res); err != nil {
+		return refusal("the result was withheld: it is not a tool result (" + err.Error() + ")")
+	}
+	return &res
+}
+
+// outcome is what a governed call answers: a refusal (an error result
+// with this text) or the result exactly as the gate checked it.
+type outcome struct {
+	refusal string
+	result  map[string]any
+}
+
+func refused(msg string) outcome { return outcome{refusal: msg} }
+
+// govern is the path of every tools/call, whichever transport brought
+// it: the pre_tool_call check, an approval when escalated, the upstream
+// call, the post_tool_call check (redaction, injection). Every error on
+// it refuses the call.
+func (g *Gateway) govern(ctx context.Context, agent, session, tool string, rawArgs json.RawMessage) outcome {
+	if agent == "" {
+		return refused("the call names no agent; it was not forwarded")
+	}
+	args, err := decodeArgs(rawArgs)
+	if err != nil {
+		return refused("the arguments were not forwarded: " + err.Error())
 	}
 	ctx, done := g.track(ctx, agent, session, g.gateName(tool))
 	defer done()
@@ -64,22 +95,22 @@ func (g *Gateway) call(ctx context.Context, tool string, req *mcp.CallToolReques
 	d, err := g.o.Decider.Check(ctx, pre)
 	if err != nil {
 		g.log.Warn("the gate could not decide a call; denied", "server", g.o.Server, "tool", tool, "err", err)
-		return refusal("denied: the gate could not decide (" + err.Error() + ")")
+		return refused("denied: the gate could not decide (" + err.Error() + ")")
 	}
 	if d.Decision == "escalate" {
 		if d, err = g.awaitApproval(ctx, pre, d); err != nil {
 			if ke, killed := killedCause(ctx); killed {
-				return refusal("not forwarded: " + ke.Error())
+				return refused("not forwarded: " + ke.Error())
 			}
-			return refusal(err.Error())
+			return refused(err.Error())
 		}
 	}
 	if !d.Allowed() {
-		return refusal(fmt.Sprintf("denied by agentgov: %s (audit entry %d)", reasonOf(d), d.AuditIndex))
+		return refused(fmt.Sprintf("denied by agentgov: %s (audit entry %d)", reasonOf(d), d.AuditIndex))
 	}
 	if d.Decision == "transform" && len(d.Transformed) > 0 {
 		if args, err = decodeArgs(d.Transformed); err != nil {
-			return refusal("denied: the transformed arguments do not decode")
+			return refused("denied: the transformed arguments do not decode")
 		}
 	}
 
@@ -94,30 +125,26 @@ func (g *Gateway) call(ctx context.Context, tool string, req *mcp.CallToolReques
 			g.log.Warn("recording a failed call failed", "server", g.o.Server, "tool", tool, "err", err)
 		}
 		if ke, killed := killedCause(ctx); killed {
-			return refusal("cancelled: " + ke.Error())
+			return refused("cancelled: " + ke.Error())
 		}
-		return refusal("the upstream MCP server failed: " + callErr.Error())
+		return refused("the upstream MCP server failed: " + callErr.Error())
 	}
-	resVal, err := toValue(res)
-	if err != nil {
-		return refusal("the result was withheld: it does not encode")
-	}
-	post.Snapshot["tool_result"] = resVal
+	post.Snapshot["tool_result"] = res
 	d2, err := g.o.Decider.Check(ctx, post)
 	switch {
 	case err != nil:
 		g.log.Warn("the gate could not decide a result; withheld", "server", g.o.Server, "tool", tool, "err", err)
-		return refusal("the result was withheld: the gate could not decide")
+		return refused("the result was withheld: the gate could not decide")
 	case !d2.Allowed():
-		return refusal(fmt.Sprintf("the result was withheld by agentgov: %s (audit entry %d)", reasonOf(d2), d2.AuditIndex))
+		return refused(fmt.Sprintf("the result was withheld by agentgov: %s (audit entry %d)", reasonOf(d2), d2.AuditIndex))
 	case d2.Decision == "transform" && len(d2.Transformed) > 0:
-		var out mcp.CallToolResult
-		if err := json.Unmarshal(d2.Transformed, &out); err != nil {
-			return refusal("the result was withheld: the redacted result does not decode")
+		red, err := toolResult(d2.Transformed)
+		if err != nil {
+			return refused("the result was withheld: the redacted result does not decode")
 		}
-		return &out
+		return outcome{result: red}
 	}
-	return res
+	return outcome{result: res}
 }
 
 // awaitApproval holds an escalated call until its approval resolves, then
@@ -144,17 +171,47 @@ func (g *Gateway) awaitApproval(ctx context.Context, pre api.CheckRequest, d api
 	return d2, nil
 }
 
-// forward calls the upstream. A call that times out or loses its
-// connection drops the session, so that a hung or dead upstream is
-// restarted by the next call.
-func (g *Gateway) forward(ctx context.Context, tool string, args map[string]any) (*mcp.CallToolResult, error) {
-	cs, err := g.session(ctx)
+// forward calls the upstream and returns its result as a JSON value,
+// the form the gate checks and the client receives. A call that times
+// out or loses its connection drops the session, so that a hung or dead
+// upstream is restarted by the next call.
+func (g *Gateway) forward(ctx context.Context, tool string, args map[string]any) (map[string]any, error) {
+	cs, up, err := g.session(ctx)
 	if err != nil {
 		return nil, err
 	}
 	cctx, cancel := context.WithTimeout(ctx, g.o.CallTimeout)
 	defer cancel()
-	res, err := cs.CallTool(cctx, &mcp.CallToolParams{Name: tool, Arguments: args})
+	var raw json.RawMessage
+	if up != nil && up.direct && statefulSession(cs) {
+		// Over stdio the request goes straight onto the upstream's
+		// connection: the SDK client session would decode the result into
+		// its types only for the gateway to encode it again. (A server
+		// that insisted on the sessionless protocol wants per-request
+		// metadata the SDK adds, so it is called through the SDK.)
+		var params []byte
+		if params, err = encodeJSON(struct {
+			Name      string         `json:"name"`
+			Arguments map[string]any `json:"arguments"`
+		}{tool, args}); err == nil {
+			var resp *jsonrpc.Response
+			if resp, err = up.call(cctx, "tools/call", params); err == nil {
+				if resp.Error != nil {
+					err = resp.Error
+				} else {
+					raw = resp.Result
+				}
+			}
+		}
+	} else {
+		var res *mcp.CallToolResult
+		if res, err = cs.CallTool(cctx, &mcp.CallToolParams{Name: tool, Arguments: args}); err == nil {
+			if res == nil {
+				return nil, errors.New("empty result")
+			}
+			raw, err = json.Marshal(res)
+		}
+	}
 	if err != nil {
 		if ctx.Err() == nil {
 			// A JSON-RPC error answer leaves the connection healthy;
@@ -166,10 +223,50 @@ func (g *Gateway) forward(ctx context.Context, tool string, args map[string]any)
 		}
 		return nil, err
 	}
-	if res == nil {
-		return nil, errors.New("empty result")
+	return toolResult(raw)
+}
+
+// statefulSession reports a session on a protocol with a session (what
+// the gateway asks for), whose requests need no per-request metadata.
+func statefulSession(cs *mcp.ClientSession) bool {
+	r := cs.InitializeResult()
+	return r != nil && r.ProtocolVersion < modernProtocol
+}
+
+// maxResultBytes bounds a tool result the gateway decodes.
+const maxResultBytes = 16 << 20
+
+// toolResult decodes a tools/call result (numbers kept exact). It must be
+// a JSON object and final: a server asking the client for more input
+// (SEP-2322 input_required) cannot be relayed through the gate.
+func toolResult(raw json.RawMessage) (map[string]any, error) {
+	if len(raw) > maxResultBytes {
+		return nil, fmt.Errorf("the result exceeds %d bytes", maxResultBytes)
 	}
-	return res, nil
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	var m map[string]any
+	if err := dec.Decode(&m); err != nil || m == nil {
+		return nil, errors.New("the result is not a JSON object")
+	}
+	if rt, ok := m["resultType"]; ok && rt != "complete" {
+		return nil, fmt.Errorf("the server asked for input (resultType %v), which the gateway does not relay", rt)
+	}
+	if _, ok := m["inputRequests"]; ok {
+		return nil, errors.New("the server asked for input, which the gateway does not relay")
+	}
+	return m, nil
+}
+
+// encodeJSON encodes v without HTML escaping, as the SDK does.
+func encodeJSON(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimRight(buf.Bytes(), "\n"), nil
 }
 
 func decodeArgs(raw json.RawMessage) (map[string]any, error) {
@@ -189,18 +286,6 @@ func decodeArgs(raw json.RawMessage) (map[string]any, error) {
 		m = map[string]any{}
 	}
 	return m, nil
-}
-
-func toValue(v any) (any, error) {
-	raw, err := json.Marshal(v)
-	if err != nil {
-		return nil, err
-	}
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber()
-	var out any
-	err = dec.Decode(&out)
-	return out, err
 }
 
 func reasonOf(d api.CheckDecision) string {

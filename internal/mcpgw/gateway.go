@@ -23,6 +23,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
@@ -92,8 +93,17 @@ type Gateway struct {
 
 	mu       sync.Mutex
 	upstream *mcp.ClientSession
+	upConn   *upstreamConn // upstream's connection, for governed calls
 	visible  map[string]*mcp.Tool
 	closed   bool
+
+	// published is the set of visible tool names, read without g.mu (which
+	// a reconnect holds for as long as the upstream takes) by the stream
+	// path's reader.
+	published atomic.Pointer[map[string]struct{}]
+
+	// streamed counts the calls the stream path served (stdio.go).
+	streamed atomic.Uint64
 
 	// refreshMu serialises tool-list refreshes.
 	refreshMu sync.Mutex
@@ -140,7 +150,7 @@ func (g *Gateway) Server() *mcp.Server { return g.server }
 
 // Start connects to the upstream and publishes its reviewed tools.
 func (g *Gateway) Start(ctx context.Context) error {
-	if _, err := g.session(ctx); err != nil {
+	if _, _, err := g.session(ctx); err != nil {
 		return err
 	}
 	return g.Refresh(ctx)
@@ -153,26 +163,33 @@ func (g *Gateway) Close() error {
 	g.closed = true
 	if g.upstream != nil {
 		err := g.upstream.Close()
-		g.upstream = nil
+		g.upstream, g.upConn = nil, nil
 		return err
 	}
 	return nil
 }
 
-// session returns a live upstream session, connecting when there is none.
-func (g *Gateway) session(ctx context.Context) (*mcp.ClientSession, error) {
+// upstreamProtocol is the protocol version the gateway asks its upstream
+// for: the stateful one every server speaks, which needs no per-request
+// session metadata on the calls the gateway sends itself.
+const upstreamProtocol = "2025-11-25"
+
+// session returns a live upstream session and its connection, connecting
+// when there is none.
+func (g *Gateway) session(ctx context.Context) (*mcp.ClientSession, *upstreamConn, error) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	if g.closed {
-		return nil, errors.New("mcpgw: closed")
+		return nil, nil, errors.New("mcpgw: closed")
 	}
 	if g.upstream != nil {
-		return g.upstream, nil
+		return g.upstream, g.upConn, nil
 	}
-	t, err := g.o.Upstream(ctx)
+	inner, err := g.o.Upstream(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("mcpgw: upstream %s: %w", g.o.Server, err)
+		return nil, nil, fmt.Errorf("mcpgw: upstream %s: %w", g.o.Server, err)
 	}
+	t := &upstreamTransport{inner: inner}
 	c := mcp.NewClient(&mcp.Implementation{Name: "agentgov-mcp-gateway", Version: "1"}, &mcp.ClientOptions{
 		ToolListChangedHandler: func(ctx context.Context, _ *mcp.ToolListChangedRequest) {
 			// A changed list is reviewed before clients see it. The
@@ -189,30 +206,30 @@ func (g *Gateway) session(ctx context.Context) (*mcp.ClientSession, error) {
 	})
 	cctx, cancel := context.WithTimeout(ctx, g.o.CallTimeout)
 	defer cancel()
-	cs, err := c.Connect(cctx, t, nil)
+	cs, err := c.Connect(cctx, t, &mcp.ClientSessionOptions{ProtocolVersion: upstreamProtocol})
 	if err != nil {
-		return nil, fmt.Errorf("mcpgw: upstream %s: %w", g.o.Server, err)
+		return nil, nil, fmt.Errorf("mcpgw: upstream %s: %w", g.o.Server, err)
 	}
-	g.upstream = cs
+	g.upstream, g.upConn = cs, t.conn
 	go func() {
 		// When the upstream goes away, forget the session so that the
 		// next call reconnects.
 		cs.Wait()
 		g.mu.Lock()
 		if g.upstream == cs {
-			g.upstream = nil
+			g.upstream, g.upConn = nil, nil
 		}
 		g.mu.Unlock()
 		g.log.Warn("upstream MCP server disconnected", "server", g.o.Server)
 	}()
-	return cs, nil
+	return cs, t.conn, nil
 }
 
 // dropSession discards a session that failed.
 func (g *Gateway) dropSession(cs *mcp.ClientSession) {
 	g.mu.Lock()
 	if g.upstream == cs {
-		g.upstream = nil
+		g.upstream, g.upConn = nil, nil
 	}
 	g.mu.Unlock()
 	cs.Close()
@@ -226,7 +243,7 @@ const maxTools = 1024
 func (g *Gateway) Refresh(ctx context.Context) error {
 	g.refreshMu.Lock()
 	defer g.refreshMu.Unlock()
-	cs, err := g.session(ctx)
+	cs, _, err := g.session(ctx)
 	if err != nil {
 		return err
 	}
@@ -333,6 +350,11 @@ func (g *Gateway) publish(tools []*mcp.Tool) {
 		}()
 	}
 	g.visible = next
+	names := make(map[string]struct{}, len(next))
+	for n := range next {
+		names[n] = struct{}{}
+	}
+	g.published.Store(&names)
 }
 
 func sameTool(a, b *mcp.Tool) bool {
@@ -351,6 +373,16 @@ func (g *Gateway) Visible() []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// isVisible reports whether clients are shown the tool.
+func (g *Gateway) isVisible(name string) bool {
+	p := g.published.Load()
+	if p == nil {
+		return false
+	}
+	_, ok := (*p)[name]
+	return ok
 }
 
 // gateName is the tool's name in the gate's catalog.

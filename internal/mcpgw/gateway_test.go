@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"net"
 	"slices"
 	"strings"
 	"sync"
@@ -15,6 +16,7 @@ import (
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
 	"github.com/agentgov/agentgov/api"
+	"github.com/agentgov/agentgov/internal/mcpconn"
 )
 
 // fakeDecider answers by tool and point, and records every request.
@@ -63,10 +65,11 @@ type echoIn struct {
 
 // upstream is a real MCP server written with the SDK.
 type upstream struct {
-	srv      *mcp.Server
-	calls    atomic.Int64
-	connects atomic.Int64
-	block    chan struct{}
+	srv       *mcp.Server
+	calls     atomic.Int64
+	connects  atomic.Int64
+	cancelled atomic.Int64 // slow calls the upstream saw cancelled
+	block     chan struct{}
 }
 
 func newUpstream(t testing.TB) *upstream {
@@ -84,6 +87,7 @@ func newUpstream(t testing.TB) *upstream {
 		select {
 		case <-u.block:
 		case <-ctx.Done():
+			u.cancelled.Add(1)
 		}
 		return &mcp.CallToolResult{Content: []mcp.Content{&mcp.TextContent{Text: "late"}}}, nil, nil
 	})
@@ -91,7 +95,26 @@ func newUpstream(t testing.TB) *upstream {
 	return u
 }
 
+// connector reaches the upstream as the proxy reaches a stdio server: the
+// gateway's own framing on one end of a pipe, the server's SDK stdio
+// framing on the other.
 func (u *upstream) connector(t testing.TB) Connector {
+	return func(ctx context.Context) (mcp.Transport, error) {
+		u.connects.Add(1)
+		gw, srv := net.Pipe()
+		ss, err := u.srv.Connect(context.Background(), &mcp.IOTransport{Reader: srv, Writer: srv}, nil)
+		if err != nil {
+			return nil, err
+		}
+		t.Cleanup(func() { ss.Close() })
+		return &mcpconn.StreamTransport{Reader: gw, Writer: gw, Closer: gw}, nil
+	}
+}
+
+// sdkConnector reaches the upstream over the SDK's in-memory transport,
+// as the proxy reaches a streamable-HTTP server: through the SDK client
+// session.
+func (u *upstream) sdkConnector(t testing.TB) Connector {
 	return func(ctx context.Context) (mcp.Transport, error) {
 		u.connects.Add(1)
 		ct, st := mcp.NewInMemoryTransports()
@@ -104,8 +127,29 @@ func (u *upstream) connector(t testing.TB) Connector {
 	}
 }
 
-// connectClient connects an MCP client to the gateway.
+// connectClient connects an MCP client to the gateway as a stdio client
+// does (the proxy's stdin and stdout), with the SDK's stdio framing on
+// the client's end.
 func connectClient(t testing.TB, g *Gateway) *mcp.ClientSession {
+	t.Helper()
+	cl, gw := net.Pipe()
+	ss, err := g.Server().Connect(context.Background(), g.StreamTransport(gw, gw, gw), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ss.Close() })
+	cs, err := mcp.NewClient(&mcp.Implementation{Name: "agent", Version: "1"}, nil).Connect(context.Background(), &mcp.IOTransport{Reader: cl, Writer: cl}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cs.Close() })
+	return cs
+}
+
+// connectClientSDK connects a client through the SDK's own server
+// transport, where every call takes the SDK handler (as over streamable
+// HTTP).
+func connectClientSDK(t testing.TB, g *Gateway) *mcp.ClientSession {
 	t.Helper()
 	ct, st := mcp.NewInMemoryTransports()
 	ss, err := g.Server().Connect(context.Background(), st, nil)
@@ -173,8 +217,36 @@ func newGateway(t *testing.T, o Options) *Gateway {
 	return g
 }
 
+// TestToolsAreGovernedEndToEnd runs the same calls over every path a
+// call can take: a stdio client and server (the stream path, calls
+// bypass the SDK sessions), an SDK-transport client (the SDK handler,
+// as over streamable HTTP) and an SDK-transport upstream (the SDK client
+// session).
 func TestToolsAreGovernedEndToEnd(t *testing.T) {
+	for _, tc := range []struct {
+		name         string
+		sdkClient    bool
+		sdkUpstream  bool
+		wantStreamed bool
+	}{
+		{"stdio", false, false, true},
+		{"sdk-client", true, false, false},
+		{"sdk-upstream", false, true, true},
+		{"sdk-both", true, true, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) { testGovernedEndToEnd(t, tc.sdkClient, tc.sdkUpstream, tc.wantStreamed) })
+	}
+}
+
+func testGovernedEndToEnd(t *testing.T, sdkClient, sdkUpstream, wantStreamed bool) {
 	u := newUpstream(t)
+	conn, connect := u.connector(t), connectClient
+	if sdkUpstream {
+		conn = u.sdkConnector(t)
+	}
+	if sdkClient {
+		connect = connectClientSDK
+	}
 	dec := &fakeDecider{decide: func(req api.CheckRequest) (api.CheckDecision, error) {
 		switch {
 		case toolOf(req) == "files/delete_all":
@@ -191,8 +263,8 @@ func TestToolsAreGovernedEndToEnd(t *testing.T) {
 		}
 		return api.CheckDecision{Decision: "allow"}, nil
 	}}
-	g := newGateway(t, Options{Upstream: u.connector(t), Decider: dec, CallTimeout: 2 * time.Second})
-	cs := connectClient(t, g)
+	g := newGateway(t, Options{Upstream: conn, Decider: dec, CallTimeout: 2 * time.Second})
+	cs := connect(t, g)
 
 	if got := listed(t, cs); !slices.Equal(got, []string{"echo", "slow"}) {
 		t.Fatalf("tools/list = %q: delete_all is not the agent's to use and must be hidden", got)
@@ -217,6 +289,17 @@ func TestToolsAreGovernedEndToEnd(t *testing.T) {
 	// A hidden tool cannot be called by name either.
 	if res, err := cs.CallTool(context.Background(), &mcp.CallToolParams{Name: "delete_all"}); err == nil && !res.IsError {
 		t.Fatalf("hidden tool called: %+v", res)
+	}
+	if streamed := g.streamed.Load() > 0; streamed != wantStreamed {
+		t.Fatalf("calls served on the stream path: %d (want some: %v)", g.streamed.Load(), wantStreamed)
+	}
+	// A stdio upstream is called directly on its connection; an SDK
+	// transport through the SDK client session.
+	g.mu.Lock()
+	direct := g.upConn.next.Load()
+	g.mu.Unlock()
+	if (direct > 0) == sdkUpstream {
+		t.Fatalf("calls sent directly upstream: %d (SDK upstream: %v)", direct, sdkUpstream)
 	}
 }
 
@@ -381,12 +464,25 @@ func TestHungUpstreamTimesOutAndRecovers(t *testing.T) {
 }
 
 func TestCrashedAndMalformedUpstreamFailTheCallOnly(t *testing.T) {
+	for _, stream := range []bool{true, false} {
+		name := "sdk-framing"
+		if stream {
+			name = "stdio-framing"
+		}
+		t.Run(name, func(t *testing.T) { testBrokenUpstream(t, stream) })
+	}
+}
+
+func testBrokenUpstream(t *testing.T, stream bool) {
 	u := newUpstream(t)
 	var mode atomic.Int64 // 0: healthy, 1: dies after init, 2: speaks garbage
 	conn := func(ctx context.Context) (mcp.Transport, error) {
 		switch mode.Load() {
 		case 1, 2:
-			return brokenTransport(u, int(mode.Load())), nil
+			return brokenTransport(u, int(mode.Load()), stream), nil
+		}
+		if !stream {
+			return u.sdkConnector(t)(ctx)
 		}
 		return u.connector(t)(ctx)
 	}
@@ -421,8 +517,9 @@ func TestCrashedAndMalformedUpstreamFailTheCallOnly(t *testing.T) {
 
 // brokenTransport completes the MCP handshake through a real server, then
 // either closes the connection (mode 1) or answers the next request with
-// bytes that are not JSON-RPC (mode 2).
-func brokenTransport(u *upstream, mode int) mcp.Transport {
+// bytes that are not JSON-RPC (mode 2); the gateway reads it with its own
+// stdio framing (stream) or the SDK's.
+func brokenTransport(u *upstream, mode int, stream bool) mcp.Transport {
 	cr, sw := io.Pipe() // server → client
 	sr, cw := io.Pipe() // client → server
 	go func() {
@@ -449,7 +546,20 @@ func brokenTransport(u *upstream, mode int) mcp.Transport {
 			}
 		}
 	}()
+	if stream {
+		return &mcpconn.StreamTransport{Reader: cr, Writer: cw, Closer: closers{cr, cw}}
+	}
 	return &mcp.IOTransport{Reader: cr, Writer: cw}
+}
+
+type closers []io.Closer
+
+func (cs closers) Close() error {
+	var errs []error
+	for _, c := range cs {
+		errs = append(errs, c.Close())
+	}
+	return errors.Join(errs...)
 }
 
 func TestKillCancelsCallsInFlight(t *testing.T) {
