@@ -13,6 +13,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/modelcontextprotocol/go-sdk/jsonrpc"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
 	"github.com/agentgov/agentgov/internal/detect/toolscan"
@@ -142,6 +143,22 @@ func List(ctx context.Context, sp Spec, o Options) (Listing, error) {
 				return Listing{}, fmt.Errorf("server %s: %w", sp.Name, ErrTooMany)
 			}
 			l.Resources = append(l.Resources, toolscan.Resource{Name: r.Name, Title: r.Title, URI: r.URI, Description: r.Description, MIMEType: r.MIMEType})
+		}
+		// Templates are resources too, and their descriptions reach the
+		// model the same way. A server with no templates may not know the
+		// method at all.
+		for rt, err := range cs.ResourceTemplates(ctx, nil) {
+			var we *jsonrpc.Error
+			if errors.As(err, &we) && we.Code == jsonrpc.CodeMethodNotFound {
+				break
+			}
+			if err != nil {
+				return Listing{}, fmt.Errorf("server %s: resources/templates/list: %w", sp.Name, deadline(ctx, err))
+			}
+			if n++; n > o.MaxItems {
+				return Listing{}, fmt.Errorf("server %s: %w", sp.Name, ErrTooMany)
+			}
+			l.Resources = append(l.Resources, toolscan.Resource{Name: rt.Name, Title: rt.Title, URITemplate: rt.URITemplate, Description: rt.Description, MIMEType: rt.MIMEType})
 		}
 	}
 	return l, nil
