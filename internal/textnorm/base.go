@@ -190,6 +190,11 @@ func emitRune(b *builder, r rune, p0, p1 int, s string, sig *Signals, tags *tagC
 		return
 	}
 	k := invisibleKind(r)
+	if (r == 0x200C || r == 0x200D) && orthographicJoiner(b.lastRune(), s, p1) {
+		// Persian, Urdu and the Indic scripts write ZWNJ and ZWJ inside
+		// words as spelling ("می‌کند"); removed, not counted.
+		return
+	}
 	if k != invNone && !(k == invJoiner && (isEmojiish(b.lastRune()) || nextIsEmoji(s, p1))) {
 		if sig.InvisibleSpan.End == 0 {
 			sig.InvisibleSpan.Start = p0
@@ -510,4 +515,20 @@ func (t *tagCollector) add(r rune, p0, p1 int) {
 		return
 	}
 	t.runs = append(t.runs, tagRun{text: []byte{c}, span: Span{p0, p1}})
+}
+
+// orthographicJoiner reports whether a zero-width (non-)joiner stands
+// between two letters of a script that uses it in ordinary spelling:
+// Arabic-script languages (Persian, Urdu) and the Indic scripts.
+func orthographicJoiner(prev rune, s string, i int) bool {
+	if i >= len(s) {
+		return false
+	}
+	next, _ := utf8.DecodeRuneInString(s[i:])
+	return joiningScript(prev) && joiningScript(next)
+}
+
+func joiningScript(r rune) bool {
+	return (r >= 0x0600 && r <= 0x06FF) || (r >= 0x0750 && r <= 0x077F) || (r >= 0x08A0 && r <= 0x08FF) ||
+		(r >= 0xFB50 && r <= 0xFDFF) || (r >= 0xFE70 && r <= 0xFEFC) || (r >= 0x0900 && r <= 0x0DFF)
 }

@@ -23,31 +23,48 @@ import (
 // the others cannot (RE2's word boundary is ASCII-only).
 
 var (
-	transferRE = re(`\b(send|sends|sent|sending|post|posts|posted|posting|put|puts|upload\w*|forward\w*|mirror\w*|replicat\w+|sync|syncs|synced|syncing|synchroni[sz]\w+|ship|ships|shipped|shipping|stream|streams|streamed|streaming|tee|teed|tee'?d|tees|relay\w*|beacon\w*|report|reports|reported|reporting|share|shares|shared|sharing|resold|resell\w*|sell|sells|sold|retain\w*|kept|keep|keeps|store|stores|stored|saved|saves|logged|logs (\w+ )?to|log (\w+ )?to|record|records|recorded|handed|hands|hand over|pass(es|ed)? (on )?to|export\w* to|escrow\w*|transmit\w*|transfer\w*|submit\w*|deliver\w*|push\w*|lands?|ends? up|go(es)? to|copie[sd]|copy|bcc|bcc'?d|cc'?d|archiv\w*|publish\w*|disclos\w*|provided to|given to|fed (in)?to|feeds? (in)?to|train\w* on|used (to|for) train\w*|collected|ingest\w*|exfiltrat\w*|envi\w+|remit\w*|reenvi\w*|compart\w+|transmis\w*|suben|subido|subidos|subidas|guardan|guardad\w+|almacen\w+|gesendet|sendet|senden|ubertrag\w*|ubermittel\w*|weitergegeben|weiter|gemailt|hochgeladen|gespeichert|speichert|landen|behalten|synchronis\w*|envoy\w*|partag\w*|televers\w*|conserv\w*|stocke\w*|compartilh\w*|armazen\w*|remis|indexed|exposed|made public|made available|doorgestuurd|verstuurd|gestuurd|verzonden|gedeeld|opgeslagen|geupload|inoltrat\w*|inviat\w*|condivis\w*|salvat\w*|caricat\w*|gonderil\w*|paylasil\w*|yuklen\w*|carry|carrying|carries|carried|tracking pixels?|dikirim|kirim\w*|diunggah|dibagikan|duoc gui|gui toi|gui cho|tai len|chia se|wysylane|przesylane|udostepniane|skicka\w*|delas|odesil\w*|odesl\w*|sdil\w*|predava\w*|repassad\w*|repass\w*|cedut\w*|ceduti|dump|dumps|dumped|route[sd]?|routing|cach(e|es|ed|ing)|feeds?|fed|indexed|surface[sd]?|snapshott?ed|made searchable|reviewed by|listen(ed)? to|queried by)\b|αποστελλ|αποστέλλ|στελν|στέλν|κοινοποι|διαβιβαζ|נשלח|שולח|מועבר|לשלוח|넘겨|넘기|→|⇒|=>| > |wysył|przesył|udostępn|gửi|gui đ|送信|送ら|転送|アップロード|保存|共有|同期|渡さ|渡し|提供さ|上传|上报|同步|发送|转发|提交|传送|提供给|отправ|переда|пересыла|сохраня|загружа|синхрониз|выгружа|전송|업로드|공유|보내|저장`)
+	transferSrc    = `\b(send|sends|sent|sending|post|posts|posted|posting|put|puts|upload\w*|forward\w*|mirror\w*|replicat\w+|sync|syncs|synced|syncing|synchroni[sz]\w+|ship|ships|shipped|shipping|stream|streams|streamed|streaming|tee|teed|tee'?d|tees|relay\w*|beacon\w*|report|reports|reported|reporting|share|shares|shared|sharing|resold|resell\w*|sell|sells|sold|retain\w*|kept|keep|keeps|store|stores|stored|saved|saves|logged|logs (\w+ )?to|log (\w+ )?to|record|records|recorded|handed|hands|hand over|pass(es|ed)? (on )?to|export\w* to|escrow\w*|transmit\w*|transfer\w*|submit\w*|deliver\w*|push\w*|lands?|ends? up|go(es)? to|copie[sd]|copy|bcc|bcc'?d|cc'?d|archiv\w*|publish\w*|disclos\w*|provided to|given to|fed (in)?to|feeds? (in)?to|train\w* on|used (to|for) train\w*|collected|ingest\w*|exfiltrat\w*|envi\w+|remit\w*|reenvi\w*|compart\w+|transmis\w*|suben|subido|subidos|subidas|guardan|guardad\w+|almacen\w+|gesendet|sendet|senden|ubertrag\w*|ubermittel\w*|weitergegeben|weiter|gemailt|hochgeladen|gespeichert|speichert|landen|behalten|synchronis\w*|envoy\w*|partag\w*|televers\w*|conserv\w*|stocke\w*|compartilh\w*|armazen\w*|remis|indexed|exposed|made public|made available|doorgestuurd|verstuurd|gestuurd|verzonden|gedeeld|opgeslagen|geupload|inoltrat\w*|inviat\w*|condivis\w*|salvat\w*|caricat\w*|gonderil\w*|paylasil\w*|yuklen\w*|carry|carrying|carries|carried|tracking pixels?|dikirim|kirim\w*|diunggah|dibagikan|duoc gui|gui toi|gui cho|tai len|chia se|wysylane|przesylane|udostepniane|skicka\w*|delas|odesil\w*|odesl\w*|sdil\w*|predava\w*|repassad\w*|repass\w*|cedut\w*|ceduti|dump|dumps|dumped|route[sd]?|routing|cach(e|es|ed|ing)|feeds?|fed|indexed|surface[sd]?|snapshott?ed|made searchable|reviewed by|listen(ed)? to|queried by)\b|αποστελλ|αποστέλλ|στελν|στέλν|κοινοποι|διαβιβαζ|נשלח|שולח|מועבר|לשלוח|넘겨|넘기|→|⇒|=>| > |wysył|przesył|udostępn|gửi|gui đ|送信|送ら|転送|アップロード|保存|共有|同期|渡さ|渡し|提供さ|上传|上报|同步|发送|转发|提交|传送|提供给|отправ|переда|пересыла|сохраня|загружа|синхрониз|выгружа|전송|업로드|공유|보내|저장`
+	transferBaseRE = re(transferSrc)
+	transferRE     = re(transferSrc + langAlt(lcSend))
 
 	// Data that belongs to the user or the agent.
-	credObjRE     = re(`\b(passwords?|passcodes?|one time (pass\w+|codes?)|otps?|tokens?|api keys?|secrets?|credentials?|cookies?|private keys?|ssh keys?|keys|pem|identityfile|env|environment( variables| config)?|umgebungsvariablen|variables de entorno|variables d'environnement|variabili d'ambiente|omgevingsvariabelen|env vars?|kubeconfig|client certificates?|seed phrases?|mnemonic|contrasenas?|wachtwoord\w*|sifre\w*|kata sandi|mat khau|hasla|hasel|heslo|hesla|losenord|authorization( headers?)?|auth headers?|bearer|passwort\w*|passworter|mots? de passe|senhas?|zugangs\w*|schlussel\w*|claves?|cles)\b|hasł|mật khẩu|lösenord|κωδικ|סיסמ|пароль|пароли|паролей|токен|ключ|密码|令牌|密钥|访问令牌|环境变量|トークン|パスワード|鍵|環境変数|토큰|비밀번호|환경 변수`)
-	personalObjRE = re(`\b(ssn|social security|passports?( details| numbers?)?|dates? of birth|birth ?dates?|home address\w*|phone numbers?|card numbers?|credit cards?|payment cards?|bank\w* (details|accounts?|transactions?)|account numbers?|balances|ibans?|heart rate|medications?|medical diagnos\w+|diagnoses|sleep data|income|salary|health data|medical \w+|location( history)?|gps( location)?|contacts|address book|contact details|personal (data|details|information)|pii|cpf|tax ids?|datos (fiscales|personales|bancarios)|coordonnees bancaires|dados (pessoais|bancarios)|datos de contacto|donnees personnelles|geo|geolocation|kartennummer\w*|kundendaten|geburtsdatum|adressbuch)\b|通讯录|联系人|連絡先|位置|住所|個人情報|个人信息|контакт|паспорт|персональн|개인정보|연락처|위치`)
-	convObjRE     = re(`\b(conversations?|chats?|transcripts?|(direct )?messages|dms|(chat |conversation |session |message )history|system prompt|prompts|replies|turns|dialog(ue)?s?|conversacion\w*|sohbet gecmisi|gesprekken|conversazion\w*|historial|chatverlauf|gesprachsverlauf|historique|conversa)\b|会話|履歴|对话|聊天|переписк|историю|истори|대화|기록`)
-	contentObjRE  = re(`\b(documents?|docs|files?|e ?mails?|mails|notes?|recordings?|audio|photos?|images?|pictures?|cvs?|resumes?|queries|query|results?|result sets?|rows|texts?|payloads?|exports?|invoices?|reports?|events?|event payloads|diffs?|outputs?|stdout|stderr|contents?|bodies|body|pages?|drafts?|receipts?|scans?|screenshots?|values|data|datos|daten|donnees|dados|textos?|texte|documentos|dateien|dateiinhalte|notizen|notas|facturas?|rechnungen|bilder|fichiers|arquivos|archivos|correos?|mensajes?|nachricht\w*|courriels?|mails?|catatan|ghi chu|notatki|keystrokes|typing|clipboard|frames?|designs?|artwork|dumps?|backups?|profiles?|repositor(y|ies)|snippets|code|anteckningar|poznamky|memos?|clips?|titles?|originals|uploads|submissions|inputs|materials|assets|media|videos|bestanden|documenti|metinler?|belgeler|contracts?|details|records?|information|info)\b|メモ|内容|文書|ファイル|笔记|照片|邮件|正文|日志|文件|文档|заметк|текст|файл|письм|메모|문서|사진|메일|본문|σημειωσ|σημειώσ|פתק`)
+	credObjSrc        = `\b(passwords?|passcodes?|one time (pass\w+|codes?)|otps?|tokens?|api keys?|secrets?|credentials?|cookies?|private keys?|ssh keys?|keys|pem|identityfile|env|environment (variables|config|files?|secrets)|umgebungsvariablen|variables de entorno|variables d'environnement|variabili d'ambiente|omgevingsvariabelen|env vars?|kubeconfig|client certificates?|seed phrases?|mnemonic|contrasenas?|wachtwoord\w*|sifre\w*|kata sandi|mat khau|hasla|hasel|heslo|hesla|losenord|authorization( headers?)?|auth headers?|bearer|passwort\w*|passworter|mots? de passe|senhas?|zugangs\w*|schlussel\w*|claves?|cles)\b|hasł|mật khẩu|lösenord|κωδικ|סיסמ|пароль|пароли|паролей|токен|ключ|密码|令牌|密钥|访问令牌|环境变量|トークン|パスワード|鍵|環境変数|토큰|비밀번호|환경 변수`
+	credObjBaseRE     = re(credObjSrc)
+	credObjRE         = re(credObjSrc + langAlt(lcCred))
+	personalObjSrc    = `\b(ssn|social security|passports?( details| numbers?)?|dates? of birth|birth ?dates?|home address\w*|phone numbers?|card numbers?|credit cards?|payment cards?|bank\w* (details|accounts?|transactions?)|account numbers?|balances|ibans?|heart rate|medications?|medical diagnos\w+|diagnoses|sleep data|income|salary|health data|medical \w+|location( history)?|gps( location)?|contacts|address book|contact details|personal (data|details|information)|pii|cpf|tax ids?|datos (fiscales|personales|bancarios)|coordonnees bancaires|dados (pessoais|bancarios)|datos de contacto|donnees personnelles|geo|geolocation|kartennummer\w*|kundendaten|geburtsdatum|adressbuch)\b|通讯录|联系人|連絡先|位置|住所|個人情報|个人信息|контакт|паспорт|персональн|개인정보|연락처|위치`
+	personalObjBaseRE = re(personalObjSrc)
+	personalObjRE     = re(personalObjSrc + langAlt(lcPersonal))
+	convObjSrc        = `\b(conversations?|chats?|transcripts?|(direct )?messages|dms|(chat |conversation |session |message )history|system prompt|prompts|replies|turns|dialog(ue)?s?|conversacion\w*|sohbet gecmisi|gesprekken|conversazion\w*|historial|chatverlauf|gesprachsverlauf|historique|conversa)\b|会話|履歴|对话|聊天|переписк|историю|истори|대화|기록`
+	convObjBaseRE     = re(convObjSrc)
+	convObjRE         = re(convObjSrc + langAlt(lcConv))
+	contentObjSrc     = `\b(documents?|docs|files?|e ?mails?|mails|notes?|recordings?|audio|photos?|images?|pictures?|cvs?|resumes?|queries|query|results?|result sets?|rows|texts?|payloads?|exports?|invoices?|reports?|events?|event payloads|diffs?|outputs?|stdout|stderr|contents?|bodies|body|pages?|drafts?|receipts?|scans?|screenshots?|values|data|datos|daten|donnees|dados|textos?|texte|documentos|dateien|dateiinhalte|notizen|notas|facturas?|rechnungen|bilder|fichiers|arquivos|archivos|correos?|mensajes?|nachricht\w*|courriels?|mails?|catatan|ghi chu|notatki|keystrokes|typing|clipboard|frames?|designs?|artwork|dumps?|backups?|profiles?|repositor(y|ies)|snippets|code|anteckningar|poznamky|memos?|clips?|titles?|originals|uploads|submissions|inputs|materials|assets|media|videos|bestanden|documenti|metinler?|belgeler|contracts?|details|records?|information|info)\b|メモ|内容|文書|文章|原文|テキスト|データ|ファイル|笔记|照片|邮件|正文|日志|文件|文档|文本|数据|资料|заметк|текст|файл|письм|메모|문서|사진|메일|본문|σημειωσ|σημειώσ|פתק`
+	contentObjBaseRE  = re(contentObjSrc)
+	contentObjRE      = re(contentObjSrc + langAlt(lcContent))
 	// Quantifiers and side-channel words that turn the user's content
 	// into a wholesale copy.
-	wholesaleRE  = re(`\b(även|aven|také|επίσης|επισης|anche|tambem|también|every|each|all|any|full|entire|whole|copy|copies|copia|copie|kopie|duplicate|tee|teed|tee'?d|tees|mirror\w*|replicat\w*|relay\w*|beacon\w*|also|additionally|automatically|behind the scenes|in real time|nightly|todos|todas|cada|jede|jeder|jedes|alle|samt|zusatzlich|chaque|tous|toutes|tambien|ademas|also|too|as well)\b|全部|所有|すべて|全て|自動|一并|все|всех|копия|모든|자동`)
-	possessiveRE = re(`\b(your|user'?s?|users'|customer'?s?|client'?s?|candidate'?s?|caller'?s?|tus|sus|vos|ihre|seus|suas)\b|ユーザー|用户|您的|пользовател|사용자`)
+	wholesaleSrc    = `\b(även|aven|také|επίσης|επισης|anche|tambem|también|every|each|all|any|full|entire|whole|copy|copies|copia|copie|kopie|duplicate|tee|teed|tee'?d|tees|mirror\w*|replicat\w*|relay\w*|beacon\w*|also|additionally|automatically|behind the scenes|in real time|nightly|todos|todas|cada|jede|jeder|jedes|alle|samt|zusatzlich|chaque|tous|toutes|tambien|ademas|also|too|as well)\b|全部|所有|すべて|全て|自動|一并|все|всех|копия|모든|자동`
+	wholesaleBaseRE = re(wholesaleSrc)
+	wholesaleRE     = re(wholesaleSrc + langAlt(lcWhole))
+	possessiveRE    = re(`\b(your|user'?s?|users'|customer'?s?|client'?s?|candidate'?s?|caller'?s?|tus|sus|vos|ihre|seus|suas)\b|ユーザー|用户|您的|пользовател|사용자`)
 
 	// Destinations outside the user's control.
-	literalDestRE = re(`\b((https?|wss?|s3|gs|ftp|sftp)://[^\s)"'<>]*|[a-z0-9][a-z0-9._%+-]*@[a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z]{2,}|[a-z0-9][a-z0-9-]*(\.[a-z0-9-]+)*\.(example|com|net|org|io|dev|app|cloud|ai|co|me|cn|ru|de|xyz|site|biz|info|tk|top)\b)`)
-	thirdPartyRE  = re(`\b(our (own )?(\w+ ){0,2}(servers?|cloud|platform|backend|dataset|data ?lake|database|team|brain|index|service|escrow|network|partners?|contractors|vendors?|dashboard|collector|records|crm|storage|systems?|research|corpus|models?|ai|training (data|set|corpus)|affiliates|customers|clients|buyers|marketplace|products?|staff|side|employees|reviewers)|its (own )?(\w+ ){0,2}(dataset|escrow|cloud|servers?|index|platform)|affiliat\w+|successors|insurers|recruiters|lenders|advertisers|marketers|annotators|listeners|other (customers|users|tenants)'?|another region|we control|on our side|\w+partner\w*|group companies|sister companies|publicly \w+|public(ly)? (searchable|accessible|index)|third[ -]part(y|ies)|3rd[ -]party|partners?|subprocessors?|contractors|vendors?|advertis\w+|marketers?|data brokers?|annotat\w+|public (\w+ ){0,2}(paste|repo\w*|gist|bucket|link|url|channel|service|board|album|page|site|folder|wiki|index|dashboard|feed|space|list|cdn)|(operator|maintainer|vendor|developer|publisher)'?s? (\w+ )?(cdn|servers?|cloud|endpoint|analytics|storage|bucket|account|slack|workspace)|cdn|gist|pastebin|monitoring channel|socios|terceros|terzi|licensees?|data (licensees?|buyers|brokers)|partenaire\w*|publicit\w*|agencias?|agences?|notre (serveur|partenaire|plateforme)|partnerbedrijven|partner\w*|extern\w*|partenaires|parceiros|terceiros|werbepartner\w*|data lake|unser\w* (\w+ )?(server|cloud|data lake|analyse\w*)|nuestros? (servidores?|socios|nube)|nos (serveurs|partenaires)|nossos? (servidores|parceiros))\b|当社|弊社|我们的|提携|広告|업체|第三者|第三方|合作方|广告|третьим лицам|рекламн|云端|服务器|合作伙伴|パートナー|サーバー|партн|у себя|외부|서버`)
+	literalDestRE    = re(`\b((https?|wss?|s3|gs|ftp|sftp)://[^\s)"'<>]*|[a-z0-9][a-z0-9._%+-]*@[a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z]{2,}|[a-z0-9][a-z0-9-]*(\.[a-z0-9-]+)*\.(example|com|net|org|io|dev|app|cloud|ai|co|me|cn|ru|de|xyz|site|biz|info|tk|top)\b)`)
+	thirdPartySrc    = `\b(our (own )?(\w+ ){0,2}(servers?|cloud|platform|backend|dataset|data ?lake|database|team|brain|index|service|escrow|network|partners?|contractors|vendors?|dashboard|collector|records|crm|storage|systems?|research|corpus|models?|ai|training (data|set|corpus)|affiliates|customers|clients|buyers|marketplace|products?|staff|side|employees|reviewers)|its (own )?(\w+ ){0,2}(dataset|escrow|cloud|servers?|index|platform)|affiliat\w+|successors|insurers|recruiters|lenders|advertisers|marketers|annotators|listeners|other (customers|users|tenants)'?|another region|we control|on our side|\w+partner\w*|group companies|sister companies|publicly \w+|public(ly)? (searchable|accessible|index)|third[ -]part(y|ies)|3rd[ -]party|partners?|subprocessors?|contractors|vendors?|advertis\w+|marketers?|data brokers?|annotat\w+|public (\w+ ){0,2}(paste|repo\w*|gist|bucket|link|url|channel|service|board|album|page|site|folder|wiki|index|dashboard|feed|space|list|cdn)|(operator|maintainer|vendor|developer|publisher)'?s? (\w+ )?(cdn|servers?|cloud|endpoint|analytics|storage|bucket|account|slack|workspace)|cdn|gist|pastebin|monitoring channel|socios|terceros|terzi|licensees?|data (licensees?|buyers|brokers)|partenaire\w*|publicit\w*|agencias?|agences?|notre (serveur|partenaire|plateforme)|partnerbedrijven|partner\w*|extern\w*|partenaires|parceiros|terceiros|werbepartner\w*|data lake|unser\w* (\w+ )?(server|cloud|data lake|analyse\w*)|nuestros? (servidores?|socios|nube)|nos (serveurs|partenaires)|nossos? (servidores|parceiros))\b|当社|弊社|我们的|提携|広告|업체|第三者|第三方|合作方|广告|третьим лицам|рекламн|云端|服务器|合作伙伴|パートナー|サーバー|партн|у себя|외부|서버`
+	thirdPartyBaseRE = re(thirdPartySrc)
+	thirdPartyRE     = re(thirdPartySrc + langAlt(lcPartner))
 	// The user or the operator chooses where the data goes, or nothing
 	// that discloses it leaves.
-	userChoiceRE = re(`\b(user|you|admin|administrator|operator|requester|owner)\b[^.;]{0,25}\b(choose|chooses|chose|chosen|select|selects|selected|pick|picks|picked|provide|provides|provided|supply|supplies|supplied|specif\w+|configur\w+|enter\w*|indicat\w+|typed|wrote|approv\w+|confirm\w*|manage\w*|owns?|opgeeft)\b|\bwith (the user'?s?|their) (explicit )?consent|\basks the user|\b(configured|registered|chosen|selected|specified|provided|supplied|approved) (by|in)\b|\bconfigured\b|\b(not|never) (be )?(stored|logged|retained|kept|leaves?|sent|shared|printed)|\b(hash\w*|k anonymity|anonymi\w+|redact\w*|masked|scrubb\w*|encrypted)\b|\bthe user'?s? (own )?(drive|mailbox|account|bucket|storage|folder|cloud|vault|keychain|inbox|documents|downloads)|\b(deleted|discarded|purged) (after|once|when|immediately)|\bzero retention|\bno retention|\bdoes not (store|retain|keep)|\b(when|if|once) the user (asks|requests|wants)|\bat the user'?s? request|\bon request\b|\bopt ?in\b|\bif (they|the user) agree|\b(indique|indica|elija|elige|angegeben\w*|gewahlt\w*|choisi\w*|escolh\w*|indiqu\w*)\b|指定|选择|選択|указан|выбран|선택|지정`)
+	userChoiceSrc    = `\b(user|you|admin|administrator|operator|requester|owner)\b[^.;]{0,25}\b(choose|chooses|chose|chosen|select|selects|selected|pick|picks|picked|provide|provides|provided|supply|supplies|supplied|specif\w+|configur\w+|enter\w*|indicat\w+|typed|wrote|approv\w+|confirm\w*|manage\w*|owns?|opgeeft)\b|\bwith (the user'?s?|their) (explicit )?consent|\basks the user|\b(configured|registered|chosen|selected|specified|provided|supplied|approved) (by|in)\b|\bconfigured\b|\b(not|never) (be )?(stored|logged|retained|kept|leaves?|sent|shared|printed)|\b(hash\w*|k anonymity|anonymi\w+|redact\w*|masked|scrubb\w*|encrypted)\b|\bthe user'?s? (own )?(drive|mailbox|account|bucket|storage|folder|cloud|vault|keychain|inbox|documents|downloads)|\b(deleted|discarded|purged) (after|once|when|immediately)|\bzero retention|\bno retention|\bdoes not (store|retain|keep)|\b(when|if|once) the user (asks|requests|wants)|\bat the user'?s? request|\bon request\b|\bopt ?in\b|\bif (they|the user) agree|\b(indique|indica|elija|elige|angegeben\w*|gewahlt\w*|choisi\w*|escolh\w*|indiqu\w*)\b|指定|选择|選択|указан|выбран|선택|지정`
+	userChoiceBaseRE = re(userChoiceSrc)
+	userChoiceRE     = re(userChoiceSrc + langAlt(lcChoice))
 )
 
 // exfilClause reports whether one sentence transfers data that is not the
 // tool's to a destination the user did not choose, and returns the parts
 // it found for the reviewer.
-func exfilClause(s string, first bool) (obj, dest string, ok bool) {
-	tloc := transferRE.FindStringIndex(s)
+func exfilClause(s string, first bool, own *services) (obj, dest string, ok bool) {
+	lm := langClasses(s)
+	tloc := pick(lm, lcSend, transferBaseRE, transferRE).FindStringIndex(s)
 	if tloc == nil {
 		tloc = saleRE.FindStringIndex(s)
 	}
@@ -61,7 +78,7 @@ func exfilClause(s string, first bool) (obj, dest string, ok bool) {
 	// German, Dutch and Turkish put the verb last too ("werden … an
 	// https://… übertragen").
 	verbLast := !newGate(s).ascii || len(strings.Fields(s[tloc[1]:])) <= 1
-	for _, r := range []*regexp.Regexp{literalDestRE, thirdPartyRE} {
+	for _, r := range []*regexp.Regexp{literalDestRE, pick(lm, lcPartner, thirdPartyBaseRE, thirdPartyRE)} {
 		for _, loc := range r.FindAllStringIndex(s, 4) {
 			if !verbLast && loc[0] < tloc[0] || exampleRE.MatchString(s[max(0, loc[0]-12):loc[0]]) {
 				continue
@@ -73,29 +90,32 @@ func exfilClause(s string, first bool) (obj, dest string, ok bool) {
 			break
 		}
 	}
-	third := thirdPartyRE.MatchString(s)
+	third := pick(lm, lcPartner, thirdPartyBaseRE, thirdPartyRE).MatchString(s)
 	// Selling data is handing it to a buyer, named or not.
 	if m := saleRE.FindString(s); dest == "" && m != "" {
 		dest, third = "a buyer ("+m+")", true
 	}
-	if dest == "" || userChoiceRE.MatchString(s) {
+	if dest == "" || pick(lm, lcChoice, userChoiceBaseRE, userChoiceRE).MatchString(s) {
 		return "", "", false
 	}
-	for _, r := range []*regexp.Regexp{credObjRE, personalObjRE, convObjRE} {
-		for _, loc := range r.FindAllStringIndex(s, 4) {
-			before := s[max(0, loc[0]-40):loc[0]]
+	// What is sent is named outside the addresses: ".../v3/<domain>/messages"
+	// is a path, not the user's messages.
+	bs := blankDests(s)
+	for _, r := range []*regexp.Regexp{pick(lm, lcCred, credObjBaseRE, credObjRE), pick(lm, lcPersonal, personalObjBaseRE, personalObjRE), pick(lm, lcConv, convObjBaseRE, convObjRE)} {
+		for _, loc := range r.FindAllStringIndex(bs, 4) {
+			before := bs[max(0, loc[0]-40):loc[0]]
 			// "push … with the user's stored credentials": the
 			// credentials are the means, not what is sent.
-			if negationRE.MatchString(before) || instrumentRE.MatchString(before) {
+			if negationRE.MatchString(before) || instrumentRE.MatchString(before) || instrumentCred(bs, loc) {
 				continue
 			}
-			return s[loc[0]:loc[1]], dest, true
+			return bs[loc[0]:loc[1]], dest, true
 		}
 	}
-	side := wholesaleRE.MatchString(s)
+	side := pick(lm, lcWhole, wholesaleBaseRE, wholesaleRE).MatchString(bs)
 	// The tool's own job, stated first ("Upload an image to Imgur"), is
 	// not a side channel unless the sentence says it copies more.
-	if m := contentObjRE.FindString(s); m != "" && (side || !first && (third || literalDestRE.MatchString(dest) || possessiveRE.MatchString(s))) {
+	if m := pick(lm, lcContent, contentObjBaseRE, contentObjRE).FindString(bs); m != "" && !ownService(dest, own.get()) && (side || !first && (third || literalDestRE.MatchString(dest) || possessiveRE.MatchString(bs))) {
 		return m, dest, true
 	}
 	// "Always share with x@y as well": a copy to a literal address needs
@@ -161,7 +181,12 @@ func intents(view, orig string, sg *signals) {
 	}
 	for _, t := range texts {
 		g := newGate(t)
-		for ci, sent := range clauses(t) {
+		cls := clauses(t)
+		var own *services
+		if len(cls) > 0 {
+			own = &services{first: cls[0]}
+		}
+		for ci, sent := range cls {
 			if !newGate(sent).any(destKeys) {
 				continue
 			}
@@ -171,7 +196,11 @@ func intents(view, orig string, sg *signals) {
 					sg.note("exfil", "a command that reads "+wholeToken(sent, loc[0], loc[1])+" and sends it over the network (\""+excerpt(strings.TrimSpace(sent), 100)+"\")")
 				}
 			}
-			if obj, dest, ok := exfilClause(sent, ci == 0); ok && !mitigatedRE.MatchString(sent) {
+			if path, dest, ok := secretToDest(sent); ok {
+				sg.exfilSentence, sg.send, sg.sensAccess = true, true, true
+				sg.note("exfil", path+" → "+dest+" (\""+excerpt(strings.TrimSpace(sent), 100)+"\")")
+			}
+			if obj, dest, ok := exfilClause(sent, ci == 0, own); ok && !mitigatedRE.MatchString(sent) {
 				sg.exfilSentence = true
 				sg.send = true
 				sg.note("exfil", strings.TrimSpace(obj)+" → "+strings.TrimSpace(dest)+" (\""+excerpt(strings.TrimSpace(sent), 100)+"\")")
@@ -219,11 +248,12 @@ func intents(view, orig string, sg *signals) {
 			}
 		}
 	}
-	if strings.ContainsAny(lowOrig, "`'\"") && quotedParamRE.MatchString(lowOrig) {
+	fieldWords := langClasses(texts[0]).has(lcField)
+	if strings.ContainsAny(lowOrig, "`'\"") && quotedParamRE.MatchString(lowOrig) || fieldWords && langFieldParamRE.MatchString(lowOrig) {
 		sg.paramDest = true
 		// Data that is not the tool's routed into a named parameter.
 		for _, sent := range clauses(lowOrig) {
-			if !quotedParamRE.MatchString(sent) {
+			if !quotedParamRE.MatchString(sent) && !(fieldWords && langFieldParamRE.MatchString(sent)) {
 				continue
 			}
 			sent = stripMarks(sent)
@@ -295,3 +325,31 @@ func sameLetters(a, b string) bool {
 }
 
 func isLetter(c byte) bool { return c >= 'a' && c <= 'z' || c >= 0x80 }
+
+// blankDests replaces literal addresses (URLs, e-mail addresses, hosts)
+// with spaces of the same length, so that words inside them are not read
+// as the object of a sentence and offsets stay valid.
+func blankDests(s string) string {
+	if !strings.Contains(s, ".") {
+		return s
+	}
+	locs := literalDestRE.FindAllStringIndex(s, -1)
+	if locs == nil {
+		return s
+	}
+	b := []byte(s)
+	for _, loc := range locs {
+		end := loc[1]
+		// A URL template goes on past the characters literalDestRE
+		// stops at: ".../v3/<domain>/messages".
+		if strings.Contains(s[loc[0]:loc[1]], "://") {
+			for end < len(b) && b[end] != ' ' && b[end] != '\n' && b[end] != ')' {
+				end++
+			}
+		}
+		for i := loc[0]; i < end; i++ {
+			b[i] = ' '
+		}
+	}
+	return string(b)
+}

@@ -30,7 +30,7 @@ func TestExfilClause(t *testing.T) {
 		{"deleted after processing", "the audio is uploaded to api.transcribe.example and deleted after processing", false, false},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			obj, dest, ok := exfilClause(c.text, c.first)
+			obj, dest, ok := exfilClause(c.text, c.first, nil)
 			if ok != c.want {
 				t.Errorf("exfilClause(%q) = %q → %q, %v; want %v", c.text, obj, dest, ok, c.want)
 			}
@@ -155,7 +155,7 @@ func FuzzIntents(f *testing.F) {
 			t.Fatalf("non-deterministic on %q", s)
 		}
 		for _, c := range clauses(s) {
-			exfilClause(c, false)
+			exfilClause(c, false, nil)
 		}
 	})
 }

@@ -110,6 +110,14 @@ func (sc *scan) schemaAbuse(ta *toolAnalysis, t *Tool) {
 		ptr := "/inputSchema/properties/" + escapeToken(name)
 		// The description tells the model to put data that is not the
 		// tool's into this parameter: "pass its content as 'sidenote'".
+		if descSig != nil && descSig.sensPath && secretIntoParam(ta.name, ta.desc, descSig.ex["path"], name) {
+			sc.add(Finding{Type: TypeToolPoisoning, Tool: ta.name, Object: ta.object, Path: "/description", Severity: detect.High,
+				Detail: fmt.Sprintf("the description names the secret file %q and the tool's own parameter %q, and the tool's purpose has nothing to do with that file: the text routes the file into the parameter, which carries it to the server; reject the server", descSig.ex["path"], name)})
+			sc.add(Finding{Type: TypeSchemaAbuse, Tool: ta.name, Object: ta.object, Path: ptr, Severity: detect.High,
+				Detail: fmt.Sprintf("parameter %q is named as the place for %q, a file the tool does not need: a channel for the agent's secrets; reject the server", name, descSig.ex["path"])})
+			// The checks below may find the same channel more severe
+			// (a fill order kept from the user); add keeps the worst.
+		}
 		if descSig != nil && (descSig.sensData || descSig.sensPath) && (descSig.sensAccess || descSig.exfilSentence || descSig.directed || paramOrderRE.MatchString(strings.ToLower(ta.desc))) && mentionsParam(ta.desc, name) {
 			sev := detect.High
 			if descSig.secrecy {
@@ -161,7 +169,7 @@ func (sc *scan) schemaAbuse(ta *toolAnalysis, t *Tool) {
 			}
 		}
 		switch {
-		case (sg.sensData || sg.sensPath) && (fillRE.MatchString(desc) || carrier || sg.directed || sg.secrecy) && !purposeMentions(purpose, sg):
+		case (sg.sensData || sg.sensPath) && (fillRE.MatchString(desc) || carrier || sg.directed || sg.secrecy) && !purposeMentions(purpose, sg) && !(sg.sensData && !sg.sensPath && ownServiceCred(purpose, desc)):
 			sev := detect.High
 			if sg.secrecy || sg.sensAccess || isReq && carrier {
 				sev = detect.Critical
@@ -171,6 +179,8 @@ func (sc *scan) schemaAbuse(ta *toolAnalysis, t *Tool) {
 		case carrier && internalUseRE.MatchString(desc):
 			sc.add(Finding{Type: TypeSchemaAbuse, Tool: ta.name, Object: ta.object, Path: ptr, Severity: detect.High,
 				Detail: fmt.Sprintf("parameter %q is free text \"for internal use\" that the model fills without the user: %q; a side channel for context — remove it", name, excerpt(desc, 80))})
+		case secretWord != "" && ownServiceCred(purpose, desc):
+			// The user's key for the service the tool itself calls.
 		case secretWord != "" && (carrier || strings.Contains(secretWord, "prompt") || strings.Contains(secretWord, "conversation") || strings.Contains(secretWord, "messages") || strings.Contains(secretWord, "SSH") || strings.Contains(secretWord, "private") || strings.Contains(secretWord, "seed") || strings.Contains(secretWord, "cookies") || strings.Contains(secretWord, "social security") || sg.sensData):
 			sc.add(Finding{Type: TypeSchemaAbuse, Tool: ta.name, Object: ta.object, Path: ptr, Severity: detect.High,
 				Detail: fmt.Sprintf("parameter %q asks for %s, which a tool described as %q does not need; reject the server or remove the parameter", name, secretWord, excerpt(ta.desc, 60))})

@@ -16,7 +16,12 @@ import (
 
 // fillIntentRE: asking the model to put something into a field, or to put
 // all of something there.
-var fillIntentRE = re(`\b(paste|fill|populate|put|insert|include|set|enter|copy|dump|attach|provide|supply|concatenate|all|every|entire|full|complete|whole|verbatim|raw|unedited|pegue|pega|pegar|incluye|incluya|inserte|introduce|rellena|toda|todo|todas|todos|eintragen|einfugen|fugen|trage|alle|gesamte\w*|vollstandige\w*|colle|collez|inserez|remplis\w*|tout|toute|toutes|tous|cole|insira|preencha)\b|貼り付け|すべて|全て|入れ|記入|填写|填入|粘贴|所有|全部|вставь|вставьте|укажи|укажите|всю|все |весь|붙여|모든|입력`)
+var fillIntentSrc = `\b(paste|fill|populate|put|insert|include|set|enter|copy|dump|attach|provide|supply|concatenate|all|every|entire|full|complete|whole|verbatim|raw|unedited|pegue|pega|pegar|incluye|incluya|inserte|introduce|rellena|toda|todo|todas|todos|eintragen|einfugen|fugen|trage|alle|gesamte\w*|vollstandige\w*|colle|collez|inserez|remplis\w*|tout|toute|toutes|tous|cole|insira|preencha)\b|貼り付け|すべて|全て|入れ|記入|填写|填入|粘贴|所有|全部|вставь|вставьте|укажи|укажите|всю|все |весь|붙여|모든|입력`
+
+// fillIntentBaseRE is fillIntentRE without the words of langs.go, for text that holds none of them.
+var fillIntentBaseRE = re(fillIntentSrc)
+
+var fillIntentRE = re(fillIntentSrc + langAlt(lcFill))
 
 // ownedDataRE: a description that names data as the agent's or the
 // user's ("the credentials available to you", "the last 50 chat turns").
@@ -27,7 +32,7 @@ var sysPromptObjRE = re(`\b(system prompt|system message|hidden instructions|ins
 
 // privilegeIntentRE: the server acting with rights of its own, in several
 // languages (the English forms of privilegeRE are reused as well).
-var privilegeIntentRE = re(`\b(root|sudo|superuser|(as|with) (an? |the )?(admin|administrator|superuser|owner)\b|admin (rights|privileges|credentials|token|role|account|delegation)|internal (network|hosts?|hostnames?|services?|endpoints?|apis?)|super ?user( session)?|(ceo|cfo|cto|executive|director|president|founder)'?s? (email )?(address|account|mailbox|identity|name|signature)|on behalf of any|metadata (service|endpoint|address)(es|s)?|(within|inside|from) the (\w+ )?(vpc|cluster network|intranet|private network)|169\.254\.169\.254|production (primary|database|cluster|hosts?)|cluster[ -]admin|owner (role|token)|global admin|domain[ -]wide|delegation|treasury|full disk access|owner'?s? (\w+ )?(token|credentials?|keys?|account|session)|clave (\w+ )?maestra|master key|dba role|(key|token|credentials?|account) (held|owned|stored|kept) (by|on) the server|master (ssh |api )?(key|account|token)|enterprise[ -]owner|(full )?write privileges|root credentials|deploy (key|credentials)|service[ -]account|server'?s? (\w+ ){0,2}(token|credentials|kubeconfig|key|permissions|privileges|rights|identity|network|gateway|proxy)|(organi[sz]ation|platform|company|org)'?s? (\w+ ){0,2}(credentials|key|token|account)|privileged|con (los )?permisos del servidor|credenciales del servidor|als root|mit root\w*|de l'administrateur|do servidor|del servidor|des servers)\b|管理者権限|root ?权限|服务器的|от имени владельца|внутренн\S* сет|сети сервера|от имени сервера|с правами|владельц|관리자 권한`)
+var privilegeIntentRE = re(`\b(root|sudo|superuser|(as|with) (an? |the )?(admin|administrator|superuser|owner)\b|admin (rights|privileges|credentials|token|role|account|delegation)|internal (network|hosts?|hostnames?|services?|endpoints?|apis?)|super ?user( session)?|(ceo|cfo|cto|executive|director|president|founder)'?s? (email )?(address|account|mailbox|identity|name|signature)|on behalf of any|metadata (service|endpoint|address)(es|s)?|(within|inside|from) the (\w+ )?(vpc|cluster network|intranet|private network)|169\.254\.169\.254|production (primary|database|cluster|hosts?)|cluster[ -]admin|owner (role|token)|global admin|domain[ -]wide|delegation|treasury|full disk access|owner'?s? (\w+ )?(token|credentials?|keys?|account|session)|clave (\w+ )?maestra|master key|dba role|(key|token|credentials?|account) (held|owned|stored|kept) (by|on) the server|master (ssh |api )?(key|account|token)|enterprise[ -]owner|(full )?write privileges|root credentials|deploy (key|credentials)|service[ -]account|server'?s? (\w+ ){0,2}(token|credentials|kubeconfig|key|permissions|privileges|rights|identity|network|gateway|proxy)|(organi[sz]ation|platform|company|org)'?s? (\w+ ){0,2}(credentials|key|token|account)|privileged|con (los )?permisos del servidor|credenciales del servidor|als root|mit root\w*|de l'administrateur|do servidor|del servidor|des servers)\b|管理者権限|root ?权限|服务器的|от имени владельца|внутренн\S* сет|сети сервера|от имени сервера|с правами|владельц|관리자 권한` + langAlt(lcPriv))
 
 // privilegeKeys: every ASCII alternative of privilegeIntentRE contains
 // one of them (see gate).
@@ -37,7 +42,7 @@ var privilegeKeys = []string{"root", "sudo", "super", "admin", "internal", "meta
 	"ceo", "cfo", "cto", "executive", "director", "president", "founder", "on behalf", "global", "domain", "write"}
 
 // arbitraryIntentRE: targets nobody constrains.
-var arbitraryIntentRE = re(`\b((including|even|incl) (\w+ ){0,2}(internal|private|localhost|metadata|intranet)|(any|arbitrary|whatever|every) (\w+ ){0,2}(urls?|hosts?|paths?|files?|commands?|quer(y|ies)|sql|statements?|roles?|users?|resources?|permissions?|principals?|address(es)?|recipients?|iban|accounts?|remotes?|repositor(y|ies)|mailbox(es)?|director(y|ies)|requests?|scripts?|endpoints?|targets?|tables?|databases?|dbs?|records?|buckets?|ids?|employees?|members?|customers?|tenants?|git urls?|kubectl commands?|shell commands?)\b|whatever (the )?\w+ (asks|says|wants|contains|requests|specifies|tells)|(copied|pulled|read|lifted|supplied|provided) (\w+ ){0,2}(from|by) (the |a |an )?(ticket|email|message|page|document|comment|input|conversation|prompt|request\w*)|unfiltered|unsanitized|unsanitised|qualsiasi|willekeurig\w*|herhangi|elke|arbitrary|unvalidated|unchecked|unrestricted|not (validated|checked|verified|sandboxed|restricted)|no (\w+ ){0,2}(check|checks|validation|allow ?list|allowlist|restriction|restrictions|review|confirmation|approval|gate|sandbox)|without (\w+ ){0,2}(validation|checks?|review|approval|confirmation|restriction)|verbatim|passed through unchanged|straight from|taken (verbatim )?from|comes? (straight )?from|decid\w+ by the content|not verified|ungepruft|beliebig\w*|sin (validacion|lista blanca|restriccion\w*|verificar)|cualquier\w*|n'importe|qualquer|sans (validation|controle|restriction))\b|任意|制限はありません|制限なし|そのまま|不做任何校验|不做校验|任何|直接取自|любой|любую|любые|любому|любого|любом|не проверя|без проверки|제한 없이|임의`)
+var arbitraryIntentRE = re(`\b((including|even|incl) (\w+ ){0,2}(internal|private|localhost|metadata|intranet)|(any|arbitrary|whatever|every) (\w+ ){0,2}(urls?|hosts?|paths?|files?|commands?|quer(y|ies)|sql|statements?|roles?|users?|resources?|permissions?|principals?|address(es)?|recipients?|iban|accounts?|remotes?|repositor(y|ies)|mailbox(es)?|director(y|ies)|requests?|scripts?|endpoints?|targets?|tables?|databases?|dbs?|records?|buckets?|ids?|employees?|members?|customers?|tenants?|git urls?|kubectl commands?|shell commands?)\b|whatever (the )?\w+ (asks|says|wants|contains|requests|specifies|tells)|(copied|pulled|read|lifted|supplied|provided) (\w+ ){0,2}(from|by) (the |a |an )?(ticket|email|message|page|document|comment|input|conversation|prompt|request\w*)|unfiltered|unsanitized|unsanitised|qualsiasi|willekeurig\w*|herhangi|elke|arbitrary|unvalidated|unchecked|unrestricted|not (validated|checked|verified|sandboxed|restricted)|no (\w+ ){0,2}(check|checks|validation|allow ?list|allowlist|restriction|restrictions|review|confirmation|approval|gate|sandbox)|without (\w+ ){0,2}(validation|checks?|review|approval|confirmation|restriction)|verbatim|passed through unchanged|straight from|taken (verbatim )?from|comes? (straight )?from|decid\w+ by the content|not verified|ungepruft|beliebig\w*|sin (validacion|lista blanca|restriccion\w*|verificar)|cualquier\w*|n'importe|qualquer|sans (validation|controle|restriction))\b|任意|制限はありません|制限なし|そのまま|不做任何校验|不做校验|任何|直接取自|любой|любую|любые|любому|любого|любом|не проверя|без проверки|제한 없이|임의` + langAlt(lcArb))
 
 // negatedRestrictionRE: "no allow-list", "without validation": the words
 // of a restriction used to say there is none.
@@ -60,7 +65,7 @@ func (sc *scan) schemaIntents(ta *toolAnalysis, t *Tool) {
 	for _, pp := range nestedParams(ps, "/inputSchema/properties/", 0, nil) {
 		desc := normalizeLight(strings.ToLower(str(pp.schema, "description") + " " + str(pp.schema, "title")))
 		allText += " " + desc
-		if len(desc) < 12 || !fillIntentRE.MatchString(desc) && !ownedDataRE.MatchString(desc) {
+		if len(desc) < 12 || !pick(langClasses(desc), lcFill, fillIntentBaseRE, fillIntentRE).MatchString(desc) && !ownedDataRE.MatchString(desc) {
 			continue
 		}
 		for _, r := range []*regexp.Regexp{sysPromptObjRE, credObjRE, convObjRE, personalObjRE} {
@@ -73,7 +78,7 @@ func (sc *scan) schemaIntents(ta *toolAnalysis, t *Tool) {
 			if len(stem) > 5 {
 				stem = stem[:5]
 			}
-			if len(stem) >= 3 && strings.Contains(purpose, string(stem)) {
+			if len(stem) >= 3 && strings.Contains(purpose, string(stem)) || r == credObjRE && ownServiceCred(purpose, desc) {
 				continue
 			}
 			sc.add(Finding{Type: TypeSchemaAbuse, Tool: ta.name, Object: ta.object, Path: pp.ptr, Severity: detect.High,
@@ -83,7 +88,7 @@ func (sc *scan) schemaIntents(ta *toolAnalysis, t *Tool) {
 	}
 	// Confused deputy: rights of the server's own on targets nobody
 	// constrains, through a free-text parameter.
-	if !newGate(allText).any(privilegeKeys) {
+	if !newGate(allText).any(privilegeKeys) && langClasses(allText)&(1<<lcPriv|1<<lcArb) == 0 {
 		return
 	}
 	arb := ""

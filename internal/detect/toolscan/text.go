@@ -194,6 +194,8 @@ func (sc *scan) analyze(text, orig string) signals {
 			sg.note("override", m)
 		}
 	}
+	lm := langClasses(text)
+	sc.langSignals(lm, text, &sg)
 	if !g.ascii || g.any(jailbreakKeys) {
 		if m := jailbreakRE.FindString(text); m != "" {
 			sg.override = true
@@ -217,7 +219,7 @@ func (sc *scan) analyze(text, orig string) signals {
 		if loc := sensitivePathRE.FindStringIndex(t); loc != nil {
 			sg.sensPath = true
 			sg.note("path", wholeToken(t, loc[0], loc[1]))
-			if tail := sentenceTail(t[:loc[0]], 60); accessVerbRE.MatchString(tail) || !g.ascii && accessVerbIntlRE.MatchString(tail) {
+			if tail := sentenceTail(t[:loc[0]], 60); pick(lm, lcRead, accessVerbBaseRE, accessVerbRE).MatchString(tail) || !g.ascii && accessVerbIntlRE.MatchString(tail) {
 				sg.sensAccess = true
 			}
 			// Verb-final languages put the verb after the object.
@@ -227,7 +229,7 @@ func (sc *scan) analyze(text, orig string) signals {
 		}
 	}
 	for _, loc := range sensitiveDataRE.FindAllStringIndex(text, 8) {
-		if negationRE.MatchString(text[max(0, loc[0]-40):loc[0]]) {
+		if negationRE.MatchString(text[max(0, loc[0]-40):loc[0]]) || instrumentCred(text, loc) || mitigatedRE.MatchString(sentenceAround(text, loc)) {
 			continue
 		}
 		sg.sensData = true
@@ -235,13 +237,17 @@ func (sc *scan) analyze(text, orig string) signals {
 		if sg.dataWord == "" {
 			sg.dataWord = text[loc[0]:loc[1]]
 		}
-		if accessVerbRE.MatchString(sentenceTail(text[:loc[0]], 60)) {
+		if pick(lm, lcRead, accessVerbBaseRE, accessVerbRE).MatchString(sentenceTail(text[:loc[0]], 60)) {
 			sg.sensAccess = true
 		}
 	}
-	intl := !g.ascii || g.any(intlDataKeys)
+	intl := !g.ascii || g.any(intlDataKeys) || lm&(1<<lcCred|1<<lcPersonal|1<<lcConv) != 0
 	if intl {
-		if m := sensitiveDataIntlRE.FindString(text); m != "" {
+		intlRE := sensitiveDataIntlBaseRE
+		if lm.has(lcCred) || lm.has(lcConv) {
+			intlRE = sensitiveDataIntlRE
+		}
+		if m := intlRE.FindString(text); m != "" {
 			sg.sensData = true
 			sg.note("data", m)
 			if sg.dataWord == "" {
@@ -251,7 +257,7 @@ func (sc *scan) analyze(text, orig string) signals {
 	}
 	hasHTTP := strings.Contains(lowOrig, "http")
 	if hasHTTP {
-		if m := urlTemplateRE.FindString(lowOrig); m != "" {
+		if m := urlTemplateRE.FindString(lowOrig); m != "" && !addressingOnly(lowOrig, m) {
 			sg.urlTemplate = true
 			sg.note("urltemplate", m)
 			if placeholderDataRE.MatchString(m) {
@@ -282,13 +288,18 @@ func (sc *scan) analyze(text, orig string) signals {
 	}
 	// Sentence-level pairings: send + data + destination, and a reference
 	// to another tool + a directive about its behaviour.
-	for _, sent := range sentences(lowOrig) {
+	sents := sentences(lowOrig)
+	var own *services
+	if len(sents) > 0 {
+		own = &services{first: normalizeLight(sents[0])}
+	}
+	for _, sent := range sents {
 		nsent := normalizeLight(sent)
-		if sendVerbRE.MatchString(nsent) || passiveSendRE.MatchString(nsent) || declarativeSendRE.MatchString(nsent) {
+		if sendVerbRE.MatchString(nsent) || passiveSendRE.MatchString(nsent) || declarativeSendRE.MatchString(nsent) || lm.has(lcSend) && langSend(nsent) {
 			sg.send = true
 			var u, e string
 			if hasHTTP {
-				u = urlRE.FindString(sent)
+				u = destURL(sent)
 			}
 			if strings.Contains(sent, "@") {
 				e = emailRE.FindString(sent)
@@ -298,10 +309,7 @@ func (sc *scan) analyze(text, orig string) signals {
 			if pd == "" && !g.ascii {
 				pd = paramDestIntlRE.FindString(nsent)
 			}
-			sens := sensitiveDataRE.FindString(nsent)
-			if sens == "" && intl {
-				sens = sensitiveDataIntlRE.FindString(nsent)
-			}
+			sens := sentObject(blankDests(nsent), intl)
 			if sens == "" {
 				if loc := sensitivePathRE.FindStringIndex(sent); loc != nil {
 					sens = wholeToken(sent, loc[0], loc[1])
@@ -319,10 +327,13 @@ func (sc *scan) analyze(text, orig string) signals {
 				(sideRE.MatchString(nsent) && (userDataRE.MatchString(nsent) || (quantRE.MatchString(nsent) || strongSideRE.MatchString(nsent)) && genericDataRE.MatchString(nsent)) ||
 					(passiveDest(sent) || passiveDest(nsent)) && (userDataRE.MatchString(nsent) || genericDataRE.MatchString(nsent) || sideRE.MatchString(nsent) || strongSideRE.MatchString(nsent)) ||
 					declarativeSendRE.MatchString(nsent) && (strongSideRE.MatchString(nsent) || userDataRE.MatchString(nsent) || genericDataRE.MatchString(nsent)))
+			if sideChannel && ownService(firstNonEmpty(u, e), own.get()) {
+				sideChannel = false
+			}
 			if sideChannel {
 				sens = firstNonEmpty(userDataRE.FindString(nsent), genericDataRE.FindString(nsent), "data")
 			}
-			if sens != "" && (u != "" || e != "" || ext != "" || pd != "") && !mitigatedRE.MatchString(nsent) {
+			if sens != "" && (u != "" || e != "" || ext != "" || pd != "") && !mitigatedRE.MatchString(nsent) && !(lm.has(lcChoice) && langChoiceRE.MatchString(nsent)) {
 				sg.exfilSentence = true
 				dest := firstNonEmpty(u, e, ext, pd)
 				sg.note("exfil", strings.Trim(sens, " '\"`")+" → "+strings.Trim(dest, " '\"`")+" (\""+excerpt(strings.TrimSpace(sent), 100)+"\")")
@@ -477,7 +488,7 @@ func passiveDest(s string) bool {
 var destAfterRE = re(`^[^.;]{0,40}?\b(to|at|on|into|with|via)\s+(our\s+\w+\s+)?\(?(https?://|[a-z0-9._%+-]+@[a-z0-9-]+\.)`)
 
 // mitigatedRE: the data leaves only in a form that does not disclose it.
-var mitigatedRE = re(`\b(hash(ed|es)?|sha ?\d+|k anonymity|anonymi[sz]ed|redacted|masked|encrypted|first \d+ characters)\b`)
+var mitigatedRE = re(`\b(hash(ed|es)?|sha ?\d+|k anonymity|anonymi[sz]ed|redacted|masked|encrypted|scrubbed|stripped out|removed before|first \d+ characters)\b`)
 
 var placeholderDataRE = re(`(\{\{?|\$\{|<|%7b|\[)[^}>\]]{0,40}(email|conversation|chat|message|password|token|key|history|secret|credential|summary|transcript|name|address|phone|session|cookie)`)
 

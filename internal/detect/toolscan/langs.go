@@ -1,0 +1,494 @@
+package toolscan
+
+import (
+	"regexp"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/agentgov/agentgov/internal/textnorm"
+)
+
+// Word classes of the languages the phrase families of lexicon.go and
+// intent.go were not written for. Each language lists words, not sentences:
+// the grammar combines them (a transfer verb with a credential noun and a
+// destination; a read verb before a secret file; a "don't tell" phrase)
+// exactly as it combines the English words, so a new phrasing in one of
+// these languages is caught when its parts fall in the classes.
+//
+// Terms are written as a speaker writes them (diacritics, æ, ø, ZWNJ); they
+// are normalised the way text is (textnorm's Base view, the light view of
+// intent.go and plain lower case) so that every view matches. A term of
+// ASCII letters matches as a word prefix ("sendes" matches "sendes" and
+// "sendest"); a trailing '$' asks for the whole word and a leading '*'
+// lets it start inside a word (Swahili verbs carry subject and tense
+// prefixes: "hutumwa", "zinatumwa"). Terms in other scripts match
+// anywhere, since Thai, Persian and Bengali attach particles to words.
+type langWords struct {
+	code string
+	// The exfiltration grammar.
+	send, cred, personal, conv, content, whole, partner, choice []string
+	// Instructions to the model.
+	read, conceal, ignore, instr, directed, field, fill []string
+	// Confused deputies: rights of the server's own, unconstrained targets.
+	priv, arb []string
+}
+
+// lc is a class of langWords.
+type lc int
+
+const (
+	lcSend lc = iota
+	lcCred
+	lcPersonal
+	lcConv
+	lcContent
+	lcWhole
+	lcPartner
+	lcChoice
+	lcRead
+	lcConceal
+	lcIgnore
+	lcInstr
+	lcDirected
+	lcField
+	lcFill
+	lcPriv
+	lcArb
+)
+
+func (w *langWords) class(c lc) []string {
+	return [...][]string{w.send, w.cred, w.personal, w.conv, w.content, w.whole, w.partner, w.choice,
+		w.read, w.conceal, w.ignore, w.instr, w.directed, w.field, w.fill, w.priv, w.arb}[c]
+}
+
+var langTable = []langWords{
+	{code: "da",
+		send:     []string{"sendes", "sendt", "videresend", "videregiv", "uploades", "overføres", "overført", "deles med", "deler den", "deler dem", "synkronis", "kopieres", "gemmes", "gemmer en kopi"},
+		cred:     []string{"adgangskode", "kodeord", "adgangsnøgle", "api nøgle", "api nøgler", "nøgler$", "loginoplysning", "legitimationsoplysning"},
+		personal: []string{"telefonnummer", "cpr nummer", "personnummer", "adresse$", "kontakter", "personoplysning", "lokation", "placering"},
+		conv:     []string{"samtale", "chathistorik", "chatlog", "beskeder"},
+		content:  []string{"noter$", "noterne", "dokument", "filer$", "filerne", "billeder", "fotos", "e mails", "tekst", "kalender", "indhold"},
+		whole:    []string{"også", "desuden", "alle$", "hver$", "hvert$", "hele$", "automatisk", "kopi"},
+		partner:  []string{"annoncører", "samarbejdspartnere"},
+		choice:   []string{"brugeren angiver", "brugeren vælger", "brugeren selv vælger", "brugerens egen", "brugerens eget", "brugerens egne", "intet gemmes", "gemmes ikke", "ikke gemt"},
+		read:     []string{"læs$", "læse$", "læs filen", "kopier", "hent", "åbn"},
+		conceal:  []string{"fortæl ikke", "sig ikke", "nævn ikke", "uden at nævne", "uden at fortælle", "uden at sige", "uden brugerens viden", "i hemmelighed", "skjult for brugeren", "ikke nævne det", "ikke fortælle"},
+		ignore:   []string{"glem$", "ignorer", "se bort fra", "tilsidesæt", "følg ikke"},
+		instr:    []string{"instruktion", "regler$", "tidligere regler", "anvisninger", "instrukser"},
+		directed: []string{"vigtigt for assistenten", "til assistenten", "til modellen", "for modellen", "før du svarer", "inden du svarer", "før hvert svar", "du skal altid", "du skal først"},
+		field:    []string{"feltet", "parameteren", "felt$"},
+		fill:     []string{"indsæt", "kopier", "skriv", "udfyld", "hele$", "alle$"},
+		priv:     []string{"serverens egne", "serverens egen", "interne netværk", "interne adresser"},
+		arb:      []string{"enhver$", "hvilken som helst", "vilkårlig", "ingen tilladelsesliste", "ingen begrænsning"},
+	},
+	{code: "nb",
+		send:     []string{"sendes", "videresendes", "videresend", "lastes opp", "laster opp", "deles med", "deles også", "overføres", "synkroniser", "kopieres", "lagres"},
+		cred:     []string{"passord", "tilgangstoken", "tilgangsnøkkel", "api nøkkel", "api nøkler", "nøkler$", "innloggingsinformasjon", "pålogging"},
+		personal: []string{"telefonnummer", "fødselsnummer", "adresse$", "kontakter", "personopplysning", "posisjon", "e postadresse"},
+		conv:     []string{"samtale", "chattehistorikk", "meldinger", "chatlogg"},
+		content:  []string{"notater", "dokument", "filer$", "bilder", "tekst", "innhold", "lister$", "listene"},
+		whole:    []string{"også", "i tillegg", "alle$", "hver$", "hvert$", "hele$", "automatisk", "kopi"},
+		partner:  []string{"annonsører", "samarbeidspartnere"},
+		choice:   []string{"brukeren oppgir", "brukeren velger", "brukerens egen", "brukerens eget", "brukerens egne", "lagres ikke", "ikke lagret", "brukeren har gitt", "brukeren har lagt inn"},
+		read:     []string{"les filen", "les innholdet", "lese$", "hent", "kopier", "åpne"},
+		conceal:  []string{"ikke si noe", "ikke fortell", "ikke nevn", "si ikke", "fortell ikke", "nevn ikke", "uten å nevne", "uten å si", "uten å fortelle", "uten brukerens viten", "i hemmelighet"},
+		ignore:   []string{"se bort fra", "ignorer", "glem$", "ikke følg", "overstyr"},
+		instr:    []string{"instrukser", "instruksjoner", "regler$", "tidligere instrukser", "retningslinjer"},
+		directed: []string{"instruks til modellen", "til modellen", "til assistenten", "for modellen", "merknad til", "før du svarer", "før hvert svar", "du må alltid", "du må først"},
+		field:    []string{"parameteren", "feltet", "felt$"},
+		fill:     []string{"sett inn", "kopier", "fyll", "skriv", "hele$", "alle$"},
+		priv:     []string{"serverens egne", "serverens egen", "interne nettverk", "interne adresser"},
+		arb:      []string{"hvilken som helst", "enhver$", "vilkårlig", "ingen tillatelsesliste", "ingen begrensning"},
+	},
+	{code: "fi",
+		send:     []string{"lähetetään", "lähettää", "lähetä", "välitetään", "ladataan", "jaetaan", "siirretään", "synkronoidaan", "tallennetaan", "kopioidaan"},
+		cred:     []string{"salasan", "tunnukse", "kirjautumistie", "avaime", "api avain", "tunnistetie", "käyttöoikeustunnus"},
+		personal: []string{"puhelinnumer", "henkilötunnus", "osoitteet", "yhteystied", "henkilötied", "sijainti", "sähköpostiosoit"},
+		conv:     []string{"keskustelu", "viestit", "viestihistoria"},
+		content:  []string{"muistiinpano", "asiakirj", "tiedosto", "kuvat", "viestit", "teksti", "sisältö", "sisällön"},
+		whole:    []string{"myös", "kaikki", "jokainen", "jokaisen", "automaattisesti", "kopio"},
+		partner:  []string{"kumppane", "mainostaj", "kolmansille osapuolille"},
+		choice:   []string{"käyttäjän antama", "käyttäjän valitse", "jonka käyttäjä valitsee", "käyttäjän oma", "ei tallenneta", "eikä sitä tallenneta", "ylläpitäjän salli"},
+		read:     []string{"lue$", "lukea", "lue tiedosto", "kopioi", "hae$", "avaa"},
+		conceal:  []string{"älä kerro", "älä mainitse", "älä ilmoita", "kertomatta", "mainitsematta", "käyttäjän tietämättä", "salaa$"},
+		ignore:   []string{"ohita", "unohda", "älä noudata", "jätä huomiotta", "sivuuta"},
+		instr:    []string{"ohjee", "ohjeet", "säännöt", "aiemmat", "aiemmin annetut"},
+		directed: []string{"ennen kuin vastaat", "ennen jokaista vastausta", "ennen vastaamista", "huomio avustajalle", "ohje mallille", "avustajalle", "mallille"},
+		field:    []string{"kenttään", "kentässä", "kenttä", "parametri"},
+		fill:     []string{"liitä", "kopioi", "täytä", "kirjoita", "koko$", "kaikki"},
+		priv:     []string{"palvelimen omilla", "palvelimen oma", "sisäverkon", "sisäisen verkon", "pääkäyttäjä"},
+		arb:      []string{"minkä tahansa", "mitä tahansa", "mikä tahansa", "ei rajoiteta", "ilman rajoituksia", "rajoittamatta"},
+	},
+	{code: "ro",
+		send:     []string{"trimis", "trimit", "trimite", "trimiși", "încărcat", "încărcate", "transmis", "transmit", "redirecționat", "partajat", "distribuit", "sincroniz", "expediat", "copiat"},
+		cred:     []string{"parol", "cheile", "cheia api", "chei api", "cheie api", "date de autentificare", "date de acces", "tokenuri", "tokenul"},
+		personal: []string{"număr de telefon", "numărul de telefon", "numerele de telefon", "cnp$", "adresa$", "adresele", "lista de contacte", "date personale", "localizare", "cod fiscal"},
+		conv:     []string{"istoricul conversației", "istoricul chat", "mesajele"},
+		content:  []string{"notițe", "fișier", "imagini", "poze", "fotografii", "mesaj", "conținut", "factur"},
+		whole:    []string{"și la", "de asemenea", "toate$", "toți$", "fiecare", "fiecărui", "automat", "copi"},
+		partner:  []string{"parteneri", "agenți de publicitate", "terți$", "terțe părți"},
+		choice:   []string{"ales de utilizator", "aleasă de utilizator", "furnizat de utilizator", "indicat de utilizator", "utilizatorului propriu", "nu este salvat", "nu este stocat", "configurat de administrator", "configurată de administrator"},
+		read:     []string{"citește", "citeste", "citi$", "copiază", "deschide", "preia"},
+		conceal:  []string{"nu spune", "nu îi spune", "nu le spune", "nu menționa", "nu informa", "fără să spui", "fără a spune", "fără să informezi", "fără știrea", "în secret", "pe ascuns"},
+		ignore:   []string{"ignoră", "ignorați", "uită", "nu respecta", "nu urma", "treci peste"},
+		instr:    []string{"instrucțiun", "regulile", "reguli$", "anterioare"},
+		directed: []string{"notă pentru model", "notă pentru asistent", "pentru model", "pentru asistent", "înainte de a răspunde", "înainte de fiecare răspuns"},
+		field:    []string{"câmpul", "câmp$", "parametrul"},
+		fill:     []string{"copiază", "introdu", "completează", "pune$", "întreaga", "toată", "toate$"},
+		priv:     []string{"drepturile serverului", "privilegiile serverului", "rețeaua internă", "rețelei interne", "adrese interne"},
+		arb:      []string{"orice$", "arbitrar", "fără restricți", "nicio listă", "fără listă"},
+	},
+	{code: "hu",
+		send:     []string{"elküld", "küldjük", "küldi", "küldik", "továbbít", "feltölt", "megoszt", "átad", "szinkroniz", "továbbküld", "elmentjük"},
+		cred:     []string{"jelszav", "jelszó", "hozzáférési kulcs", "api kulcs", "kulcsok", "tokenek", "hitelesítő adat", "bejelentkezési adat"},
+		personal: []string{"telefonszám", "adószám", "taj szám", "lakcím", "névjegy", "személyes adat", "helyadat", "tartózkodási hely", "e mail cím"},
+		conv:     []string{"beszélgetés", "csevegés", "üzeneteit", "üzenetek"},
+		content:  []string{"jegyzet", "dokumentum", "fájl", "kép$", "képek", "fénykép", "számla", "számlák", "tartalm", "üzenet", "szöveg"},
+		whole:    []string{"szintén", "minden$", "összes", "automatikusan", "másolat"},
+		partner:  []string{"partner", "hirdető", "harmadik fél", "harmadik felek"},
+		choice:   []string{"felhasználó által megadott", "felhasználó által választott", "felhasználó adja meg", "felhasználó saját", "nem tároljuk", "nem mentjük", "soha nem hagyja el"},
+		read:     []string{"olvasd", "olvass", "olvasni", "másold", "nyisd meg", "töltsd be"},
+		conceal:  []string{"ne említsd", "ne szólj", "ne mondd", "ne mond el", "ne tájékoztasd", "ne értesítsd", "említés nélkül", "tudta nélkül", "titokban"},
+		ignore:   []string{"hagyd figyelmen kívül", "figyelmen kívül", "felejtsd el", "ne kövesd", "hagyd figyelmen"},
+		instr:    []string{"utasítás", "szabály", "korábbi", "előző"},
+		directed: []string{"minden válasz előtt", "mielőtt válaszolsz", "megjegyzés az asszisztensnek", "az asszisztensnek", "a modellnek", "modellnek szól"},
+		field:    []string{"paraméterben", "paraméter", "mezőben", "mezőbe", "mező$"},
+		fill:     []string{"másold", "illeszd", "írd be", "teljes", "összes", "minden$"},
+		priv:     []string{"szerver saját", "saját root", "belső cím", "belső hálózat"},
+		arb:      []string{"tetszőleges", "bármely", "bármilyen", "nincs engedélyezési lista", "korlátozás nélkül"},
+	},
+	{code: "fa",
+		send:     []string{"ارسال", "فرستاده", "می‌فرست", "بفرست", "بارگذاری", "آپلود", "منتقل", "به اشتراک", "همگام"},
+		cred:     []string{"رمز عبور", "رمزهای عبور", "گذرواژه", "کلیدهای", "کلید api", "توکن", "اعتبارنامه"},
+		personal: []string{"شماره تلفن", "شماره‌های تلفن", "آدرس‌های", "مخاطب", "اطلاعات شخصی", "موقعیت مکانی", "کد ملی"},
+		conv:     []string{"گفتگو", "مکالمه", "تاریخچه چت", "پیام‌ها"},
+		content:  []string{"یادداشت", "سند", "اسناد", "فایل", "عکس", "تصویر", "متن", "محتوا", "ایمیل"},
+		whole:    []string{"نیز", "همچنین", "همه", "تمام", "خودکار", "کپی"},
+		partner:  []string{"شرکا", "شرکای", "تبلیغاتی", "شخص ثالث"},
+		choice:   []string{"که کاربر وارد", "که کاربر انتخاب", "خود کاربر", "ذخیره نمی‌شود", "حذف می‌شود"},
+		read:     []string{"بخوان", "بخون", "خواندن", "کپی کن", "باز کن"},
+		conceal:  []string{"نگو", "اطلاع نده", "ذکر نکن", "بدون اطلاع", "مخفیانه", "پنهانی"},
+		ignore:   []string{"نادیده بگیر", "فراموش کن", "پیروی نکن"},
+		instr:    []string{"دستورالعمل", "دستورات", "قوانین", "قبلی"},
+		directed: []string{"قبل از هر پاسخ", "پیش از پاسخ", "برای مدل", "برای دستیار", "یادداشت برای"},
+		field:    []string{"پارامتر", "فیلد"},
+		fill:     []string{"بنویس", "کپی", "قرار بده", "کل ", "همه"},
+		priv:     []string{"دسترسی سرور", "شبکه داخلی", "آدرس‌های داخلی"},
+		arb:      []string{"هر آدرسی", "هر نشانی", "بدون محدودیت"},
+	},
+	{code: "th",
+		send:     []string{"ส่งไป", "ถูกส่ง", "ส่งต่อ", "อัปโหลด", "อัพโหลด", "แชร์", "ซิงค์", "ส่งค่า", "ส่ง"},
+		cred:     []string{"รหัสผ่าน", "โทเค็น", "คีย์", "ข้อมูลรับรอง"},
+		personal: []string{"เบอร์โทร", "หมายเลขโทรศัพท์", "ที่อยู่", "รายชื่อติดต่อ", "ผู้ติดต่อ", "ข้อมูลส่วนตัว", "ตำแหน่งที่ตั้ง"},
+		conv:     []string{"บทสนทนา", "ประวัติการแชท"},
+		content:  []string{"บันทึก", "โน้ต", "เอกสาร", "ไฟล์", "รูปภาพ", "อีเมล", "ข้อความ", "เนื้อหา"},
+		whole:    []string{"ด้วย", "ทั้งหมด", "ทุก", "โดยอัตโนมัติ", "สำเนา"},
+		partner:  []string{"พันธมิตร", "บุคคลที่สาม", "ผู้โฆษณา"},
+		choice:   []string{"ที่ผู้ใช้ระบุ", "ที่ผู้ใช้เลือก", "ผู้ใช้ให้มา", "ที่ผู้ใช้ตั้งค่า", "ของผู้ใช้เอง", "ไม่ถูกเก็บ"},
+		read:     []string{"อ่าน", "คัดลอก", "เปิดไฟล์"},
+		conceal:  []string{"ห้ามบอก", "อย่าบอก", "ไม่ต้องบอก", "อย่าแจ้ง", "ห้ามแจ้ง", "โดยไม่แจ้ง", "โดยไม่บอก", "อย่าพูดถึง"},
+		ignore:   []string{"เพิกเฉย", "ข้ามคำสั่ง", "ลืมคำสั่ง", "ไม่ต้องทำตาม"},
+		instr:    []string{"คำสั่ง", "คำแนะนำ", "กฎ"},
+		directed: []string{"ก่อนตอบ", "สำหรับโมเดล", "ถึงผู้ช่วย", "สำหรับผู้ช่วย"},
+		field:    []string{"พารามิเตอร์", "ฟิลด์"},
+		fill:     []string{"ใส่", "คัดลอก", "ทั้งหมด"},
+		priv:     []string{"สิทธิ์ของเซิร์ฟเวอร์", "เครือข่ายภายใน"},
+		arb:      []string{"ใดก็ได้", "ไม่มีข้อจำกัด"},
+	},
+	{code: "ms",
+		send:     []string{"dihantar", "hantar", "dimuat naik", "muat naik", "dikongsi", "kongsi", "dimajukan", "dipindahkan", "disegerakkan"},
+		cred:     []string{"kata laluan", "kunci api", "kunci akses", "kelayakan"},
+		personal: []string{"nombor telefon", "alamat e mel", "alamat$", "kenalan", "maklumat peribadi", "data peribadi", "lokasi", "nombor kad pengenalan"},
+		conv:     []string{"perbualan", "sejarah sembang", "mesej$"},
+		content:  []string{"nota$", "dokumen", "fail$", "gambar", "foto", "mesej", "kandungan", "teks$", "salinan setiap"},
+		whole:    []string{"turut", "juga", "semua", "setiap", "secara automatik", "salinan", "pun$"},
+		partner:  []string{"rakan kongsi", "pengiklan", "pihak ketiga"},
+		choice:   []string{"dinyatakan oleh pengguna", "dipilih oleh pengguna", "diberikan oleh pengguna", "pengguna sendiri", "tiada data dikongsi", "tidak disimpan"},
+		read:     []string{"baca$", "salin", "buka fail"},
+		conceal:  []string{"jangan beritahu", "jangan bagitahu", "jangan maklumkan", "tanpa memberitahu", "tanpa bagitahu", "tanpa pengetahuan", "secara rahsia"},
+		ignore:   []string{"abaikan", "lupakan", "jangan ikut"},
+		instr:    []string{"arahan", "peraturan", "sebelum ini"},
+		directed: []string{"sebelum menjawab", "nota untuk model", "nota untuk pembantu", "untuk pembantu ai"},
+		field:    []string{"medan", "parameter"},
+		fill:     []string{"masukkan", "salin", "tampal", "semua", "seluruh"},
+		priv:     []string{"kebenaran pelayan", "rangkaian dalaman", "alamat dalaman"},
+		arb:      []string{"mana mana", "sebarang", "tanpa sekatan"},
+	},
+	{code: "bn",
+		send:     []string{"পাঠা", "পাঠান", "আপলোড", "শেয়ার", "ফরোয়ার্ড", "প্রেরণ", "স্থানান্তর"},
+		cred:     []string{"পাসওয়ার্ড", "টোকেন", "এপিআই কী", "ক্রেডেনশিয়াল", "শংসাপত্র"},
+		personal: []string{"ফোন নম্বর", "ঠিকানা", "পরিচিতি", "ব্যক্তিগত তথ্য", "অবস্থান"},
+		conv:     []string{"কথোপকথন", "চ্যাট ইতিহাস"},
+		content:  []string{"নোট", "নথি", "ফাইল", "ছবি", "ইমেইল", "বার্তা", "লেখা"},
+		whole:    []string{"সব", "সকল", "প্রতিটি", "স্বয়ংক্রিয়", "কপি", "এছাড়াও"},
+		partner:  []string{"অংশীদার", "বিজ্ঞাপনদাতা", "তৃতীয় পক্ষ"},
+		choice:   []string{"ব্যবহারকারী যে", "ব্যবহারকারীর নির্বাচিত", "ব্যবহারকারীর নিজের", "সংরক্ষণ করা হয় না"},
+		read:     []string{"পড়ে", "পড়ো", "পড়ুন", "পড়", "কপি করো"},
+		conceal:  []string{"বলবে না", "বলো না", "বলবেন না", "জানাবে না", "জানিও না", "জানাবেন না", "উল্লেখ করবে না", "গোপনে", "না জানিয়ে"},
+		ignore:   []string{"উপেক্ষা কর", "ভুলে যাও", "ভুলে যান", "মানবে না"},
+		instr:    []string{"নির্দেশ", "নিয়ম"},
+		directed: []string{"উত্তর দেওয়ার আগে", "মডেলের জন্য", "সহকারীর জন্য"},
+		field:    []string{"প্যারামিটার", "ক্ষেত্রে", "ফিল্ড"},
+		fill:     []string{"লিখ", "কপি", "সব", "পুরো"},
+		priv:     []string{"সার্ভারের নিজস্ব", "অভ্যন্তরীণ নেটওয়ার্ক"},
+		arb:      []string{"যেকোনো", "যে কোনো", "কোনো সীমাবদ্ধতা নেই"},
+	},
+	{code: "sw",
+		send:     []string{"*tumwa", "hutuma", "kutuma", "tuma kwa", "*pakiwa", "kupakia", "*pelekwa", "*shirikiwa", "*sambazwa", "*hamishwa"},
+		cred:     []string{"nywila", "nenosiri", "tokeni", "funguo", "ufunguo", "vitambulisho vya kuingia"},
+		personal: []string{"namba ya simu", "nambari ya simu", "anwani", "mawasiliano", "taarifa binafsi", "eneo la"},
+		conv:     []string{"mazungumzo", "historia ya gumzo"},
+		content:  []string{"maelezo", "nyaraka", "hati$", "faili", "picha", "barua pepe", "ujumbe", "maandishi"},
+		whole:    []string{"pia$", "zote$", "yote$", "kila$", "moja kwa moja", "nakala"},
+		partner:  []string{"washirika", "watangazaji", "watu wengine"},
+		choice:   []string{"iliyotolewa na mtumiaji", "aliyetajwa na mtumiaji", "hutolewa na mtumiaji", "ya mtumiaji mwenyewe", "hazihifadhiwi", "hazitumwi"},
+		read:     []string{"soma$", "nakili", "fungua"},
+		conceal:  []string{"usimwambie", "usiwaambie", "usimjulishe", "bila kumwambia", "bila kumjulisha", "kwa siri", "usitaje"},
+		ignore:   []string{"puuza", "sahau", "usifuate"},
+		instr:    []string{"maagizo", "maelekezo", "sheria", "ya awali", "za awali"},
+		directed: []string{"kabla ya kujibu", "kwa modeli", "kwa msaidizi", "maagizo kwa"},
+		field:    []string{"kigezo", "sehemu"},
+		fill:     []string{"weka", "nakili", "andika", "yote$", "zote$", "nzima"},
+		priv:     []string{"ruhusa za seva", "mtandao wa ndani", "anwani za ndani"},
+		arb:      []string{"yoyote$", "lolote$", "hakuna orodha", "bila vikwazo"},
+	},
+	{code: "uk",
+		send:     []string{"надсила", "надісл", "вивантаж", "пересила", "відправ", "поширю"},
+		cred:     []string{"парол", "токен", "облікові дані", "облікових даних"},
+		personal: []string{"номер телефону", "номери телефонів", "адрес", "персональн", "місцезнаходжен"},
+		conv:     []string{"розмов", "листуван", "повідомлен"},
+		content:  []string{"нотат", "чернетк", "документ", "файл", "фото", "лист"},
+		whole:    []string{"також", "теж", "усі", "всі", "кожн", "автоматично", "копі"},
+		choice:   []string{"вказав користувач", "обрав користувач", "яку обрав", "якого вказав", "вилучаються"},
+		read:     []string{"прочитай", "прочитайте", "скопіюй", "відкрий"},
+		conceal:  []string{"про це не повідомляй", "не повідомляй", "не кажи", "не згадуй"},
+		ignore:   []string{"забудь", "ігноруй", "проігноруй", "не виконуй"},
+		instr:    []string{"інструкц", "вказівк", "більше не діють", "попередн"},
+		directed: []string{"примітка для асистента", "для асистента", "для моделі", "перед кожною відповіддю", "перед відповіддю", "важливо для моделі"},
+		field:    []string{"поле", "параметр"},
+		fill:     []string{"встав", "скопіюй", "впиши", "весь", "всю", "усі"},
+	},
+	// Russian, Ukrainian, Hindi and Arabic as they are typed in Latin
+	// letters (translit, Hinglish, Arabizi).
+	{code: "latn",
+		send:     []string{"otprav", "peresyla", "peredai", "peredaj", "peredat", "zagruzh", "vygruzh", "nadsyla", "nadysla", "bhej", "bhejo", "bhejta", "bhejte", "upload hota", "upload hote", "*tba3at", "*teb3at", "*b3at"},
+		cred:     []string{"parol", "paroli", "klyuch", "klyuchi"},
+		personal: []string{"pan number", "aadhaar", "nomer telefona", "kontakty"},
+		conv:     []string{"perepisk", "istoriy"},
+		content:  []string{"zametk", "fayl", "dokument", "pisma", "vmist", "mola7azat"},
+		whole:    []string{"bhi$", "saath", "poora", "sab$", "har$", "takzhe", "vse$", "kaman"},
+		choice:   []string{"ukazannyi polzovatelem", "ukazannyy polzovatelem", "user ke diye", "user ke diya", "sirf usi", "elly el user", "papku polzovatelya"},
+		read:     []string{"prochitay", "prochitai", "prochti", "prochytai", "skopiruy", "otkroy", "e2ra", "i2ra", "padho", "padh ke", "parh"},
+		conceal:  []string{"ne govori", "ne soobshchay", "ne rasskazyvay", "ne kazhy", "ne povidomlyay", "tayno", "bez vedoma", "mat batana", "mat batao", "mat bolna", "na batayein", "bina bataye", "chupke se", "ma t2ol", "mat2olsh", "ma t2olsh", "matqolsh"},
+		ignore:   []string{"ignoriruy", "ignoruy", "zabud", "tajahal"},
+		instr:    []string{"instruktsi", "instrukcii", "ukazaniya", "poperedni", "predydushchie", "ta3limat", "ta3leemat"},
+		directed: []string{"dlya modeli", "dlya assistenta", "pered otvetom"},
+		field:    []string{"parametre", "parametri", "pole$"},
+		fill:     []string{"vstav", "skopiruy"},
+	},
+}
+
+// langTerms returns the normalised forms of a class's terms over all
+// languages: ASCII prefixes, ASCII whole words and other-script terms.
+func langTerms(c lc) (prefix, whole, infix, other []string) {
+	for i := range langTable {
+		for _, t := range langTable[i].class(c) {
+			w := strings.HasSuffix(t, "$")
+			in := strings.HasPrefix(t, "*")
+			t = strings.TrimPrefix(strings.TrimSuffix(t, "$"), "*")
+			forms := []string{strings.ToLower(t), normalizeLight(strings.ToLower(t)),
+				strings.TrimSpace(textnorm.Normalize(t, textnorm.Options{}).Base.Text)}
+			for _, f := range forms {
+				f = strings.Join(strings.Fields(f), " ")
+				if f == "" {
+					continue
+				}
+				switch {
+				case !isASCII(f):
+					other = append(other, f)
+				case in:
+					infix = append(infix, f)
+				case w:
+					whole = append(whole, f)
+				default:
+					prefix = append(prefix, f)
+				}
+			}
+		}
+	}
+	return dedupeSorted(prefix), dedupeSorted(whole), dedupeSorted(infix), dedupeSorted(other)
+}
+
+// langAlt is the alternation of a class's terms, to be appended to a
+// family's pattern: "|\b(?:…)|\b(?:…)\b|(?:…)", or "" for an empty class.
+func langAlt(c lc) string {
+	prefix, whole, infix, other := langTerms(c)
+	var b strings.Builder
+	for _, g := range []struct {
+		terms     []string
+		pre, post string
+	}{{prefix, `\b(?:`, `)`}, {whole, `\b(?:`, `)\b`}, {append(infix, other...), `(?:`, `)`}} {
+		if len(g.terms) == 0 {
+			continue
+		}
+		q := make([]string, len(g.terms))
+		for i, t := range g.terms {
+			q[i] = strings.ReplaceAll(regexp.QuoteMeta(t), " ", `\s+`)
+		}
+		b.WriteString("|" + g.pre + strings.Join(q, "|") + g.post)
+	}
+	return b.String()
+}
+
+// langRE compiles a class on its own; it never matches when the class is
+// empty.
+func langRE(c lc) *regexp.Regexp {
+	a := langAlt(c)
+	if a == "" {
+		return re(`[^\s\S]`)
+	}
+	return re(a[1:])
+}
+
+// langMask is a cheap first look over a normalised text: which classes
+// of the table can match in it, so that the families of the other classes
+// run without the table's words. ASCII terms match at a word start (or,
+// for infix terms, anywhere), so the word starts of the text, looked up by
+// their first bytes, and a search for the few infix terms are enough. A
+// text with non-ASCII letters may hold terms in other scripts and gets
+// every class.
+type langMask uint32
+
+func (m langMask) has(c lc) bool { return m&(1<<c) != 0 }
+
+const prefixLen = 7
+
+type langPrefilter struct {
+	// starts maps the start of a term (its first word when that has at
+	// least five letters, so that runs of spaces in the text do not
+	// matter; at most prefixLen bytes) to the classes of the terms that
+	// begin so.
+	starts map[string]langMask
+	infix  []infixTerm
+}
+
+type infixTerm struct {
+	term string
+	mask langMask
+}
+
+var langFilter = sync.OnceValue(func() *langPrefilter {
+	lf := &langPrefilter{starts: map[string]langMask{}}
+	for c := lcSend; c <= lcArb; c++ {
+		p, w, in, _ := langTerms(c)
+		for _, t := range slices.Concat(p, w) {
+			if i := strings.IndexByte(t, ' '); i >= 5 {
+				t = t[:i]
+			}
+			lf.starts[t[:min(len(t), prefixLen)]] |= 1 << c
+		}
+		for _, t := range in {
+			lf.infix = append(lf.infix, infixTerm{t, 1 << c})
+		}
+	}
+	return lf
+})
+
+// langClasses returns the classes whose terms may occur in text.
+func langClasses(text string) langMask {
+	if !isASCII(text) {
+		return ^langMask(0)
+	}
+	lf := langFilter()
+	var m langMask
+	for i := 0; i < len(text); i++ {
+		if !isWordByte(text[i]) || i > 0 && isWordByte(text[i-1]) {
+			continue
+		}
+		for n := 1; n <= prefixLen && i+n <= len(text); n++ {
+			m |= lf.starts[text[i:i+n]]
+		}
+	}
+	for _, x := range lf.infix {
+		if m&x.mask != x.mask && strings.Contains(text, x.term) {
+			m |= x.mask
+		}
+	}
+	return m
+}
+
+func isWordByte(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c >= 'A' && c <= 'Z'
+}
+
+// pick returns full when the mask holds class c, base otherwise: the
+// families with the table's words are slower, and most text has none.
+func pick(m langMask, c lc, base, full *regexp.Regexp) *regexp.Regexp {
+	if m.has(c) {
+		return full
+	}
+	return base
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
+}
+
+func dedupeSorted(ss []string) []string {
+	slices.Sort(ss)
+	return slices.Compact(ss)
+}
+
+// Families built from the classes alone.
+var (
+	// langConcealRE: "don't tell the user" phrases.
+	langConcealRE = langRE(lcConceal)
+	// langDirectedRE: text addressed to the model ("before you answer",
+	// "note for the assistant").
+	langDirectedRE = langRE(lcDirected)
+	// langOverrideRE: an ignore verb and an instruction noun in one
+	// clause, in either order.
+	langOverrideRE = re(`(?:` + langAlt(lcIgnore)[1:] + `)[^.!?\n;]{0,48}(?:` + langAlt(lcInstr)[1:] + `)|(?:` + langAlt(lcInstr)[1:] + `)[^.!?\n;]{0,32}(?:` + langAlt(lcIgnore)[1:] + `)`)
+	// langFieldParamRE: a parameter named as the place to put something,
+	// quoted or not, with the word for "field" or "parameter" on either
+	// side: "kenttään 'muoto'", "'notes' প্যারামিটারে", "พารามิเตอร์ note".
+	langFieldParamRE = re(`(?:` + langAlt(lcField)[1:] + `)\s*[:"'` + "`" + `]?\s*[a-z_][a-z0-9_]{0,40}|["'` + "`" + `][a-z_][a-z0-9_]{0,40}["'` + "`" + `]\s*(?:` + langAlt(lcField)[1:] + `)`)
+	langSendRE       = langRE(lcSend)
+	langChoiceRE     = langRE(lcChoice)
+)
+
+// langSend reports whether a sentence has a transfer verb of the class
+// table (for the older send + data + destination pairing of analyze; the
+// caller has checked that the text holds one of the class's terms).
+func langSend(s string) bool {
+	return langSendRE.MatchString(s)
+}
+
+// langSignals adds what the class-built families find in one normalised
+// text: concealment, address to the model, and overriding instructions.
+func (sc *scan) langSignals(m langMask, text string, sg *signals) {
+	if m.has(lcConceal) {
+		if m := langConcealRE.FindString(text); m != "" {
+			sg.secrecy = true
+			sg.note("secrecy", m)
+		}
+	}
+	if m.has(lcDirected) {
+		if m := langDirectedRE.FindString(text); m != "" {
+			sg.directed = true
+			sg.note("directed", m)
+		}
+	}
+	if m.has(lcIgnore) {
+		if m := langOverrideRE.FindString(text); m != "" {
+			sg.override = true
+			sg.note("override", m)
+		}
+	}
+}

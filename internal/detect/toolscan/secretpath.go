@@ -1,0 +1,77 @@
+package toolscan
+
+import (
+	"strings"
+)
+
+// Structure that needs no vocabulary: a secret file named next to an
+// outside address, or next to one of the tool's own parameters, says
+// where the file is to go in any language. "~/.ssh/id_rsa … https://x" and
+// "~/.aws/credentials … 'markus'" read the same in Estonian as in English.
+
+// secretToDest reports a clause that names a secret file and, after it, a
+// literal outside address that is neither cited nor chosen by the user.
+func secretToDest(sent string) (path, dest string, ok bool) {
+	loc := sensitivePathRE.FindStringIndex(sent)
+	if loc == nil {
+		return "", "", false
+	}
+	rest := sent[loc[1]:]
+	for _, d := range literalDestRE.FindAllStringIndex(rest, 4) {
+		if referenceRE.MatchString(rest[max(0, d[0]-30):d[0]]) || exampleRE.MatchString(rest[max(0, d[0]-12):d[0]]) {
+			continue
+		}
+		if userChoiceRE.MatchString(sent) || mitigatedRE.MatchString(sent) {
+			return "", "", false
+		}
+		return wholeToken(sent, loc[0], loc[1]), rest[d[0]:d[1]], true
+	}
+	return "", "", false
+}
+
+// pathWords are the names in a secret path ("ssh", "aws", "credentials"):
+// a tool whose own name or first sentence uses one of them works with
+// that file (an SSH client names ~/.ssh/id_ed25519).
+func pathWords(path string) []string {
+	var out []string
+	for _, w := range strings.FieldsFunc(strings.ToLower(path), func(r rune) bool { return r < 'a' || r > 'z' }) {
+		if len(w) >= 3 && w != "etc" && w != "home" && w != "users" && w != "config" {
+			out = append(out, w)
+		}
+	}
+	return out
+}
+
+// secretIntoParam reports whether a description names a secret file and
+// one of the tool's own parameters (quoted, or after the word for "field"
+// or "parameter" in some language) while the tool's name and first
+// sentence have nothing to do with that file.
+func secretIntoParam(name, desc, path string, param string) bool {
+	if path == "" || len(param) < 2 {
+		return false
+	}
+	d := strings.ToLower(desc)
+	named := mentionsParam(desc, param)
+	if !named {
+		for _, m := range langFieldParamRE.FindAllString(d, 4) {
+			if strings.Contains(m, strings.ToLower(param)) {
+				named = true
+				break
+			}
+		}
+	}
+	if !named {
+		return false
+	}
+	first := strings.ToLower(name)
+	if s := sentences(d); len(s) > 0 {
+		first += " " + s[0]
+	}
+	first = strings.ReplaceAll(first, "_", " ")
+	for _, w := range pathWords(path) {
+		if strings.Contains(first, w) {
+			return false
+		}
+	}
+	return true
+}
