@@ -77,6 +77,9 @@ func (s *Store) AppendAudit(ctx context.Context, b store.AuditBatch) error {
 		}
 		return nil
 	})
+	if err == nil {
+		s.fresh.add(b.Records)
+	}
 	if err != nil || len(b.Erase) == 0 {
 		return err
 	}
@@ -111,21 +114,30 @@ func insertRows(ctx context.Context, stmts *[rowChunks]*sql.Stmt, what string, r
 			rows = append(rows, &recs[i])
 		}
 	}
+	return execRows(ctx, stmts, len(rows), func(args []any, i int) []any { return row(args, rows[i]) },
+		func(from, to int) string {
+			return fmt.Sprintf("insert %s %d to %d", what, rows[from].Index, rows[to].Index)
+		})
+}
+
+// execRows runs n rows through the multi-row statements stmts, largest
+// first; row appends row i's arguments, what names a failed range.
+func execRows(ctx context.Context, stmts *[rowChunks]*sql.Stmt, n int, row func([]any, int) []any, what func(from, to int) string) error {
 	args := make([]any, 0, 3*chunkRows(0))
-	for len(rows) > 0 {
+	for done := 0; done < n; {
 		c := 0
-		for chunkRows(c) > len(rows) {
+		for chunkRows(c) > n-done {
 			c++
 		}
-		n := chunkRows(c)
+		k := chunkRows(c)
 		args = args[:0]
-		for _, r := range rows[:n] {
-			args = row(args, r)
+		for i := done; i < done+k; i++ {
+			args = row(args, i)
 		}
 		if _, err := stmts[c].ExecContext(ctx, args...); err != nil {
-			return fmt.Errorf("sqlite: insert %s %d to %d: %w", what, rows[0].Index, rows[n-1].Index, err)
+			return fmt.Errorf("sqlite: %s: %w", what(done, done+k-1), err)
 		}
-		rows = rows[n:]
+		done += k
 	}
 	return nil
 }

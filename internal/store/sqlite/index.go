@@ -8,8 +8,10 @@ import (
 	"fmt"
 	"sort"
 	"strconv"
+	"sync"
 	"time"
 
+	"github.com/agentgov/agentgov/internal/canonical"
 	"github.com/agentgov/agentgov/internal/store"
 )
 
@@ -89,7 +91,7 @@ func postingKeys(dst []string, agent, session, typ, decision string) []string {
 //
 // Committed entries never change, so the chunk is read and its postings
 // built without the write lock, on a pooled connection; only the inserts
-// take the lock, a few hundred rows per transaction, so that appends are
+// take the lock, a few dozen rows per transaction, so that appends are
 // never held up for a whole chunk. The index position moves last: queries
 // use a chunk's postings only once all of them are in, and a chunk left
 // half-inserted by a crash is simply written again.
@@ -105,9 +107,13 @@ func (s *Store) IndexOnce(ctx context.Context) (int, error) {
 	if size-upto < s.chunk {
 		return 0, nil
 	}
-	post, err := s.chunkPostings(ctx, upto)
-	if err != nil {
-		return 0, err
+	// Entries this process appended carry their keys already; only a
+	// chunk begun before it started is read back.
+	post, ok := s.fresh.postings(upto, s.chunk)
+	if !ok {
+		if post, err = s.chunkPostings(ctx, upto); err != nil {
+			return 0, err
+		}
 	}
 	sorted := make([]string, 0, len(post))
 	for k := range post {
@@ -116,22 +122,19 @@ func (s *Store) IndexOnce(ctx context.Context) (int, error) {
 	sort.Strings(sorted)
 	chunk := upto / s.chunk
 	for len(sorted) > 0 {
-		n := min(len(sorted), postingsPerTx)
-		err := s.withWrite(ctx, func(ctx context.Context) error {
-			for _, k := range sorted[:n] {
-				if _, err := s.insPosting.ExecContext(ctx, chunk, k, post[k]); err != nil {
-					return fmt.Errorf("sqlite: index chunk %d: %w", chunk, err)
-				}
-			}
-			return nil
+		batch := sorted[:min(len(sorted), postingsPerTx)]
+		err := s.withWriteOn(ctx, s.iw, func(ctx context.Context) error {
+			return execRows(ctx, &s.insPostings, len(batch), func(args []any, i int) []any {
+				return append(args, chunk, batch[i], post[batch[i]])
+			}, func(int, int) string { return fmt.Sprintf("index chunk %d", chunk) })
 		})
 		if err != nil {
 			return 0, err
 		}
-		sorted = sorted[n:]
+		sorted = sorted[len(batch):]
 	}
-	err = s.withWrite(ctx, func(ctx context.Context) error {
-		_, err := s.w.ExecContext(ctx, `INSERT INTO meta (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value`,
+	err = s.withWriteOn(ctx, s.iw, func(ctx context.Context) error {
+		_, err := s.iw.ExecContext(ctx, `INSERT INTO meta (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value`,
 			metaIndexedUpto, strconv.FormatInt(upto+s.chunk, 10))
 		return err
 	})
@@ -141,40 +144,146 @@ func (s *Store) IndexOnce(ctx context.Context) (int, error) {
 	return int(s.chunk), nil
 }
 
-// postingsPerTx bounds the posting rows one indexing transaction writes:
-// an append waits for at most that many inserts.
-const postingsPerTx = 256
+// postingsPerTx bounds the posting rows one indexing transaction writes
+// (one multi-row statement): an append waits for at most that many
+// upserts, and never for an fsync of the index's (see Store.iw).
+const postingsPerTx = 64
+
+// freshKeys are the index keys of recent appends, from index from on: the
+// keys an append was given are the leaf's own members (store.AuditRecord
+// says so), so the indexer need not read the leaves back.
+type freshKeys struct {
+	mu   sync.Mutex
+	from int64
+	keys [][4]string // agent, session, type, decision
+}
+
+// maxFresh bounds the keys held (several chunks): an indexer that falls
+// behind reads the rest back from the table.
+const maxFresh = 1 << 16
+
+func (f *freshKeys) add(recs []store.AuditRecord) {
+	if len(recs) == 0 {
+		return
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if len(f.keys) == 0 || f.from+int64(len(f.keys)) != recs[0].Index || len(f.keys)+len(recs) > maxFresh {
+		// Not contiguous with what is held (the first append, or after
+		// a gap): start again from this batch.
+		f.from, f.keys = recs[0].Index, f.keys[:0]
+	}
+	for i := range recs {
+		k := &recs[i].Keys
+		f.keys = append(f.keys, [4]string{k.Agent, k.Session, k.Type, k.Decision})
+	}
+}
+
+// postings builds the posting lists of the chunk [upto, upto+n) from the
+// held keys, and drops the keys before its end; false if they do not
+// cover the chunk.
+func (f *freshKeys) postings(upto, n int64) (map[string][]byte, bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if upto < f.from || upto+n > f.from+int64(len(f.keys)) {
+		return nil, false
+	}
+	b := postingBuilder{base: upto, post: map[string][]byte{}, last: map[string]int64{}}
+	for i, k := range f.keys[upto-f.from : upto+n-f.from] {
+		b.add(upto+int64(i), k)
+	}
+	kept := copy(f.keys, f.keys[upto+n-f.from:])
+	clear(f.keys[kept:]) // let go of the strings
+	f.keys = f.keys[:kept]
+	f.from = upto + n
+	return b.post, true
+}
+
+// postingBuilder appends entries' indexes, as uvarint deltas, to the
+// posting lists of their keys.
+type postingBuilder struct {
+	base int64
+	post map[string][]byte
+	last map[string]int64
+	keys []string
+}
+
+func (b *postingBuilder) add(idx int64, f [4]string) {
+	b.keys = postingKeys(b.keys, f[0], f[1], f[2], f[3])
+	for _, k := range b.keys {
+		prev, ok := b.last[k]
+		if !ok {
+			prev = b.base - 1
+		}
+		b.post[k] = binary.AppendUvarint(b.post[k], uint64(idx-prev))
+		b.last[k] = idx
+	}
+}
 
 // chunkPostings builds the posting lists of the chunk starting at upto:
-// for each key, the entries' indexes as uvarint deltas.
+// for each key, the entries' indexes as uvarint deltas. The four fields
+// are read out of each leaf in Go (leafKeys); a leaf whose fields are not
+// all plain strings is read with json_extract instead, as the query path
+// reads it, so that both always agree.
 func (s *Store) chunkPostings(ctx context.Context, upto int64) (map[string][]byte, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT e.idx, `+leafField("agent")+`, `+leafField("session")+`, `+leafField("type")+`, `+leafField("decision")+`
- FROM audit_entries e WHERE e.idx >= ? AND e.idx < ? ORDER BY e.idx`, upto, upto+s.chunk)
+	rows, err := s.db.QueryContext(ctx, `SELECT idx, leaf FROM audit_entries WHERE idx >= ? AND idx < ? ORDER BY idx`, upto, upto+s.chunk)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	post := map[string][]byte{}
-	last := map[string]int64{}
-	var keys []string
+	b := postingBuilder{base: upto, post: map[string][]byte{}, last: map[string]int64{}}
+	var leaf []byte
 	for rows.Next() {
 		var idx int64
-		var agent, session, typ, decision sql.NullString
-		if err := rows.Scan(&idx, &agent, &session, &typ, &decision); err != nil {
+		if err := rows.Scan(&idx, &leaf); err != nil {
 			return nil, err
 		}
-		// A leaf that is not JSON yields NULLs and is left out of the
-		// index; verification reports it.
-		for _, k := range postingKeys(keys, agent.String, session.String, typ.String, decision.String) {
-			prev, ok := last[k]
-			if !ok {
-				prev = upto - 1
+		f, ok := leafKeys(leaf)
+		if !ok {
+			if f, err = s.leafKeysSQL(ctx, idx); err != nil {
+				return nil, err
 			}
-			post[k] = binary.AppendUvarint(post[k], uint64(idx-prev))
-			last[k] = idx
+		}
+		b.add(idx, f)
+	}
+	return b.post, rows.Err()
+}
+
+// leafKeys reads the indexed fields of a leaf that is a JSON object whose
+// indexed members, where present, are strings; false for anything else.
+func leafKeys(leaf []byte) ([4]string, bool) {
+	var out [4]string
+	v, err := canonical.Decode(leaf, canonical.Limits{MaxBytes: len(leaf) + 1})
+	m, isObject := v.(map[string]any)
+	if err != nil || !isObject {
+		return out, false
+	}
+	// The members the query index keys on, in postingKeys' order.
+	for i, name := range [4]string{"agent", "session", "type", "decision"} {
+		switch x := m[name].(type) {
+		case nil:
+			if _, present := m[name]; present {
+				return out, false // JSON null: as json_extract reads it
+			}
+		case string:
+			out[i] = x
+		default:
+			return out, false
 		}
 	}
-	return post, rows.Err()
+	return out, true
+}
+
+// leafKeysSQL reads the indexed fields of entry idx with json_extract (a
+// leaf that is not JSON yields empty fields and no postings but its type's).
+func (s *Store) leafKeysSQL(ctx context.Context, idx int64) ([4]string, error) {
+	var f [4]sql.NullString
+	err := s.db.QueryRowContext(ctx, `SELECT `+leafField("agent")+`, `+leafField("session")+`, `+leafField("type")+`, `+leafField("decision")+`
+ FROM audit_entries e WHERE e.idx = ?`, idx).Scan(&f[0], &f[1], &f[2], &f[3])
+	if err != nil {
+		return [4]string{}, err
+	}
+	return [4]string{f[0].String, f[1].String, f[2].String, f[3].String}, nil
 }
 
 // decodePostings decodes a posting list of the chunk starting at base.

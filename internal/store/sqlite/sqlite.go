@@ -62,7 +62,16 @@ type Store struct {
 	insPayloads [rowChunks]*sql.Stmt
 	delPayload  *sql.Stmt
 	insErasure  *sql.Stmt
-	insPosting  *sql.Stmt
+	// iw is the query indexer's own writer connection, used under wmu
+	// like w, whose commits are not fsynced (synchronous=NORMAL): the
+	// postings are derived data that a crash only makes the indexer
+	// write again, and WAL order makes them durable with the next audit
+	// commit. An append then never waits for an index fsync.
+	iw          *sql.Conn
+	insPostings [rowChunks]*sql.Stmt
+	// fresh holds the index keys of the entries this process appended
+	// and the indexer has not indexed yet (index.go).
+	fresh freshKeys
 
 	// gmu guards groupStmts, the prepared hash-group reads by arity.
 	gmu        sync.Mutex
@@ -185,7 +194,6 @@ func (s *Store) init(ctx context.Context, opts Options) error {
 	}{
 		{&s.delPayload, `DELETE FROM audit_payloads WHERE idx = ?`},
 		{&s.insErasure, `INSERT INTO audit_erasures (idx, erased_by) VALUES (?,?)`},
-		{&s.insPosting, `INSERT INTO audit_postings (chunk, key, idxs) VALUES (?,?,?) ON CONFLICT (chunk, key) DO UPDATE SET idxs = excluded.idxs`},
 	} {
 		st, err := w.PrepareContext(ctx, p.q)
 		if err != nil {
@@ -208,6 +216,22 @@ func (s *Store) init(ctx context.Context, opts Options) error {
 			}
 			*p.stmt = st
 		}
+	}
+	iw, err := s.db.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("sqlite: index writer connection: %w", err)
+	}
+	s.iw = iw
+	if _, err := iw.ExecContext(ctx, `PRAGMA synchronous=NORMAL`); err != nil {
+		return fmt.Errorf("sqlite: %w", err)
+	}
+	for i := range rowChunks {
+		st, err := iw.PrepareContext(ctx, `INSERT INTO audit_postings (chunk, key, idxs) VALUES `+
+			strings.TrimSuffix(strings.Repeat(`(?,?,?),`, chunkRows(i)), ",")+` ON CONFLICT (chunk, key) DO UPDATE SET idxs = excluded.idxs`)
+		if err != nil {
+			return fmt.Errorf("sqlite: prepare: %w", err)
+		}
+		s.insPostings[i] = st
 	}
 	if err := s.loadChunkSize(ctx, chunk); err != nil {
 		return err
@@ -240,14 +264,17 @@ func (s *Store) Close() error {
 		<-s.checkpointerDone
 	}
 	if s.w != nil {
-		stmts := []*sql.Stmt{s.delPayload, s.insErasure, s.insPosting}
-		stmts = append(append(stmts, s.insEntries[:]...), s.insPayloads[:]...)
+		stmts := []*sql.Stmt{s.delPayload, s.insErasure}
+		stmts = append(append(append(stmts, s.insEntries[:]...), s.insPayloads[:]...), s.insPostings[:]...)
 		for _, st := range stmts {
 			if st != nil {
 				errs = append(errs, st.Close())
 			}
 		}
 		errs = append(errs, s.w.Close())
+	}
+	if s.iw != nil {
+		errs = append(errs, s.iw.Close())
 	}
 	errs = append(errs, s.db.Close())
 	return errors.Join(errs...)
@@ -281,19 +308,24 @@ func (s *Store) Backup(ctx context.Context, dst string) error {
 // withWrite runs fn inside one immediate transaction on the writer
 // connection and commits it durably.
 func (s *Store) withWrite(ctx context.Context, fn func(ctx context.Context) error) (err error) {
+	return s.withWriteOn(ctx, s.w, fn)
+}
+
+// withWriteOn is withWrite on one of the writer connections (w, iw).
+func (s *Store) withWriteOn(ctx context.Context, w *sql.Conn, fn func(ctx context.Context) error) (err error) {
 	if s.readOnly {
 		return store.ErrReadOnly
 	}
 	s.wmu.Lock()
 	defer s.wmu.Unlock()
-	if _, err := s.w.ExecContext(ctx, `BEGIN IMMEDIATE`); err != nil {
+	if _, err := w.ExecContext(ctx, `BEGIN IMMEDIATE`); err != nil {
 		return fmt.Errorf("sqlite: begin: %w", err)
 	}
 	defer func() {
 		if err != nil {
 			// A failed rollback leaves nothing half-written: SQLite rolls
 			// back an unfinished transaction when the connection closes.
-			if _, rbErr := s.w.ExecContext(context.WithoutCancel(ctx), `ROLLBACK`); rbErr != nil {
+			if _, rbErr := w.ExecContext(context.WithoutCancel(ctx), `ROLLBACK`); rbErr != nil {
 				s.log.Error("sqlite rollback failed", "err", rbErr)
 			}
 		}
@@ -301,7 +333,7 @@ func (s *Store) withWrite(ctx context.Context, fn func(ctx context.Context) erro
 	if err := fn(ctx); err != nil {
 		return err
 	}
-	if _, err := s.w.ExecContext(ctx, `COMMIT`); err != nil {
+	if _, err := w.ExecContext(ctx, `COMMIT`); err != nil {
 		return fmt.Errorf("sqlite: commit: %w", err)
 	}
 	return nil
