@@ -23,6 +23,7 @@ import (
 	"github.com/agentgov/agentgov/api"
 	"github.com/agentgov/agentgov/internal/canonical"
 	"github.com/agentgov/agentgov/internal/gate"
+	"github.com/agentgov/agentgov/internal/jsonplain"
 )
 
 // Defaults of Governor.Middleware.
@@ -455,7 +456,7 @@ func (m *middleware) respond(w http.ResponseWriter, r *http.Request, c Caller, c
 	}
 	body := cw.buf.Bytes()
 	if d.HasTransformed {
-		b, err := marshalJSON(d.Transformed)
+		b, err := jsonplain.Marshal(d.Transformed)
 		if err != nil {
 			m.refuse(w, r, &refusal{status: http.StatusBadGateway, typ: ProblemResultWithheld, title: "Result withheld",
 				detail: "the transformed result could not be encoded", decision: gate.Deny, reason: "transform_not_deliverable",
@@ -635,7 +636,7 @@ func (m *middleware) deliver(r *http.Request, a *args, pre Decision) (*http.Requ
 		if a.kind != "json" || len(a.fromQuery) > 0 {
 			return nil, notDeliverable("the policy transformed the arguments into a value this request's encoding cannot carry")
 		}
-		b, err := marshalJSON(pre.Transformed)
+		b, err := jsonplain.Marshal(pre.Transformed)
 		if err != nil {
 			return nil, notDeliverable("the transformed arguments could not be encoded")
 		}
@@ -655,7 +656,7 @@ func (m *middleware) deliver(r *http.Request, a *args, pre Decision) (*http.Requ
 	r2.URL.RawQuery = query.Encode()
 	switch a.kind {
 	case "json":
-		b, err := marshalJSON(rest)
+		b, err := jsonplain.Marshal(rest)
 		if err != nil {
 			return nil, notDeliverable("the transformed arguments could not be encoded")
 		}
@@ -684,13 +685,13 @@ func formStrings(v any) []string {
 			if s, ok := e.(string); ok {
 				out[i] = s
 			} else {
-				b, _ := marshalJSON(e)
+				b, _ := jsonplain.Marshal(e)
 				out[i] = string(b)
 			}
 		}
 		return out
 	}
-	b, _ := marshalJSON(v)
+	b, _ := jsonplain.Marshal(v)
 	return []string{string(b)}
 }
 
@@ -704,17 +705,6 @@ func setBody(r *http.Request, b []byte) {
 	r.ContentLength = int64(len(b))
 	r.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(b)), nil }
 	r.Header.Set("Content-Length", strconv.Itoa(len(b)))
-}
-
-// marshalJSON encodes without HTML escaping: the bytes are data, not a page.
-func marshalJSON(v any) ([]byte, error) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return nil, err
-	}
-	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
 }
 
 func decisionRefusal(d Decision, callID, point string) *refusal {

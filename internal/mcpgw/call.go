@@ -14,6 +14,7 @@ import (
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
 	"github.com/agentgov/agentgov/api"
+	"github.com/agentgov/agentgov/internal/jsonplain"
 )
 
 // callerKey carries an HTTP caller's request header to the Decider, so
@@ -53,7 +54,7 @@ func (g *Gateway) call(ctx context.Context, tool string, req *mcp.CallToolReques
 	if out.refusal != "" {
 		return refusal(out.refusal)
 	}
-	raw, err := encodeJSON(out.result)
+	raw, err := jsonplain.Marshal(out.result)
 	if err != nil {
 		return refusal("the result was withheld: it does not encode")
 	}
@@ -190,7 +191,7 @@ func (g *Gateway) forward(ctx context.Context, tool string, args map[string]any)
 		// that insisted on the sessionless protocol wants per-request
 		// metadata the SDK adds, so it is called through the SDK.)
 		var params []byte
-		if params, err = encodeJSON(struct {
+		if params, err = jsonplain.Marshal(struct {
 			Name      string         `json:"name"`
 			Arguments map[string]any `json:"arguments"`
 		}{tool, args}); err == nil {
@@ -256,17 +257,6 @@ func toolResult(raw json.RawMessage) (map[string]any, error) {
 		return nil, errors.New("the server asked for input, which the gateway does not relay")
 	}
 	return m, nil
-}
-
-// encodeJSON encodes v without HTML escaping, as the SDK does.
-func encodeJSON(v any) ([]byte, error) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return nil, err
-	}
-	return bytes.TrimRight(buf.Bytes(), "\n"), nil
 }
 
 func decodeArgs(raw json.RawMessage) (map[string]any, error) {

@@ -10,6 +10,7 @@ import (
 	"github.com/modelcontextprotocol/go-sdk/jsonrpc"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
+	"github.com/agentgov/agentgov/internal/jsonplain"
 	"github.com/agentgov/agentgov/internal/mcpconn"
 )
 
@@ -311,9 +312,9 @@ func (c *clientConn) serve(ctx context.Context, id jsonrpc.ID, p callParams, com
 	if out.refusal != "" {
 		res = map[string]any{"isError": true, "content": []any{map[string]any{"type": "text", "text": out.refusal}}}
 	}
-	raw, err := encodeJSON(answerOf(res, complete))
+	raw, err := jsonplain.Marshal(answerOf(res, complete))
 	if err != nil {
-		raw, _ = encodeJSON(answerOf(map[string]any{"isError": true, "content": []any{map[string]any{"type": "text", "text": "the result was withheld: it does not encode"}}}, complete))
+		raw, _ = jsonplain.Marshal(answerOf(map[string]any{"isError": true, "content": []any{map[string]any{"type": "text", "text": "the result was withheld: it does not encode"}}}, complete))
 	}
 	if err := c.Connection.Write(context.Background(), &jsonrpc.Response{ID: id, Result: raw}); err != nil {
 		c.g.log.Debug("answering a call failed; the client is gone", "server", c.g.o.Server, "err", err)

@@ -12,6 +12,7 @@ import (
 
 	"github.com/agentgov/agentgov/api"
 	"github.com/agentgov/agentgov/internal/audit"
+	"github.com/agentgov/agentgov/internal/jsonplain"
 	"github.com/agentgov/agentgov/internal/store"
 )
 
@@ -352,18 +353,6 @@ func (r *Runner) call(ru *run, i int, kind string, attempt int) Call {
 		IdempotencyKey: IdempotencyKey(ru.rec.ID, i, kind, attempt), Input: json.RawMessage(ru.rec.Input), Previous: prev}
 }
 
-// marshalPlain encodes v as JSON without HTML escaping: a redacted
-// "<EMAIL_ADDRESS>" reaches the step as written.
-func marshalPlain(v any) ([]byte, error) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return nil, err
-	}
-	return bytes.TrimRight(buf.Bytes(), "\n"), nil
-}
-
 func decodeAny(b []byte) any {
 	if len(bytes.TrimSpace(b)) == 0 {
 		return nil
@@ -400,13 +389,13 @@ func (r *Runner) checkPre(ctx context.Context, ru *run, i int, c *Call) Verdict 
 		if st.url != "" && (v.Transformed["url"] != st.url || v.Transformed["compensation_url"] != st.compURL) {
 			return Verdict{Decision: "deny", Reason: "transform_changes_destination", AuditIndex: v.AuditIndex}
 		}
-		in, err1 := marshalPlain(v.Transformed["input"])
+		in, err1 := jsonplain.Marshal(v.Transformed["input"])
 		p, _ := v.Transformed["previous"].(map[string]any)
 		np := map[string]json.RawMessage{}
 		var err2 error
 		for k, x := range p {
 			var b []byte
-			if b, err2 = marshalPlain(x); err2 != nil {
+			if b, err2 = jsonplain.Marshal(x); err2 != nil {
 				break
 			}
 			np[k] = b
