@@ -270,10 +270,11 @@ func TestMCPProxy(t *testing.T) {
 	s.verifyOffline(t)
 }
 
-// TestMCPProxyInProcess: without a server the proxy decides with the gate
-// of --config and records to its own data directory, which verifies
-// afterwards.
-func TestMCPProxyInProcess(t *testing.T) {
+// localProxyCommand is agentgov mcp proxy in front of this test binary's
+// MCP server (an echo tool), deciding in-process with mcpProxyConfig and
+// recording to its own data directory; stderr goes to the buffer.
+func localProxyCommand(t *testing.T) (*exec.Cmd, string, *lockedBuffer) {
+	t.Helper()
 	dir := t.TempDir()
 	cfg := filepath.Join(dir, "agentgov.yaml")
 	if err := os.WriteFile(cfg, []byte(mcpProxyConfig), 0o600); err != nil {
@@ -292,6 +293,14 @@ func TestMCPProxyInProcess(t *testing.T) {
 	cmd := exec.Command(binary, "mcp", "proxy", "--name", "files", "--agent", "desktop", "--config", cfg, "--data-dir", data, "--", self)
 	cmd.Env = append(os.Environ(), mcpServerEnv+"="+descFile)
 	cmd.Stderr = proxyErr
+	return cmd, data, proxyErr
+}
+
+// TestMCPProxyInProcess: without a server the proxy decides with the gate
+// of --config and records to its own data directory, which verifies
+// afterwards.
+func TestMCPProxyInProcess(t *testing.T) {
+	cmd, data, proxyErr := localProxyCommand(t)
 	ctx := context.Background()
 	cs, err := mcp.NewClient(&mcp.Implementation{Name: "e2e-client", Version: "1"}, nil).Connect(ctx, &mcp.CommandTransport{Command: cmd}, nil)
 	if err != nil {

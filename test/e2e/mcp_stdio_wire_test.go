@@ -4,9 +4,7 @@ import (
 	"bufio"
 	"encoding/json"
 	"io"
-	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -18,24 +16,7 @@ import (
 // (a blocked pattern is denied, a result's e-mail address redacted) and
 // recorded, and an unknown tool is invalid params.
 func TestMCPProxyStdioWire(t *testing.T) {
-	dir := t.TempDir()
-	cfg := filepath.Join(dir, "agentgov.yaml")
-	if err := os.WriteFile(cfg, []byte(mcpProxyConfig), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	descFile := filepath.Join(dir, "echo.txt")
-	if err := os.WriteFile(descFile, []byte("Echo the text back."), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	self, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
-	}
-	data := filepath.Join(dir, "data")
-	proxyErr := &lockedBuffer{}
-	cmd := exec.Command(binary, "mcp", "proxy", "--name", "files", "--agent", "desktop", "--config", cfg, "--data-dir", data, "--", self)
-	cmd.Env = append(os.Environ(), mcpServerEnv+"="+descFile)
-	cmd.Stderr = proxyErr
+	cmd, data, proxyErr := localProxyCommand(t)
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
 		t.Fatal(err)
