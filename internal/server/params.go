@@ -21,6 +21,16 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 }
 
 func readAll(r *http.Request, limit int64) ([]byte, error) {
+	// A declared length within the limit is read into one buffer of that
+	// size (net/http stops the body there); otherwise the body is read up
+	// to one byte past the limit, which the size check then refuses.
+	if n := r.ContentLength; n > 0 && n <= limit {
+		b := make([]byte, n)
+		if _, err := io.ReadFull(r.Body, b); err != nil {
+			return nil, err
+		}
+		return b, nil
+	}
 	return io.ReadAll(io.LimitReader(r.Body, limit+1))
 }
 
