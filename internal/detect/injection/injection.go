@@ -8,7 +8,7 @@
 //     leetspeak, spaced-out letters, rot13, and bounded recursive decoding
 //     of base64, hex, URL escapes, HTML entities and \u escapes.
 //  2. Matching: one Aho–Corasick automaton spots the words of a
-//     multilingual lexicon (28 languages) in every view; rules pair a verb
+//     multilingual lexicon (40 languages) in every view; rules pair a verb
 //     family with an object family in one clause ("ignore" … "previous" …
 //     "instructions", in any language and either order) into attack
 //     intents. Structure scanners add chat-template tokens, fake role

@@ -164,7 +164,7 @@ const (
 // generated dev split and the sets written by hand in other styles, each
 // measured once before the scanner was tuned on it.
 var devSplits = []string{"dev", "dev-written-1", "dev-written-2", "dev-written-3", "dev-written-4", "dev-written-5", "dev-written-6", "dev-written-7", "dev-written-8", "dev-written-9", "dev-written-10", "dev-written-11", "dev-written-12",
-	"dev-written-13", "dev-written-14", "dev-written-15", "dev-written-16", "dev-written-17", "dev-written-18", "dev-written-19", "dev-written-20", "dev-written-21"}
+	"dev-written-13", "dev-written-14", "dev-written-15", "dev-written-16", "dev-written-17", "dev-written-18", "dev-written-19", "dev-written-20", "dev-written-21", "dev-written-22"}
 
 func TestQualityDev(t *testing.T) {
 	for _, split := range devSplits {
@@ -190,7 +190,7 @@ func TestQualityDev(t *testing.T) {
 // looked at row by row, and fails below the targets.
 //
 // heldout is the generated split (the same generator as dev, other rows);
-// heldout-written and heldout-written-2 to -8 were written by hand in styles the
+// heldout-written and heldout-written-2 to -9 were written by hand in styles the
 // scanner was never tuned on. Their first measurements were below the
 // recall target (see testdata/README.md), so each is held to a regression
 // floor just under its current recall instead of the target.
@@ -215,6 +215,11 @@ func TestQualityHeldOut(t *testing.T) {
 		// rate is above the target, so it is held where it stands rather
 		// than at targetFPR (testdata/README.md).
 		{"heldout-written-8", 0.85, 0.075},
+		// Written with dev-written-22 before any change of round 15,
+		// measured blind (0.550 / 0.025) and once at its end (0.975 /
+		// 0.025); held one server below that recall, at the target
+		// false-positive rate.
+		{"heldout-written-9", 0.95, targetFPR},
 	} {
 		q := evaluate(t, c.split)
 		t.Logf("%s split:\n%s", c.split, q.table())

@@ -32,6 +32,9 @@ type langWords struct {
 	read, conceal, ignore, instr, directed, field, fill []string
 	// Confused deputies: rights of the server's own, unconstrained targets.
 	priv, arb []string
+	// Negation near a transfer verb: "skickas aldrig till tredje part"
+	// says what does not happen.
+	neg []string
 }
 
 // lc is a class of langWords.
@@ -55,11 +58,12 @@ const (
 	lcFill
 	lcPriv
 	lcArb
+	lcNeg
 )
 
 func (w *langWords) class(c lc) []string {
 	return [...][]string{w.send, w.cred, w.personal, w.conv, w.content, w.whole, w.partner, w.choice,
-		w.read, w.conceal, w.ignore, w.instr, w.directed, w.field, w.fill, w.priv, w.arb}[c]
+		w.read, w.conceal, w.ignore, w.instr, w.directed, w.field, w.fill, w.priv, w.arb, w.neg}[c]
 }
 
 var langTable = []langWords{
@@ -81,6 +85,7 @@ var langTable = []langWords{
 		fill:     []string{"indsæt", "kopier", "skriv", "udfyld", "hele$", "alle$"},
 		priv:     []string{"serverens egne", "serverens egen", "interne netværk", "interne adresser"},
 		arb:      []string{"enhver$", "hvilken som helst", "vilkårlig", "ingen tilladelsesliste", "ingen begrænsning"},
+		neg:      []string{"ikke$", "aldrig"},
 	},
 	{code: "nb",
 		send:     []string{"sendes", "videresendes", "videresend", "lastes opp", "laster opp", "deles med", "deles også", "overføres", "synkroniser", "kopieres", "lagres"},
@@ -100,6 +105,7 @@ var langTable = []langWords{
 		fill:     []string{"sett inn", "kopier", "fyll", "skriv", "hele$", "alle$"},
 		priv:     []string{"serverens egne", "serverens egen", "interne nettverk", "interne adresser"},
 		arb:      []string{"hvilken som helst", "enhver$", "vilkårlig", "ingen tillatelsesliste", "ingen begrensning"},
+		neg:      []string{"ikke$", "aldri$"},
 	},
 	{code: "fi",
 		send:     []string{"lähetetään", "lähettää", "lähetä", "välitetään", "ladataan", "jaetaan", "siirretään", "synkronoidaan", "tallennetaan", "kopioidaan"},
@@ -119,6 +125,7 @@ var langTable = []langWords{
 		fill:     []string{"liitä", "kopioi", "täytä", "kirjoita", "koko$", "kaikki"},
 		priv:     []string{"palvelimen omilla", "palvelimen oma", "sisäverkon", "sisäisen verkon", "pääkäyttäjä"},
 		arb:      []string{"minkä tahansa", "mitä tahansa", "mikä tahansa", "ei rajoiteta", "ilman rajoituksia", "rajoittamatta"},
+		neg:      []string{"ei$", "eivät", "eikä", "koskaan"},
 	},
 	{code: "ro",
 		send:     []string{"trimis", "trimit", "trimite", "trimiși", "încărcat", "încărcate", "transmis", "transmit", "redirecționat", "partajat", "distribuit", "sincroniz", "expediat", "copiat"},
@@ -138,6 +145,7 @@ var langTable = []langWords{
 		fill:     []string{"copiază", "introdu", "completează", "pune$", "întreaga", "toată", "toate$"},
 		priv:     []string{"drepturile serverului", "privilegiile serverului", "rețeaua internă", "rețelei interne", "adrese interne"},
 		arb:      []string{"orice$", "arbitrar", "fără restricți", "nicio listă", "fără listă"},
+		neg:      []string{"nu$", "niciodată"},
 	},
 	{code: "hu",
 		send:     []string{"elküld", "küldjük", "küldi", "küldik", "továbbít", "feltölt", "megoszt", "átad", "szinkroniz", "továbbküld", "elmentjük"},
@@ -157,6 +165,7 @@ var langTable = []langWords{
 		fill:     []string{"másold", "illeszd", "írd be", "teljes", "összes", "minden$"},
 		priv:     []string{"szerver saját", "saját root", "belső cím", "belső hálózat"},
 		arb:      []string{"tetszőleges", "bármely", "bármilyen", "nincs engedélyezési lista", "korlátozás nélkül"},
+		neg:      []string{"nem$", "soha", "sosem", "sohasem"},
 	},
 	{code: "fa",
 		send:     []string{"ارسال", "فرستاده", "می‌فرست", "بفرست", "بارگذاری", "آپلود", "منتقل", "به اشتراک", "همگام"},
@@ -176,6 +185,7 @@ var langTable = []langWords{
 		fill:     []string{"بنویس", "کپی", "قرار بده", "کل ", "همه"},
 		priv:     []string{"دسترسی سرور", "شبکه داخلی", "آدرس‌های داخلی"},
 		arb:      []string{"هر آدرسی", "هر نشانی", "بدون محدودیت"},
+		neg:      []string{"نمی", "هرگز", "نخواهد"},
 	},
 	{code: "th",
 		send:     []string{"ส่งไป", "ถูกส่ง", "ส่งต่อ", "อัปโหลด", "อัพโหลด", "แชร์", "ซิงค์", "ส่งค่า", "ส่ง"},
@@ -195,6 +205,7 @@ var langTable = []langWords{
 		fill:     []string{"ใส่", "คัดลอก", "ทั้งหมด"},
 		priv:     []string{"สิทธิ์ของเซิร์ฟเวอร์", "เครือข่ายภายใน"},
 		arb:      []string{"ใดก็ได้", "ไม่มีข้อจำกัด"},
+		neg:      []string{"ไม่"},
 	},
 	{code: "ms",
 		send:     []string{"dihantar", "hantar", "dimuat naik", "muat naik", "dikongsi", "kongsi", "dimajukan", "dipindahkan", "disegerakkan"},
@@ -214,6 +225,7 @@ var langTable = []langWords{
 		fill:     []string{"masukkan", "salin", "tampal", "semua", "seluruh"},
 		priv:     []string{"kebenaran pelayan", "rangkaian dalaman", "alamat dalaman"},
 		arb:      []string{"mana mana", "sebarang", "tanpa sekatan"},
+		neg:      []string{"tidak$", "tak$", "bukan$", "tidak pernah"},
 	},
 	{code: "bn",
 		send:     []string{"পাঠা", "পাঠান", "আপলোড", "শেয়ার", "ফরোয়ার্ড", "প্রেরণ", "স্থানান্তর"},
@@ -233,6 +245,7 @@ var langTable = []langWords{
 		fill:     []string{"লিখ", "কপি", "সব", "পুরো"},
 		priv:     []string{"সার্ভারের নিজস্ব", "অভ্যন্তরীণ নেটওয়ার্ক"},
 		arb:      []string{"যেকোনো", "যে কোনো", "কোনো সীমাবদ্ধতা নেই"},
+		neg:      []string{"হয় না", "কখনো", "কখনও", "নয়"},
 	},
 	{code: "sw",
 		send:     []string{"*tumwa", "hutuma", "kutuma", "tuma kwa", "*pakiwa", "kupakia", "*pelekwa", "*shirikiwa", "*sambazwa", "*hamishwa"},
@@ -252,6 +265,7 @@ var langTable = []langWords{
 		fill:     []string{"weka", "nakili", "andika", "yote$", "zote$", "nzima"},
 		priv:     []string{"ruhusa za seva", "mtandao wa ndani", "anwani za ndani"},
 		arb:      []string{"yoyote$", "lolote$", "hakuna orodha", "bila vikwazo"},
+		neg:      []string{"kamwe$", "hazi"},
 	},
 	{code: "uk",
 		send:     []string{"надсила", "надісл", "вивантаж", "пересила", "відправ", "поширю"},
@@ -268,6 +282,250 @@ var langTable = []langWords{
 		directed: []string{"примітка для асистента", "для асистента", "для моделі", "перед кожною відповіддю", "перед відповіддю", "важливо для моделі"},
 		field:    []string{"поле", "параметр"},
 		fill:     []string{"встав", "скопіюй", "впиши", "весь", "всю", "усі"},
+		neg:      []string{"ніколи", "не надсила", "не передаю", "не вивантаж", "не пересила"},
+	},
+	// Round 15: the languages whose text the grammar met without words.
+	{code: "sv",
+		send:     []string{"skickas", "skickar", "vidarebefordra", "laddas upp", "laddar upp", "delas med", "överförs", "synkronis", "kopieras", "lagras hos"},
+		cred:     []string{"lösenord", "åtkomsttoken", "api nyckl", "api nyckel", "nycklar$", "inloggningsuppgift", "autentiseringsuppgift"},
+		personal: []string{"telefonnummer", "personnummer", "bankuppgift", "adresser$", "kontakter", "personuppgift", "e postadress"},
+		conv:     []string{"konversation", "chatthistorik", "meddelanden"},
+		content:  []string{"anteckning", "dokument", "filer$", "bilder", "faktur", "innehåll"},
+		whole:    []string{"också", "dessutom", "även$", "alla$", "varje$", "hela$", "automatiskt", "en kopia"},
+		partner:  []string{"vår partner", "våra partner", "annonsörer", "tredje part"},
+		choice:   []string{"användaren anger", "användaren väljer", "användarens egen", "användarens eget", "användarens egna", "lagras inte", "sparas inte", "användaren bekräftar"},
+		read:     []string{"läs$", "läsa$", "läs filen", "kopiera", "hämta", "öppna"},
+		conceal:  []string{"berätta inte", "nämn inte", "säg inte", "utan att nämna", "utan att berätta", "utan användarens vetskap", "i hemlighet", "visas inte för användaren"},
+		ignore:   []string{"ignorera", "glöm$", "bortse från", "följ inte"},
+		instr:    []string{"instruktion", "regler$", "tidigare regler", "anvisningar"},
+		directed: []string{"viktigt för assistenten", "till assistenten", "för ai assistenter", "till modellen", "innan du svarar", "före varje svar", "du måste alltid", "du måste först"},
+		field:    []string{"fältet", "parametern", "fält$"},
+		fill:     []string{"klistra in", "kopiera", "fyll i", "skriv", "hela$", "alla$"},
+		priv:     []string{"serverns egna", "serverns egen", "interna nätverk", "interna adresser"},
+		arb:      []string{"vilken som helst", "godtycklig", "ingen tillåtelselista", "utan begränsning"},
+		neg:      []string{"inte$", "aldrig", "ej$"},
+	},
+	{code: "cs",
+		send:     []string{"odesílá", "odesílají", "odeslán", "posílá", "posílají", "předáván", "předává", "přeposílá", "nahrává", "sdílen", "synchronizuj", "synchronizován"},
+		cred:     []string{"hesl", "přístupov", "api klíč", "klíče$", "přihlašovací údaj"},
+		personal: []string{"telefonní čísl", "rodné číslo", "rodná čísla", "adres", "kontakt", "osobní údaj", "poloh"},
+		conv:     []string{"konverzac", "historie chatu", "zpráv"},
+		content:  []string{"poznámk", "dokument", "soubor", "fotk", "faktur", "obsah"},
+		whole:    []string{"také$", "zároveň", "všechn", "vešker", "každ", "automaticky", "kopi"},
+		partner:  []string{"partnerům", "partnerovi", "reklamní", "třetí stran"},
+		choice:   []string{"zadá uživatel", "zvolí uživatel", "určí uživatel", "uživatel zvolí", "uživatel určí", "vlastní úložiště", "se neukládá", "nikdy neukládá"},
+		read:     []string{"přečti", "přečíst", "zkopíruj", "otevři", "načti"},
+		conceal:  []string{"neříkej", "nezmiňuj", "neinformuj", "nic o tom", "bez vědomí", "tajně"},
+		ignore:   []string{"ignoruj", "zapomeň", "nedodržuj", "neřiď se"},
+		instr:    []string{"pokyn", "instrukc", "pravidl", "předchozí"},
+		directed: []string{"poznámka pro model", "pro asistenta", "před každou odpovědí", "než odpovíš", "vždy nejprve"},
+		field:    []string{"pole$", "poli$", "parametr"},
+		fill:     []string{"vlož", "zkopíruj", "vyplň", "napiš", "celou", "celý$", "všechny"},
+		priv:     []string{"oprávnění serveru", "práva serveru", "vnitřní síť", "interní síť"},
+		arb:      []string{"libovoln", "jakoukoli", "jakýkoli", "bez omezení", "žádný seznam"},
+		neg:      []string{"nikdy", "není$", "nejsou"},
+	},
+	{code: "sk",
+		send:     []string{"odosiela", "odoslan", "posiela", "preposiela", "nahráva", "zdieľa", "synchronizuj", "odovzdáva"},
+		cred:     []string{"heslá", "heslo", "hesl", "prístupov", "api kľúč", "prihlasovacie údaje"},
+		personal: []string{"telefónne čísl", "rodné číslo", "rodným číslom", "bankov", "adres", "kontakt", "osobné údaje", "polohu"},
+		conv:     []string{"konverzáci", "históriu konverzácie", "správ"},
+		content:  []string{"poznámk", "dokument", "súbor", "fotk", "faktúr", "obsah"},
+		whole:    []string{"zároveň", "tiež$", "všetk", "každ", "automaticky", "kópi"},
+		partner:  []string{"partnerovi", "partnerom", "reklamn", "tretím stranám", "tretie strany"},
+		choice:   []string{"určí používateľ", "zvolí používateľ", "zadá používateľ", "používateľ potvrdí", "sa neukladá", "neukladá"},
+		read:     []string{"prečítaj", "prečítať", "skopíruj", "otvor", "načítaj"},
+		conceal:  []string{"nehovor", "nespomínaj", "neinformuj", "bez vedomia", "potajme", "tajne"},
+		ignore:   []string{"ignoruj", "zabudni", "nedodržiavaj", "neriaď sa"},
+		instr:    []string{"pokyn", "inštrukci", "pravidl", "predchádzajúc"},
+		directed: []string{"dôležité pre asistenta", "pre asistenta", "pred každou odpoveďou", "než odpovieš"},
+		field:    []string{"parametra", "parameter", "pole$", "poľa$"},
+		fill:     []string{"vlož", "skopíruj", "vyplň", "napíš", "celú", "celý$", "všetky"},
+		priv:     []string{"oprávnenia servera", "práva servera", "vnútornej siete", "vnútorná sieť"},
+		arb:      []string{"ľubovoľn", "akúkoľvek", "akýkoľvek", "bez obmedzen"},
+		neg:      []string{"nikdy", "nie$", "nie sú"},
+	},
+	{code: "ca",
+		send:     []string{"s envien", "s envia", "envien", "reenvien", "reenvia", "es reenvien", "es pugen", "es comparteix", "es transmet", "sincronitz", "es copien"},
+		cred:     []string{"contrasenya", "contrasenyes", "claus api", "clau api", "credencials", "testimonis d accés"},
+		personal: []string{"telèfons", "telèfon", "adreces", "contactes", "dades personals", "ubicació", "dni$"},
+		conv:     []string{"conversa$", "historial de la conversa", "missatges"},
+		content:  []string{"les notes", "els documents", "fitxers", "fotos", "factures", "contingut"},
+		whole:    []string{"també", "a més", "totes$", "tots$", "cada$", "automàticament", "còpia"},
+		partner:  []string{"socis", "anunciants", "tercers"},
+		choice:   []string{"que indica l usuari", "que tria l usuari", "triat per l usuari", "de l usuari mateix", "no es desa", "no es guarda"},
+		read:     []string{"llegeix", "llegir", "copia$", "obre$"},
+		conceal:  []string{"no ho diguis", "no ho mencionis", "no ho expliquis", "no li diguis", "sense dir", "sense que l usuari", "en secret"},
+		ignore:   []string{"ignora", "oblida", "no segueixis"},
+		instr:    []string{"instruccions", "regles", "anteriors"},
+		directed: []string{"important per a l assistent", "per a l assistent", "per al model", "regles per a l assistent", "abans de respondre", "abans de cada resposta"},
+		field:    []string{"camp$", "paràmetre"},
+		fill:     []string{"posa$", "posa l", "copia$", "enganxa", "escriu", "tota$", "tot el"},
+		priv:     []string{"permisos del servidor", "xarxa interna", "adreces internes"},
+		arb:      []string{"qualsevol", "sense restriccions", "cap llista"},
+		neg:      []string{"no$", "mai$", "mai no"},
+	},
+	{code: "tl",
+		send:     []string{"ipinapadala", "ipinadala", "pinapadala", "ipadala", "ipinapasa", "ipinasa", "ina upload", "in upload", "ibinabahagi", "ibinahagi", "isi sync"},
+		cred:     []string{"password ng", "mga password", "kredensyal", "mga token"},
+		personal: []string{"numero ng telepono", "mga numero ng telepono", "tirahan", "mga contact", "personal na impormasyon", "lokasyon"},
+		conv:     []string{"usapan", "pag uusap", "kasaysayan ng usapan", "mga mensahe"},
+		content:  []string{"tala$", "mga tala", "dokumento", "mga file", "larawan", "nilalaman"},
+		whole:    []string{"rin$", "din$", "lahat$", "bawat$", "awtomatikong", "kopya", "bukod dito"},
+		partner:  []string{"aming mga partner", "mga partner", "ikatlong partido"},
+		choice:   []string{"pinili ng user", "tinukoy ng user", "ng user mismo", "hindi iniimbak", "hindi sine save"},
+		read:     []string{"basahin", "kopyahin", "buksan"},
+		conceal:  []string{"huwag sabihin", "huwag banggitin", "huwag ipaalam", "huwag itong banggitin", "nang hindi sinasabi", "nang palihim", "lihim$"},
+		ignore:   []string{"huwag pansinin", "balewalain", "kalimutan", "huwag sundin"},
+		instr:    []string{"tagubilin", "mga utos", "patakaran", "naunang"},
+		directed: []string{"mahalaga para sa assistant", "para sa assistant", "para sa model", "bago sumagot", "bago ang bawat sagot"},
+		field:    []string{"parameter na", "field na"},
+		fill:     []string{"ilagay", "kopyahin", "isulat", "buong$", "lahat$"},
+		priv:     []string{"pahintulot ng server", "panloob na network"},
+		arb:      []string{"kahit anong", "anumang", "walang limitasyon"},
+		neg:      []string{"hindi$", "kailanman"},
+	},
+	{code: "et",
+		send:     []string{"saadetakse", "saadab", "edastatakse", "edastab", "laaditakse", "laadib üles", "jagatakse", "sünkroonitakse", "kopeeritakse"},
+		cred:     []string{"parool", "pääsuvõtme", "api võti", "api võtmed", "sisselogimisandme", "volitus"},
+		personal: []string{"telefoninumbr", "isikukood", "aadress", "kontakt", "isikuandme", "asukoh"},
+		conv:     []string{"vestlus", "sõnumid", "vestluse ajalugu"},
+		content:  []string{"märkme", "märkmed", "dokument", "failid", "fotod", "arved", "sisu$"},
+		whole:    []string{"ka$", "lisaks", "kõik$", "iga$", "automaatselt", "koopia"},
+		partner:  []string{"partneritele", "reklaamija", "kolmandatele osapooltele"},
+		choice:   []string{"kasutaja valitud", "kasutaja määratud", "kasutaja enda", "ei salvestata"},
+		read:     []string{"loe$", "lugeda", "kopeeri", "ava$"},
+		conceal:  []string{"ära räägi", "ära maini", "ära ütle", "ära teavita", "kasutaja teadmata", "salaja"},
+		ignore:   []string{"ignoreeri", "unusta", "ära järgi"},
+		instr:    []string{"juhis", "juhiseid", "reegl", "varasem"},
+		directed: []string{"tähtis assistendile", "assistendile", "mudelile", "enne vastamist", "enne iga vastust"},
+		field:    []string{"parameetrisse", "parameeter", "välja$", "väljale"},
+		fill:     []string{"pane$", "kopeeri", "kirjuta", "sisesta", "kogu$", "kõik$"},
+		priv:     []string{"serveri õigustega", "sisevõrgu", "sisevõrk"},
+		arb:      []string{"mistahes", "suvalise", "piiranguteta"},
+		neg:      []string{"ei$", "kunagi", "mitte$"},
+	},
+	{code: "ur",
+		send:     []string{"بھیجے", "بھیجا", "بھیج", "اپلوڈ", "اپ لوڈ", "منتقل", "شیئر", "ارسال"},
+		cred:     []string{"پاس ورڈ", "پاسورڈ", "ٹوکن", "خفیہ کلید"},
+		personal: []string{"فون نمبر", "پتے", "رابطے", "ذاتی معلومات", "شناختی کارڈ"},
+		conv:     []string{"گفتگو", "بات چیت", "پیغامات"},
+		content:  []string{"نوٹس", "نوٹ", "دستاویز", "فائل", "تصاویر", "مواد"},
+		whole:    []string{"بھی", "سارے", "ساری", "خود بخود", "کاپی"},
+		partner:  []string{"شراکت دار", "اشتہار", "تیسرے فریق"},
+		choice:   []string{"صارف کی منتخب", "صارف کے منتخب", "صارف خود", "محفوظ نہیں"},
+		read:     []string{"پڑھیں", "پڑھو", "پڑھ", "کاپی کریں", "کھولیں"},
+		conceal:  []string{"نہ بتائیں", "مت بتاؤ", "مت بتائیں", "ذکر نہ کریں", "ذکر نہ کرو", "بتائے بغیر", "خفیہ طور"},
+		ignore:   []string{"نظر انداز", "بھول جاؤ", "بھول جائیں"},
+		instr:    []string{"ہدایات", "ہدایت", "قواعد", "پچھلی"},
+		directed: []string{"اسسٹنٹ کے لیے", "ماڈل کے لیے", "جواب دینے سے پہلے", "ہر جواب سے پہلے"},
+		field:    []string{"پیرامیٹر", "فیلڈ"},
+		fill:     []string{"ڈالیں", "لکھیں", "کاپی", "پورا", "پوری"},
+		priv:     []string{"سرور کے اختیارات", "اندرونی نیٹ ورک"},
+		arb:      []string{"کوئی بھی", "بغیر پابندی"},
+		neg:      []string{"کبھی", "نہیں بھیج", "نہیں کی", "نہیں جات"},
+	},
+	// Serbian and Croatian in Latin letters; the Cyrillic forms are in the
+	// Bulgarian-Serbian entry below.
+	{code: "sh",
+		send:     []string{"šalju", "šalje", "poslat", "prosleđuj", "prosljeđuj", "prosleđen", "prosljeđen", "učitava", "dijeli", "deli se", "sinhroniz", "sinkroniz"},
+		cred:     []string{"lozink", "pristupn", "api ključ", "ključevi", "vjerodajnic", "akreditiv"},
+		personal: []string{"brojevi telefona", "broj telefona", "jmbg", "oib$", "adres", "kontakt", "lični podaci", "osobni podaci", "lokacij"},
+		conv:     []string{"razgovor", "povijest razgovora", "istorija razgovora", "poruk"},
+		content:  []string{"beleš", "bilješ", "dokument", "datotek", "fajl", "slik", "faktur", "sadržaj"},
+		whole:    []string{"takođe", "također", "osim toga", "sve$", "svi$", "svak", "automatski", "kopij"},
+		partner:  []string{"partnerima", "partneru$", "oglašivač", "treće strane"},
+		choice:   []string{"korisnik odabere", "korisnik izabere", "koje korisnik", "korisnikov vlastit", "ne čuva se", "ne sprema se"},
+		read:     []string{"pročitaj", "pročitati", "kopiraj", "otvori"},
+		conceal:  []string{"nemoj reći", "nemoj da kažeš", "ne spominji", "ne pominji", "ne govori", "bez znanja", "tajno"},
+		ignore:   []string{"zanemari", "ignoriši", "ignoriraj", "zaboravi", "ne slijedi"},
+		instr:    []string{"uput", "instrukcij", "pravil", "prethodn"},
+		directed: []string{"važno za asistenta", "za asistenta", "za model", "prije svakog odgovora", "pre svakog odgovora", "prije odgovora"},
+		field:    []string{"parametar", "polje$"},
+		fill:     []string{"stavi", "ubaci", "kopiraj", "upiši", "cijel", "sve$"},
+		priv:     []string{"ovlasti servera", "prava servera", "interna mreža", "interne mreže"},
+		arb:      []string{"bilo koji", "bilo koju", "proizvoljn", "bez ograničenja"},
+		neg:      []string{"nikada", "nikad$", "ne$"},
+	},
+	{code: "bg",
+		send:     []string{"изпраща", "препраща", "качва", "споделя", "предава", "синхрониз", "шаљ", "прослеђуј", "прослеђен", "отпрема"},
+		cred:     []string{"парол", "лозинк", "токен", "ключове", "идентификационни данни"},
+		personal: []string{"телефонн", "телефонни номера", "телефонния номер", "егн", "јмбг", "адресите", "адреси$", "контактите", "контакти$", "лични данни", "лични подаци", "рачуна купца", "местоположение"},
+		conv:     []string{"разговор", "съобщения", "историята на разговора"},
+		content:  []string{"бележк", "белешк", "документ", "файл", "датотек", "снимк", "фактур", "съдържание", "садржај", "текстови"},
+		whole:    []string{"също", "освен това", "всички", "цялата", "всяк", "автоматично", "аутоматски", "копие", "копија", "сваке", "такође"},
+		partner:  []string{"партньор", "партнер", "рекламодател", "трети страни"},
+		choice:   []string{"посочен от потребителя", "избран от потребителя", "потребителят избира", "не се съхранява", "само на потребители"},
+		read:     []string{"прочети", "прочитай", "прочитај", "копирай", "отвори"},
+		conceal:  []string{"не казвай", "не споменавай", "не съобщавай", "без знанието", "тайно", "немој рећи", "не помињи"},
+		ignore:   []string{"игнорирай", "забрави", "не следвай", "занемари", "игнориши"},
+		instr:    []string{"инструкци", "указани", "правила", "предишни", "упутства"},
+		directed: []string{"важно за асистента", "за асистента", "за модела", "преди всеки отговор", "преди да отговориш", "пре сваког одговора"},
+		field:    []string{"параметъра", "параметър", "полето", "параметар"},
+		fill:     []string{"сложи", "постави", "копирай", "напиши", "цялата", "целия", "всички"},
+		priv:     []string{"root права", "правата на сървъра", "вътрешната мрежа"},
+		arb:      []string{"произволн", "всеки хост", "всеки адрес", "без ограничения", "няма списък"},
+		neg:      []string{"никога", "никада", "не се", "не шаљ", "не прослеђ", "нито"},
+	},
+	{code: "lt",
+		send:     []string{"siunčiam", "siunčia", "persiunčiam", "persiunčia", "išsiunčiam", "įkeliam", "įkelia", "perduodam", "dalijamasi", "sinchroniz"},
+		cred:     []string{"slaptažod", "prisijungimo duomen", "prieigos rakt", "api rakt"},
+		personal: []string{"telefonų numer", "telefono numer", "asmens kod", "adres", "kontakt", "asmens duomen", "buvimo viet"},
+		conv:     []string{"pokalbi", "žinut"},
+		content:  []string{"užraš", "dokument", "failai", "failus", "nuotrauk", "sąskait", "turinį", "turinys"},
+		whole:    []string{"taip pat", "visi$", "kiekvien", "automatiškai", "kopij"},
+		partner:  []string{"partneriams", "reklamuotoj", "trečiosioms šalims"},
+		choice:   []string{"vartotojo pasirinkt", "nurodo vartotojas", "vartotojo paties", "nesaugomi", "nesaugoma"},
+		read:     []string{"perskaityk", "perskaityti", "nukopijuok", "atidaryk"},
+		conceal:  []string{"nesakyk", "neminėk", "nepranešk", "vartotojui nežinant", "slapta$"},
+		ignore:   []string{"ignoruok", "pamiršk", "nepaisyk", "nesilaikyk"},
+		instr:    []string{"instrukcij", "nurodym", "taisykl", "ankstesn"},
+		directed: []string{"svarbu asistentui", "asistentui", "modeliui", "prieš kiekvieną atsakymą", "prieš atsakydamas"},
+		field:    []string{"parametrą", "parametras", "lauką", "laukas"},
+		fill:     []string{"įdėk", "nukopijuok", "įrašyk", "įvesk", "visą$", "visus$"},
+		priv:     []string{"serverio teisėmis", "vidinio tinklo", "vidinis tinklas"},
+		arb:      []string{"bet kokį", "bet kurį", "be apribojimų"},
+		neg:      []string{"niekada", "ne$"},
+	},
+	{code: "el",
+		send:     []string{"αποστέλλ", "στέλνο", "στείλε", "προωθ", "ανεβαίν", "μεταφορτών", "κοινοποι", "συγχρον"},
+		cred:     []string{"κωδικοί πρόσβασης", "κωδικούς πρόσβασης", "κωδικό πρόσβασης", "κωδικοί", "συνθηματικ", "διαπιστευτήρι", "κλειδιά api"},
+		personal: []string{"τηλεφών", "διευθύνσ", "επαφές", "προσωπικά δεδομένα", "τοποθεσία", "αφμ"},
+		conv:     []string{"συνομιλ", "μηνύματα"},
+		content:  []string{"σημειώσ", "έγγραφ", "αρχεία", "φωτογραφ", "τιμολόγι", "περιεχόμενο"},
+		whole:    []string{"επίσης", "επιπλέον", "όλες", "όλα", "όλοι", "ολόκληρο", "κάθε", "αυτόματα", "αντίγραφο"},
+		partner:  []string{"συνεργάτ", "διαφημιστ", "τρίτους", "τρίτα μέρη"},
+		choice:   []string{"που ορίζει ο χρήστης", "που επιλέγει ο χρήστης", "ο χρήστης επιβεβαιώνει", "δεν αποθηκεύ", "κανένας κωδικός δεν"},
+		read:     []string{"διάβασε", "διάβασ", "αντέγραψε", "άνοιξε"},
+		conceal:  []string{"μην το πεις", "μην πεις", "μην αναφέρεις", "μην ενημερώσεις", "χωρίς να ενημερωθεί", "χωρίς να το πεις", "κρυφά"},
+		ignore:   []string{"αγνόησε", "αγνοήστε", "ξέχασε", "μην ακολουθείς"},
+		instr:    []string{"οδηγίες", "οδηγιών", "κανόνες", "προηγούμεν"},
+		directed: []string{"σημαντικό για το μοντέλο", "για το μοντέλο", "για τον βοηθό", "πριν απαντήσεις", "πριν από κάθε απάντηση"},
+		field:    []string{"παράμετρο", "πεδίο"},
+		fill:     []string{"βάλε", "αντέγραψε", "γράψε", "ολόκληρ", "όλα"},
+		priv:     []string{"δικαιώματα του διακομιστή", "εσωτερικό δίκτυο", "εσωτερικών hostnames"},
+		arb:      []string{"οποιοδήποτε", "οποιαδήποτε", "χωρίς λίστα", "χωρίς περιορισμ"},
+		neg:      []string{"δεν", "ποτέ", "μην"},
+	},
+	{code: "he",
+		send:     []string{"נשלח", "נשלחים", "נשלחת", "מועבר", "מועברים", "מועברת", "מועלה", "מועלים", "משותף", "מסונכרן"},
+		cred:     []string{"סיסמ", "אסימונ", "מפתחות api", "מפתח api", "פרטי התחברות"},
+		personal: []string{"מספרי הטלפון", "מספר טלפון", "מספר הטלפון", "כתובת", "אנשי קשר", "מידע אישי", "תעודת זהות", "מיקום"},
+		conv:     []string{"השיחה", "שיחות", "היסטוריית", "הודעות"},
+		content:  []string{"פתקים", "הערות", "מסמכ", "קבצים", "תמונות", "תוכן"},
+		whole:    []string{"גם", "בנוסף", "כל ה", "אוטומטית", "עותק"},
+		partner:  []string{"שותפים", "שותפ", "מפרסמים", "צד שלישי", "צדדים שלישיים"},
+		choice:   []string{"שהמשתמש בחר", "שהמשתמש מציין", "של המשתמש עצמו", "לא נשמר", "לא נשמרת"},
+		read:     []string{"קרא את", "העתק", "פתח את"},
+		conceal:  []string{"אל תספר", "אל תזכיר", "אל תגיד", "אל תודיע", "בלי לספר", "מבלי לספר", "בסתר"},
+		ignore:   []string{"התעלם", "שכח", "אל תציית"},
+		instr:    []string{"הוראות", "הוראה", "כללים", "הקודמות"},
+		directed: []string{"הוראה חשובה למודל", "למודל", "לעוזר", "לפני כל תשובה", "לפני שאתה עונה"},
+		field:    []string{"בפרמטר", "פרמטר", "בשדה", "לשדה"},
+		fill:     []string{"הכנס את", "שים את", "העתק", "כתוב את", "כל ה"},
+		priv:     []string{"הרשאות השרת", "רשת פנימית"},
+		arb:      []string{"כל כתובת", "כל מארח", "ללא הגבלה"},
+		neg:      []string{"לעולם", "אינן", "אינו", "אינם", "אינה", "לא נשלח", "לא מועבר"},
 	},
 	// Russian, Ukrainian, Hindi and Arabic as they are typed in Latin
 	// letters (translit, Hinglish, Arabizi).
@@ -370,7 +628,11 @@ type langPrefilter struct {
 	// matter; at most prefixLen bytes) to the classes of the terms that
 	// begin so.
 	starts map[string]langMask
-	infix  []infixTerm
+	// words maps whole-word terms of one word to their classes: they
+	// match a word of the text exactly, so a start ("poli" of "policy")
+	// must not mark them.
+	words map[string]langMask
+	infix []infixTerm
 }
 
 type infixTerm struct {
@@ -379,10 +641,17 @@ type infixTerm struct {
 }
 
 var langFilter = sync.OnceValue(func() *langPrefilter {
-	lf := &langPrefilter{starts: map[string]langMask{}}
-	for c := lcSend; c <= lcArb; c++ {
+	lf := &langPrefilter{starts: map[string]langMask{}, words: map[string]langMask{}}
+	for c := lcSend; c <= lcNeg; c++ {
 		p, w, in, _ := langTerms(c)
-		for _, t := range slices.Concat(p, w) {
+		for _, t := range w {
+			if strings.IndexFunc(t, func(r rune) bool { return r > 0x7f || !isWordByte(byte(r)) }) < 0 {
+				lf.words[t] |= 1 << c
+			} else {
+				p = append(p, t)
+			}
+		}
+		for _, t := range p {
 			if i := strings.IndexByte(t, ' '); i >= 5 {
 				t = t[:i]
 			}
@@ -409,6 +678,11 @@ func langClasses(text string) langMask {
 		for n := 1; n <= prefixLen && i+n <= len(text); n++ {
 			m |= lf.starts[text[i:i+n]]
 		}
+		j := i
+		for j < len(text) && isWordByte(text[j]) {
+			j++
+		}
+		m |= lf.words[text[i:j]]
 	}
 	for _, x := range lf.infix {
 		if m&x.mask != x.mask && strings.Contains(text, x.term) {
@@ -491,4 +765,13 @@ func (sc *scan) langSignals(m langMask, text string, sg *signals) {
 			sg.note("override", m)
 		}
 	}
+}
+
+var langNegRE = langRE(lcNeg)
+
+// langNegated reports whether a negation word of the table stands next to
+// the transfer verb at tloc: before it (verb-final languages, "не се
+// изпращат") or right after it ("skickas aldrig").
+func langNegated(s string, tloc []int) bool {
+	return langNegRE.MatchString(s[max(0, tloc[0]-24):min(len(s), tloc[1]+16)])
 }

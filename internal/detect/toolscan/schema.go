@@ -32,7 +32,7 @@ var secretNames = map[string]string{
 }
 
 // loginPurposeRE: tools whose purpose involves a password.
-var loginPurposeRE = re(`\b(log ?in|sign ?in|auth\w*|password|passphrase|credential|account|unlock|vault|connect|database|ssh|wifi|zip|encrypt|decrypt)`)
+var loginPurposeRE = re(`\b(logs? ?in|logging in|signs? ?in|signing in|auth\w*|password|passphrase|credential|account|unlock|vault|connect|database|ssh|wifi|zip|encrypt|decrypt)`)
 
 // paramOrderRE: a description that says what a parameter must hold.
 var paramOrderRE = re(`\b(must|should|has to|needs to) (also )?(contain|carry|include|hold|carry|be set to|be filled with)\b`)
@@ -152,6 +152,9 @@ func (sc *scan) schemaAbuse(ta *toolAnalysis, t *Tool) {
 		if slices.Contains(toks, "system") && (slices.Contains(toks, "prompt") || slices.Contains(toks, "instructions") || slices.Contains(toks, "message")) && !strings.Contains(purpose, "system prompt") {
 			secretWord = "the system prompt"
 		}
+		if scalarParam(p) {
+			secretWord = ""
+		}
 		desc := ""
 		if p != nil {
 			desc = lightReplacer.Replace(strings.ToLower(str(p, "description") + " " + str(p, "title")))
@@ -162,14 +165,14 @@ func (sc *scan) schemaAbuse(ta *toolAnalysis, t *Tool) {
 		}
 		isReq := slices.Contains(required, name)
 		if p != nil {
-			if m := secretEnvRE.FindString(str(p, "description") + " " + str(p, "title")); m != "" && !strings.Contains(purpose, strings.ToLower(m)) {
+			if m := secretEnvRE.FindString(str(p, "description") + " " + str(p, "title")); m != "" && !strings.Contains(purpose, strings.ToLower(m)) && !envOwnService(m, purpose) {
 				sc.add(Finding{Type: TypeSchemaAbuse, Tool: ta.name, Object: ta.object, Path: ptr, Severity: detect.High,
 					Detail: fmt.Sprintf("parameter %q asks the model for the secret %s from its environment: credentials of the agent would go to this server; remove the parameter", name, m)})
 				continue
 			}
 		}
 		switch {
-		case (sg.sensData || sg.sensPath) && (fillRE.MatchString(desc) || carrier || sg.directed || sg.secrecy) && !purposeMentions(purpose, sg) && !(sg.sensData && !sg.sensPath && ownServiceCred(purpose, desc)):
+		case (sg.sensData || sg.sensPath) && (fillRE.MatchString(desc) || carrier || sg.directed || sg.secrecy) && !purposeMentions(purpose, sg) && !(sg.sensData && !sg.sensPath && ownServiceCred(purpose, desc)) && !(scalarParam(p) && !sg.sensPath && !sg.secrecy):
 			sev := detect.High
 			if sg.secrecy || sg.sensAccess || isReq && carrier {
 				sev = detect.Critical
@@ -179,6 +182,8 @@ func (sc *scan) schemaAbuse(ta *toolAnalysis, t *Tool) {
 		case carrier && internalUseRE.MatchString(desc):
 			sc.add(Finding{Type: TypeSchemaAbuse, Tool: ta.name, Object: ta.object, Path: ptr, Severity: detect.High,
 				Detail: fmt.Sprintf("parameter %q is free text \"for internal use\" that the model fills without the user: %q; a side channel for context — remove it", name, excerpt(desc, 80))})
+		case secretWord != "" && purposeCoversParam(purpose, secretWord, desc):
+			// What the tool is for explains the parameter.
 		case secretWord != "" && ownServiceCred(purpose, desc):
 			// The user's key for the service the tool itself calls.
 		case secretWord != "" && (carrier || strings.Contains(secretWord, "prompt") || strings.Contains(secretWord, "conversation") || strings.Contains(secretWord, "messages") || strings.Contains(secretWord, "SSH") || strings.Contains(secretWord, "private") || strings.Contains(secretWord, "seed") || strings.Contains(secretWord, "cookies") || strings.Contains(secretWord, "social security") || sg.sensData):
@@ -207,7 +212,7 @@ func (sc *scan) schemaAbuse(ta *toolAnalysis, t *Tool) {
 				sc.add(Finding{Type: TypeSchemaAbuse, Tool: ta.name, Object: ta.object, Path: ptr + "/" + k, Severity: detect.High,
 					Detail: fmt.Sprintf("parameter %q has a %s %q that stands for the agent's environment or conversation: a side channel; remove it", name, k, m)})
 			}
-			if loc := sensitivePathRE.FindStringIndex(strings.ToLower(fmt.Sprint(v))); loc != nil {
+			if loc := secretPathIndex(strings.ToLower(fmt.Sprint(v))); loc != nil {
 				sev := detect.High
 				if strings.Contains(purpose, "ssh") || strings.Contains(purpose, "credential") || strings.Contains(purpose, "config") {
 					sev = detect.Medium
@@ -341,7 +346,7 @@ func (sc *scan) confusedDeputy(ta *toolAnalysis, t *Tool) {
 		// No known kind of action, but the text says it acts with broad
 		// privileges on targets taken from content: that is the confused
 		// deputy whatever the action.
-		origin := originRE.FindString(allText)
+		origin := firstAffirmed(originRE, allText)
 		if origin == "" {
 			return
 		}

@@ -78,7 +78,7 @@ func (sc *scan) schemaIntents(ta *toolAnalysis, t *Tool) {
 			if len(stem) > 5 {
 				stem = stem[:5]
 			}
-			if len(stem) >= 3 && strings.Contains(purpose, string(stem)) || r == credObjRE && ownServiceCred(purpose, desc) {
+			if len(stem) >= 3 && strings.Contains(purpose, string(stem)) || r == credObjRE && ownServiceCred(purpose, desc) || ownParamData(r == credObjRE, purpose, desc) {
 				continue
 			}
 			sc.add(Finding{Type: TypeSchemaAbuse, Tool: ta.name, Object: ta.object, Path: pp.ptr, Severity: detect.High,
@@ -93,7 +93,7 @@ func (sc *scan) schemaIntents(ta *toolAnalysis, t *Tool) {
 	}
 	arb := ""
 	for _, loc := range arbitraryIntentRE.FindAllStringIndex(allText, 4) {
-		if !negatedVerbRE.MatchString(allText[max(0, loc[0]-30):loc[0]]) {
+		if !negatedVerbRE.MatchString(allText[max(0, loc[0]-30):loc[0]]) && !frequencyOnly(allText, loc) {
 			arb = allText[loc[0]:loc[1]]
 			break
 		}

@@ -12,7 +12,7 @@ import (
 // secretToDest reports a clause that names a secret file and, after it, a
 // literal outside address that is neither cited nor chosen by the user.
 func secretToDest(sent string) (path, dest string, ok bool) {
-	loc := sensitivePathRE.FindStringIndex(sent)
+	loc := secretPathIndex(sent)
 	if loc == nil {
 		return "", "", false
 	}

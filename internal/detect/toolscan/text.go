@@ -216,7 +216,7 @@ func (sc *scan) analyze(text, orig string) signals {
 	}
 	lowOrig := strings.ToLower(orig)
 	for _, t := range []string{lowOrig, text} {
-		if loc := sensitivePathRE.FindStringIndex(t); loc != nil {
+		if loc := secretPathIndex(t); loc != nil {
 			sg.sensPath = true
 			sg.note("path", wholeToken(t, loc[0], loc[1]))
 			if tail := sentenceTail(t[:loc[0]], 60); pick(lm, lcRead, accessVerbBaseRE, accessVerbRE).MatchString(tail) || !g.ascii && accessVerbIntlRE.MatchString(tail) {
@@ -237,7 +237,7 @@ func (sc *scan) analyze(text, orig string) signals {
 		if sg.dataWord == "" {
 			sg.dataWord = text[loc[0]:loc[1]]
 		}
-		if pick(lm, lcRead, accessVerbBaseRE, accessVerbRE).MatchString(sentenceTail(text[:loc[0]], 60)) {
+		if pick(lm, lcRead, accessVerbBaseRE, accessVerbRE).MatchString(sentenceTail(text[:loc[0]], 60)) && !inPurposeStatement(text, loc) && !passiveSource(text, loc) {
 			sg.sensAccess = true
 		}
 	}
@@ -311,7 +311,7 @@ func (sc *scan) analyze(text, orig string) signals {
 			}
 			sens := sentObject(blankDests(nsent), intl)
 			if sens == "" {
-				if loc := sensitivePathRE.FindStringIndex(sent); loc != nil {
+				if loc := secretPathIndex(sent); loc != nil {
 					sens = wholeToken(sent, loc[0], loc[1])
 				}
 			}
@@ -511,14 +511,17 @@ func (sc *scan) text(ctx context.Context, ta *toolAnalysis, u textUnit) error {
 	n := textnorm.Normalize(u.text, textnorm.Options{})
 	where := roleWhere[u.role]
 	// Invisible characters.
-	if inv := n.Signals.Invisible + n.Signals.Bidi + n.Signals.Tags; inv > 0 {
+	typoBidi, typoInv := typographicMarks(u.text)
+	invisible := max(0, n.Signals.Invisible-emojiSelectors(u.text)-typoInv)
+	bidi := max(0, n.Signals.Bidi-typoBidi)
+	if inv := invisible + bidi + n.Signals.Tags; inv > 0 {
 		sev := detect.High
 		kinds := []string{}
-		if n.Signals.Invisible > 0 {
-			kinds = append(kinds, fmt.Sprintf("%d zero-width or format", n.Signals.Invisible))
+		if invisible > 0 {
+			kinds = append(kinds, fmt.Sprintf("%d zero-width or format", invisible))
 		}
-		if n.Signals.Bidi > 0 {
-			kinds = append(kinds, fmt.Sprintf("%d bidi-control", n.Signals.Bidi))
+		if bidi > 0 {
+			kinds = append(kinds, fmt.Sprintf("%d bidi-control", bidi))
 		}
 		if n.Signals.Tags > 0 {
 			kinds = append(kinds, fmt.Sprintf("%d Unicode tag", n.Signals.Tags))
