@@ -69,18 +69,39 @@ func (gv *governance) reload(ctx context.Context, trigger string) (string, error
 	if err != nil {
 		return "", err
 	}
+	// Trust weights, the trust half-life and the delegation depth are not
+	// part of the policy's version: they are checked with it and change
+	// with an entry of their own.
+	var tune retuning
+	if gv.trust != nil {
+		if tune, err = gv.trust.planRetune(cfg); err != nil {
+			return "", err
+		}
+	}
 	old := gv.gate.Policy()
-	if old.Version == p.Version {
-		return p.Version, nil
+	if old.Version != p.Version {
+		if err := gv.record(ctx, p, old.Version, trigger); err != nil {
+			return "", fmt.Errorf("recording the new policy: %w", err)
+		}
+		gv.gate.Swap(p)
+		if gv.approvals != nil {
+			gv.approvals.reconfigure(cfg)
+		}
+		gv.logger.Info("policy activated", "version", p.Version, "previous", old.Version, "trigger", trigger)
 	}
-	if err := gv.record(ctx, p, old.Version, trigger); err != nil {
-		return "", fmt.Errorf("recording the new policy: %w", err)
+	if tune.changes != nil {
+		tune.changes["trigger"] = trigger
+		payload, err := json.Marshal(tune.changes)
+		if err != nil {
+			return "", err
+		}
+		if _, err := gv.log.Append(ctx, &api.Event{Type: "config_change", Agent: "agentgov", Action: "trust_settings",
+			Decision: "activated", Reason: trigger, PolicyVersion: p.Version, Payload: payload}, audit.SourceAgentgov); err != nil {
+			return "", fmt.Errorf("recording the new trust settings: %w", err)
+		}
+		tune.apply()
+		gv.logger.Info("trust and delegation settings changed", "trigger", trigger)
 	}
-	gv.gate.Swap(p)
-	if gv.approvals != nil {
-		gv.approvals.reconfigure(cfg)
-	}
-	gv.logger.Info("policy activated", "version", p.Version, "previous", old.Version, "trigger", trigger)
 	return p.Version, nil
 }
 

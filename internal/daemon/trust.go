@@ -33,6 +33,74 @@ type trustStore interface {
 	store.Agents
 }
 
+// tuning is what a reload may change in the trust model and the
+// delegation verifier; the cache sizes and the flush interval are read at
+// start only.
+type tuning struct {
+	weights  trust.Weights
+	halfLife time.Duration
+	maxDepth int
+}
+
+func tuningOf(cfg *config.Config) tuning {
+	w := cfg.Trust.Weights
+	return tuning{weights: trust.Weights{Clean: w.Clean, Denial: w.Denial, RingBreach: w.RingBreach, Injection: w.Injection, Exfiltration: w.Exfiltration},
+		halfLife: cfg.Trust.HalfLife.Duration, maxDepth: int(cfg.Delegation.MaxDepth)}
+}
+
+// retuning is a checked change of the trust and delegation settings:
+// changes says what it changes (old → new, ready for an audit payload;
+// nil when nothing), apply makes it so and cannot fail.
+type retuning struct {
+	changes map[string]any
+	apply   func()
+}
+
+// planRetune checks cfg's trust weights, half-life and delegation depth
+// against what runs, without changing anything.
+func (t *Trust) planRetune(cfg *config.Config) (retuning, error) {
+	want := tuningOf(cfg)
+	if want.weights == (trust.Weights{}) {
+		want.weights = trust.DefaultWeights()
+	}
+	if err := want.weights.Validate(); err != nil {
+		return retuning{}, fmt.Errorf("trust.weights: %w", err)
+	}
+	if want.halfLife <= 0 {
+		want.halfLife = trust.DefaultHalfLife
+	}
+	if want.maxDepth <= 0 {
+		want.maxDepth = 5
+	}
+	if want.maxDepth > delegation.MaxChainLinks {
+		return retuning{}, fmt.Errorf("delegation.max_depth: %d exceeds %d", want.maxDepth, delegation.MaxChainLinks)
+	}
+	w, hl := t.model.Tuning()
+	depth := t.verifier.MaxDepth()
+	changes := map[string]any{}
+	if want.weights != w {
+		changes["trust.weights"] = map[string]any{"from": weightsDoc(w), "to": weightsDoc(want.weights)}
+	}
+	if want.halfLife != hl {
+		changes["trust.half_life"] = map[string]any{"from": hl.String(), "to": want.halfLife.String()}
+	}
+	if want.maxDepth != depth {
+		changes["delegation.max_depth"] = map[string]any{"from": depth, "to": want.maxDepth}
+	}
+	if len(changes) == 0 {
+		return retuning{}, nil
+	}
+	return retuning{changes: changes, apply: func() {
+		// Both were checked above: neither can fail.
+		_ = t.model.Retune(want.weights, want.halfLife)
+		_ = t.verifier.SetMaxDepth(want.maxDepth)
+	}}, nil
+}
+
+func weightsDoc(w trust.Weights) map[string]int64 {
+	return map[string]int64{"clean": w.Clean, "denial": w.Denial, "ring_breach": w.RingBreach, "injection": w.Injection, "exfiltration": w.Exfiltration}
+}
+
 // buildTrust opens the trust model over st (loading every stored score)
 // and the delegation verifier over the agent registry, with the persisted
 // revocations loaded.

@@ -484,3 +484,27 @@ func FuzzDecode(f *testing.F) {
 		}
 	})
 }
+
+// A lowered depth applies to the next verification, of a chain verified
+// and cached before included.
+func TestSetMaxDepth(t *testing.T) {
+	w := newWorld("a", "b", "c", "d")
+	v := w.verifier(t, 5)
+	ch := w.chain(t, []string{"a", "b", "c", "d"}, nil)
+	if _, err := v.Verify(context.Background(), ch); err != nil {
+		t.Fatal(err)
+	}
+	if err := v.SetMaxDepth(2); err != nil || v.MaxDepth() != 2 {
+		t.Fatalf("%v %d", err, v.MaxDepth())
+	}
+	var ce *ChainError
+	if _, err := v.Verify(context.Background(), ch); !errors.As(err, &ce) || ce.Code != CodeTooLong {
+		t.Fatalf("a three-link chain at depth 2: %v", err)
+	}
+	if err := v.SetMaxDepth(MaxChainLinks + 1); err == nil || v.MaxDepth() != 2 {
+		t.Fatal("a depth beyond the limit was accepted")
+	}
+	if err := v.SetMaxDepth(0); err != nil || v.MaxDepth() != 5 {
+		t.Fatalf("0 is the default: %v %d", err, v.MaxDepth())
+	}
+}

@@ -141,6 +141,9 @@ type Verifier struct {
 
 	// sigChecks counts Ed25519 verifications, for tests of the cache.
 	sigChecks atomic.Int64
+	// maxDepth is o.MaxDepth, changeable while the verifier runs
+	// (SetMaxDepth); every Verify reads it before any cache.
+	maxDepth atomic.Int64
 }
 
 // NewVerifier returns a verifier.
@@ -166,8 +169,26 @@ func NewVerifier(o Options) (*Verifier, error) {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	return &Verifier{o: o, tokens: newLRU[digestKey, *Token](o.CacheSize), chains: newLRU[digestKey, *Chain](o.CacheSize),
-		bad: newLRU[digestKey, *ChainError](o.CacheSize), revoked: map[digestKey]struct{}{}}, nil
+	v := &Verifier{o: o, tokens: newLRU[digestKey, *Token](o.CacheSize), chains: newLRU[digestKey, *Chain](o.CacheSize),
+		bad: newLRU[digestKey, *ChainError](o.CacheSize), revoked: map[digestKey]struct{}{}}
+	v.maxDepth.Store(int64(o.MaxDepth))
+	return v, nil
+}
+
+// MaxDepth is the most links a chain may have now.
+func (v *Verifier) MaxDepth() int { return int(v.maxDepth.Load()) }
+
+// SetMaxDepth changes the most links a chain may have (0: the default of
+// 5). It applies to the next Verify, cached chains included.
+func (v *Verifier) SetMaxDepth(n int) error {
+	if n <= 0 {
+		n = 5
+	}
+	if n > MaxChainLinks {
+		return fmt.Errorf("delegation: max depth %d exceeds %d", n, MaxChainLinks)
+	}
+	v.maxDepth.Store(int64(n))
+	return nil
 }
 
 // digestKey is a token's (or a chain's) SHA-256.
@@ -235,8 +256,8 @@ func (v *Verifier) Verify(ctx context.Context, raws []string) (*Chain, error) {
 	if len(raws) == 0 {
 		return nil, chainErr(CodeMalformed, 0, "empty chain")
 	}
-	if len(raws) > v.o.MaxDepth {
-		return nil, chainErr(CodeTooLong, len(raws)-1, "%d links; at most %d are allowed", len(raws), v.o.MaxDepth)
+	if maxDepth := v.MaxDepth(); len(raws) > maxDepth {
+		return nil, chainErr(CodeTooLong, len(raws)-1, "%d links; at most %d are allowed", len(raws), maxDepth)
 	}
 	now := v.o.Now()
 	// The chain's key is the hash of its links' hashes.

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/agentgov/agentgov/api"
@@ -72,6 +73,9 @@ type entry struct {
 // resets) are audit entries; drift within a tier is not.
 type Model struct {
 	o Options
+	// tune holds the weights and half-life in force (Retune changes them
+	// while the model runs; o keeps what it was opened with).
+	tune atomic.Pointer[tuning]
 
 	mu     sync.RWMutex
 	agents map[string]*entry
@@ -83,6 +87,36 @@ type Model struct {
 	closeOnce sync.Once
 	stop      chan struct{}
 	done      chan struct{}
+}
+
+// tuning is what a configuration reload may change in a running model.
+type tuning struct {
+	weights  Weights
+	halfLife time.Duration
+}
+
+// Retune changes the weights and the half-life (zero values: the
+// defaults). Scores already held are not recomputed: later signals move
+// them by the new weights, and decay from now on runs at the new
+// half-life, including the time since each score's last change.
+func (m *Model) Retune(w Weights, halfLife time.Duration) error {
+	if w == (Weights{}) {
+		w = DefaultWeights()
+	}
+	if err := w.Validate(); err != nil {
+		return fmt.Errorf("trust: weights: %w", err)
+	}
+	if halfLife <= 0 {
+		halfLife = DefaultHalfLife
+	}
+	m.tune.Store(&tuning{weights: w, halfLife: halfLife})
+	return nil
+}
+
+// Tuning returns the weights and half-life in force.
+func (m *Model) Tuning() (Weights, time.Duration) {
+	t := m.tune.Load()
+	return t.weights, t.halfLife
 }
 
 // Open loads every stored score and starts the flusher.
@@ -112,6 +146,7 @@ func Open(ctx context.Context, o Options) (*Model, error) {
 		o.Source = "agentgov"
 	}
 	m := &Model{o: o, agents: map[string]*entry{}, kick: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{})}
+	m.tune.Store(&tuning{weights: o.Weights, halfLife: o.HalfLife})
 	err := o.Store.ScanTrust(ctx, func(r store.TrustRecord) error {
 		t, ok := ParseTier(r.Tier)
 		if !ok {
@@ -146,7 +181,7 @@ func (m *Model) get(agent string) *entry {
 
 // current is e's decayed score now. Caller holds e.mu.
 func (m *Model) current(e *entry, now time.Time) float64 {
-	return decay(e.score, now.Sub(e.updated), m.o.HalfLife)
+	return decay(e.score, now.Sub(e.updated), m.tune.Load().halfLife)
 }
 
 func (m *Model) standing(agent string, e *entry, exact float64) Standing {
@@ -204,7 +239,7 @@ func (m *Model) Observe(ctx context.Context, agent string, signals ...Signal) er
 	}
 	e.mu.Lock()
 	before := m.current(e, now)
-	after := m.o.Weights.apply(before, worst)
+	after := m.tune.Load().weights.apply(before, worst)
 	if worst != None {
 		e.score, e.updated = after, now
 		for _, s := range signals {

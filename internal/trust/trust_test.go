@@ -326,3 +326,42 @@ func TestConcurrentObserve(t *testing.T) {
 		t.Fatalf("counted %d signals, want 800", total)
 	}
 }
+
+func TestRetune(t *testing.T) {
+	ctx := context.Background()
+	m, c, _ := newModel(t, memory.NewTrust())
+	if err := m.Observe(ctx, "a", Denial); err != nil {
+		t.Fatal(err)
+	}
+	if got := m.Standing("a").Exact; got != DefaultScore-10 {
+		t.Fatalf("denial at the default weight: %v", got)
+	}
+	w := DefaultWeights()
+	w.Denial = 40
+	if err := m.Retune(w, 2*time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Observe(ctx, "a", Denial); err != nil {
+		t.Fatal(err)
+	}
+	if got := m.Standing("a").Exact; got != DefaultScore-50 {
+		t.Fatalf("denial at the retuned weight: %v", got)
+	}
+	// The new half-life governs decay from now on: after two hours the
+	// distance to the default has halved.
+	c.t = c.t.Add(2 * time.Hour)
+	if got := m.Standing("a").Exact; got < DefaultScore-25.01 || got > DefaultScore-24.99 {
+		t.Fatalf("after one retuned half-life: %v", got)
+	}
+	if gw, hl := m.Tuning(); gw != w || hl != 2*time.Hour {
+		t.Fatalf("tuning %+v %v", gw, hl)
+	}
+	bad := w
+	bad.Denial = -1
+	if err := m.Retune(bad, time.Hour); err == nil {
+		t.Fatal("invalid weights accepted")
+	}
+	if gw, _ := m.Tuning(); gw != w {
+		t.Fatal("a refused retune changed the weights")
+	}
+}

@@ -228,3 +228,76 @@ func cli2(t *testing.T, s *gateServer, args ...string) string {
 	}
 	return strings.TrimSpace(out)
 }
+
+// TestTrustSettingsReload: trust weights, the half-life and the delegation
+// depth change on reload, with an audit entry that says what changed; a
+// denial then costs the new weight.
+func TestTrustSettingsReload(t *testing.T) {
+	dir := t.TempDir()
+	cfgPath := filepath.Join(dir, "agentgov.yaml")
+	settings := func(denial, depth int) string {
+		return fmt.Sprintf("trust:\n  weights: {clean: 0, denial: %d, ring_breach: 50, injection: 100, exfiltration: 150}\ndelegation:\n  max_depth: %d\n", denial, depth)
+	}
+	if err := os.WriteFile(cfgPath, []byte(delegationConfig+settings(10, 5)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s := startGateServer(t, cfgPath)
+	deny := func() {
+		t.Helper()
+		body := `{"agent":"searcher","session":"s1","intervention_point":"pre_tool_call","snapshot":{"tool_call":{"id":"c","name":"kb_write","args":{}}}}`
+		code, b := s.do(t, http.MethodPost, "/v1/check", adminToken, body)
+		if code != http.StatusOK || !strings.Contains(string(b), `"decision":"deny"`) {
+			t.Fatalf("check: %d %s", code, b)
+		}
+	}
+	score := func() int {
+		t.Helper()
+		code, b := s.do(t, http.MethodGet, "/v1/trust/searcher", adminToken, "")
+		var st api.TrustStanding
+		if code != http.StatusOK || json.Unmarshal(b, &st) != nil {
+			t.Fatalf("trust: %d %s", code, b)
+		}
+		return st.Score
+	}
+	deny()
+	if got := score(); got != 490 {
+		t.Fatalf("after one denial at weight 10: score %d, want 490", got)
+	}
+	if err := os.WriteFile(cfgPath, []byte(delegationConfig+settings(200, 3)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if code, b := s.do(t, http.MethodPost, "/v1/admin/reload", adminToken, "{}"); code != http.StatusOK {
+		t.Fatalf("reload: %d %s", code, b)
+	}
+	deny()
+	if got := score(); got != 290 {
+		t.Fatalf("after a denial at the reloaded weight 200: score %d, want 290", got)
+	}
+	code, b := s.do(t, http.MethodGet, "/v1/audit/entries?type=config_change", adminToken, "")
+	var page api.EntryPage
+	if code != http.StatusOK || json.Unmarshal(b, &page) != nil {
+		t.Fatalf("%d %s", code, b)
+	}
+	var found bool
+	for _, e := range page.Entries {
+		if e.Action != "trust_settings" {
+			continue
+		}
+		found = true
+		if !strings.Contains(string(e.Payload), `"delegation.max_depth":{"from":5,"to":3}`) || !strings.Contains(string(e.Payload), `"denial":200`) {
+			t.Fatalf("trust settings entry %s", e.Payload)
+		}
+	}
+	if !found {
+		t.Fatalf("no trust_settings entry among %d config changes", len(page.Entries))
+	}
+	// A reload that changes nothing records nothing more.
+	if code, b := s.do(t, http.MethodPost, "/v1/admin/reload", adminToken, "{}"); code != http.StatusOK {
+		t.Fatalf("reload: %d %s", code, b)
+	}
+	_, b = s.do(t, http.MethodGet, "/v1/audit/entries?type=config_change", adminToken, "")
+	var again api.EntryPage
+	if json.Unmarshal(b, &again) != nil || len(again.Entries) != len(page.Entries) {
+		t.Fatalf("an idle reload was recorded: %d then %d entries", len(page.Entries), len(again.Entries))
+	}
+}
