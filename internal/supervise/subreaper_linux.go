@@ -13,3 +13,13 @@ func becomeSubreaper() error {
 	}
 	return nil
 }
+
+// childAttr starts the agent in its own process group, and has the kernel
+// SIGKILL it if the supervisor dies first (even by SIGKILL, which the
+// supervisor cannot handle): an agent must not outlive its supervision.
+// The signal is tied to the thread that started the child; the Go runtime
+// keeps its threads unless a goroutine exits locked to one, which this
+// package never does.
+func childAttr() *syscall.SysProcAttr {
+	return &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
+}

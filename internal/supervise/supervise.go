@@ -149,7 +149,7 @@ func Start(o Options) (*Supervisor, error) {
 	token := TokenVar + "=" + hex.EncodeToString(mark[:])
 	env = append(slices.Clip(env), token)
 	p, err := os.StartProcess(path, o.Command, &os.ProcAttr{Dir: o.Dir, Env: env, Files: files,
-		Sys: &syscall.SysProcAttr{Setpgid: true}})
+		Sys: childAttr()})
 	if err != nil {
 		return nil, fmt.Errorf("supervise: starting %s: %w", o.Command[0], err)
 	}

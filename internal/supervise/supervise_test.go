@@ -109,6 +109,17 @@ func helper(kind string) int {
 		for {
 			time.Sleep(time.Hour)
 		}
+	case "supervisor":
+		// Supervises an ignore-term child, prints its pid, and waits to
+		// be killed.
+		sup, err := Start(Options{Command: []string{os.Args[0]}, Env: append(os.Environ(), helperEnv+"=ignore-term")})
+		if err != nil {
+			return 2
+		}
+		fmt.Println("ready " + strconv.Itoa(sup.PID()))
+		for {
+			time.Sleep(time.Hour)
+		}
 	case "spawner":
 		// Starts an ignore-term child in yet another session and prints
 		// its pid; exits at once if it carries the supervision token
@@ -255,6 +266,62 @@ func TestEscapeesAreGone(t *testing.T) {
 			t.Fatalf("process %d left the group and survived the kill", pid)
 		}
 	}
+}
+
+// An agent does not outlive its supervisor, even one killed by SIGKILL,
+// which it cannot handle (Linux: the parent-death signal).
+func TestAgentDiesWithItsSupervisor(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("the parent-death signal is Linux's")
+	}
+	cmd := exec.Command(os.Args[0])
+	cmd.Env = append(os.Environ(), helperEnv+"=supervisor")
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	line, _ := bufio.NewReader(out).ReadString('\n')
+	f := strings.Fields(line)
+	if len(f) != 2 || f[0] != "ready" {
+		_ = cmd.Process.Kill()
+		t.Fatalf("supervisor did not start: %q", line)
+	}
+	agent, _ := strconv.Atoi(f[1])
+	t.Cleanup(func() { _ = syscall.Kill(agent, syscall.SIGKILL) })
+	if gone(agent) {
+		t.Fatal("the agent is not running")
+	}
+	if err := cmd.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	_ = cmd.Wait()
+	deadline := time.Now().Add(10 * time.Second)
+	for !goneOrZombie(agent) {
+		if time.Now().After(deadline) {
+			t.Fatalf("agent %d outlived its SIGKILLed supervisor", agent)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// goneOrZombie reports whether pid no longer runs: it does not exist, or
+// it has exited and waits to be reaped (by this process, a subreaper, if
+// it was reparented here).
+func goneOrZombie(pid int) bool {
+	var ws syscall.WaitStatus
+	_, _ = syscall.Wait4(pid, &ws, syscall.WNOHANG, nil)
+	if gone(pid) {
+		return true
+	}
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return true
+	}
+	i := strings.LastIndexByte(string(b), ')')
+	return i > 0 && i+2 < len(b) && b[i+2] == 'Z'
 }
 
 func TestCooperativeChildExitStatus(t *testing.T) {
