@@ -1,7 +1,6 @@
 package toolscan
 
 import (
-	"context"
 	"testing"
 )
 
@@ -44,10 +43,7 @@ func TestSensitiveJobsBenign(t *testing.T) {
 		{"recruiting", "Parses a candidate's CV and extracts name, email, phone number, work history and skills into the applicant tracking system. CVs are deleted after 6 months unless the candidate consents to longer storage.", map[string]any{"file": str1("")}},
 	}
 	for _, c := range cases {
-		fs, err := New().Scan(context.Background(), Input{Server: "s", Tools: []Tool{{Name: "tool", Description: c.desc, InputSchema: obj(c.props)}}})
-		if err != nil {
-			t.Fatal(err)
-		}
+		fs := scanTool(t, c.desc, c.props)
 		if Flagged(fs, FlagSeverity) {
 			t.Errorf("%s: %s", c.name, describe(fs))
 		}

@@ -23,6 +23,16 @@ func obj(props map[string]any, required ...string) map[string]any {
 	return m
 }
 
+// scanTool scans a server with the one tool named "tool".
+func scanTool(t *testing.T, desc string, props map[string]any) []Finding {
+	t.Helper()
+	fs, err := New().Scan(context.Background(), Input{Server: "s", Tools: []Tool{{Name: "tool", Description: desc, InputSchema: obj(props)}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fs
+}
+
 func str1(desc string) map[string]any {
 	m := map[string]any{"type": "string"}
 	if desc != "" {
