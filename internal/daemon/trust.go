@@ -60,20 +60,12 @@ type retuning struct {
 // against what runs, without changing anything.
 func (t *Trust) planRetune(cfg *config.Config) (retuning, error) {
 	want := tuningOf(cfg)
-	if want.weights == (trust.Weights{}) {
-		want.weights = trust.DefaultWeights()
+	var err error
+	if want.weights, want.halfLife, err = trust.ResolveTuning(want.weights, want.halfLife); err != nil {
+		return retuning{}, err
 	}
-	if err := want.weights.Validate(); err != nil {
-		return retuning{}, fmt.Errorf("trust.weights: %w", err)
-	}
-	if want.halfLife <= 0 {
-		want.halfLife = trust.DefaultHalfLife
-	}
-	if want.maxDepth <= 0 {
-		want.maxDepth = 5
-	}
-	if want.maxDepth > delegation.MaxChainLinks {
-		return retuning{}, fmt.Errorf("delegation.max_depth: %d exceeds %d", want.maxDepth, delegation.MaxChainLinks)
+	if want.maxDepth, err = delegation.ResolveMaxDepth(want.maxDepth); err != nil {
+		return retuning{}, err
 	}
 	w, hl := t.model.Tuning()
 	depth := t.verifier.MaxDepth()
@@ -105,14 +97,13 @@ func weightsDoc(w trust.Weights) map[string]int64 {
 // and the delegation verifier over the agent registry, with the persisted
 // revocations loaded.
 func buildTrust(ctx context.Context, cfg *config.Config, st trustStore, alog *audit.Log, log *slog.Logger, known func(string) bool) (*Trust, error) {
-	w := cfg.Trust.Weights
+	tune := tuningOf(cfg)
 	m, err := trust.Open(ctx, trust.Options{Store: st, Recorder: alog, Source: audit.SourceAgentgov,
-		Weights:  trust.Weights{Clean: w.Clean, Denial: w.Denial, RingBreach: w.RingBreach, Injection: w.Injection, Exfiltration: w.Exfiltration},
-		HalfLife: cfg.Trust.HalfLife.Duration, FlushInterval: cfg.Trust.FlushInterval.Duration, Logger: log.With("component", "trust")})
+		Weights: tune.weights, HalfLife: tune.halfLife, FlushInterval: cfg.Trust.FlushInterval.Duration, Logger: log.With("component", "trust")})
 	if err != nil {
 		return nil, err
 	}
-	v, err := delegation.NewVerifier(delegation.Options{Resolver: registryResolver{st: st}, MaxDepth: int(cfg.Delegation.MaxDepth),
+	v, err := delegation.NewVerifier(delegation.Options{Resolver: registryResolver{st: st}, MaxDepth: tune.maxDepth,
 		CacheSize: int(cfg.Delegation.CacheSize), ResolveTTL: cfg.Delegation.ResolveTTL.Duration})
 	if err != nil {
 		m.Close(ctx)

@@ -151,11 +151,9 @@ func NewVerifier(o Options) (*Verifier, error) {
 	if o.Resolver == nil {
 		return nil, errors.New("delegation: a key resolver is required")
 	}
-	if o.MaxDepth <= 0 {
-		o.MaxDepth = 5
-	}
-	if o.MaxDepth > MaxChainLinks {
-		return nil, fmt.Errorf("delegation: max depth %d exceeds %d", o.MaxDepth, MaxChainLinks)
+	var err error
+	if o.MaxDepth, err = ResolveMaxDepth(o.MaxDepth); err != nil {
+		return nil, err
 	}
 	if o.CacheSize <= 0 {
 		o.CacheSize = 4096
@@ -181,14 +179,24 @@ func (v *Verifier) MaxDepth() int { return int(v.maxDepth.Load()) }
 // SetMaxDepth changes the most links a chain may have (0: the default of
 // 5). It applies to the next Verify, cached chains included.
 func (v *Verifier) SetMaxDepth(n int) error {
+	n, err := ResolveMaxDepth(n)
+	if err != nil {
+		return err
+	}
+	v.maxDepth.Store(int64(n))
+	return nil
+}
+
+// ResolveMaxDepth is what NewVerifier and SetMaxDepth make of a depth: 0
+// (or less) is the default of 5, more than MaxChainLinks is refused.
+func ResolveMaxDepth(n int) (int, error) {
 	if n <= 0 {
 		n = 5
 	}
 	if n > MaxChainLinks {
-		return fmt.Errorf("delegation: max depth %d exceeds %d", n, MaxChainLinks)
+		return 0, fmt.Errorf("delegation: max depth %d exceeds %d", n, MaxChainLinks)
 	}
-	v.maxDepth.Store(int64(n))
-	return nil
+	return n, nil
 }
 
 // digestKey is a token's (or a chain's) SHA-256.

@@ -100,17 +100,27 @@ type tuning struct {
 // them by the new weights, and decay from now on runs at the new
 // half-life, including the time since each score's last change.
 func (m *Model) Retune(w Weights, halfLife time.Duration) error {
+	w, halfLife, err := ResolveTuning(w, halfLife)
+	if err != nil {
+		return err
+	}
+	m.tune.Store(&tuning{weights: w, halfLife: halfLife})
+	return nil
+}
+
+// ResolveTuning is what Open and Retune make of weights and a half-life:
+// zero values become the defaults, and invalid weights are refused.
+func ResolveTuning(w Weights, halfLife time.Duration) (Weights, time.Duration, error) {
 	if w == (Weights{}) {
 		w = DefaultWeights()
 	}
 	if err := w.Validate(); err != nil {
-		return fmt.Errorf("trust: weights: %w", err)
+		return Weights{}, 0, fmt.Errorf("trust: weights: %w", err)
 	}
 	if halfLife <= 0 {
 		halfLife = DefaultHalfLife
 	}
-	m.tune.Store(&tuning{weights: w, halfLife: halfLife})
-	return nil
+	return w, halfLife, nil
 }
 
 // Tuning returns the weights and half-life in force.
@@ -124,14 +134,9 @@ func Open(ctx context.Context, o Options) (*Model, error) {
 	if o.Store == nil || o.Recorder == nil {
 		return nil, errors.New("trust: a store and a recorder are required")
 	}
-	if o.Weights == (Weights{}) {
-		o.Weights = DefaultWeights()
-	}
-	if err := o.Weights.Validate(); err != nil {
-		return nil, fmt.Errorf("trust: weights: %w", err)
-	}
-	if o.HalfLife <= 0 {
-		o.HalfLife = DefaultHalfLife
+	var err error
+	if o.Weights, o.HalfLife, err = ResolveTuning(o.Weights, o.HalfLife); err != nil {
+		return nil, err
 	}
 	if o.FlushInterval <= 0 {
 		o.FlushInterval = DefaultFlushInterval
@@ -147,7 +152,7 @@ func Open(ctx context.Context, o Options) (*Model, error) {
 	}
 	m := &Model{o: o, agents: map[string]*entry{}, kick: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{})}
 	m.tune.Store(&tuning{weights: o.Weights, halfLife: o.HalfLife})
-	err := o.Store.ScanTrust(ctx, func(r store.TrustRecord) error {
+	err = o.Store.ScanTrust(ctx, func(r store.TrustRecord) error {
 		t, ok := ParseTier(r.Tier)
 		if !ok {
 			t = TierOf(round(r.Score))
