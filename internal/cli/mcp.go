@@ -16,12 +16,12 @@ import (
 	"github.com/agentgov/agentgov/api"
 	"github.com/agentgov/agentgov/client"
 	"github.com/agentgov/agentgov/internal/config"
-	"github.com/agentgov/agentgov/internal/daemon"
 	"github.com/agentgov/agentgov/internal/datadir"
 	"github.com/agentgov/agentgov/internal/detect"
 	"github.com/agentgov/agentgov/internal/detect/toolscan"
 	"github.com/agentgov/agentgov/internal/gate"
 	"github.com/agentgov/agentgov/internal/mcpconn"
+	"github.com/agentgov/agentgov/internal/outbound"
 	"github.com/agentgov/agentgov/internal/supplychain"
 	"github.com/agentgov/agentgov/internal/toolpin"
 )
@@ -116,7 +116,7 @@ func (g *globals) listAll(ctx context.Context, specs []mcpconn.Spec, t *mcpTarge
 	if err != nil {
 		return nil, err
 	}
-	tlsCfg, err := daemon.OutboundTLS(cfg, "")
+	tlsCfg, err := outbound.TLS(cfg, "")
 	if err != nil {
 		return nil, usageErr("%v", err)
 	}

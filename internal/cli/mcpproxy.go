@@ -30,6 +30,7 @@ import (
 	"github.com/agentgov/agentgov/internal/gate"
 	"github.com/agentgov/agentgov/internal/mcpconn"
 	"github.com/agentgov/agentgov/internal/mcpgw"
+	"github.com/agentgov/agentgov/internal/outbound"
 )
 
 type mcpProxyFlags struct {
@@ -245,7 +246,7 @@ func runMCPProxy(cmd *cobra.Command, g *globals, f *mcpProxyFlags, args []string
 		rv.Pins = localPins(w)
 	}
 	o.Reviewer = rv
-	upTLS, err := daemon.OutboundTLS(cfg, "") // outbound.tls: roots, SPKI pins, TLS 1.3
+	upTLS, err := outbound.TLS(cfg, "") // outbound.tls: roots, SPKI pins, TLS 1.3
 	if err != nil {
 		return err
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/agentgov/agentgov/internal/config"
 	"github.com/agentgov/agentgov/internal/gate"
 	"github.com/agentgov/agentgov/internal/killswitch"
+	"github.com/agentgov/agentgov/internal/outbound"
 	"github.com/agentgov/agentgov/internal/saga"
 	"github.com/agentgov/agentgov/internal/saga/sagahost"
 	"github.com/agentgov/agentgov/internal/store"
@@ -21,7 +22,7 @@ import (
 // start).
 func startSagas(ctx context.Context, cfg *config.Config, st store.Sagas, alog *audit.Log, g *gate.Gate, kills *killswitch.Switch,
 	ap *approval.Service, log *slog.Logger) (*saga.Runner, func(), error) {
-	tlsCfg, err := OutboundTLS(cfg, "")
+	tlsCfg, err := outbound.TLS(cfg, "")
 	if err != nil {
 		return nil, nil, err
 	}

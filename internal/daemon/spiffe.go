@@ -273,9 +273,3 @@ func OutboundFetch(cfg *config.Config) (fetch.Options, error) {
 	}
 	return fetch.Options{RootCAs: roots, ConfigureTLS: pins}, nil
 }
-
-// OutboundTLS is outbound.TLS, for the commands that open connections of
-// their own (mcp scan, mcp proxy).
-func OutboundTLS(cfg *config.Config, extraCAFile string) (*tls.Config, error) {
-	return outbound.TLS(cfg, extraCAFile)
-}

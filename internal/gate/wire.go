@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strings"
 
 	"github.com/agentgov/agentgov/api"
 	"github.com/agentgov/agentgov/internal/strictjson"
@@ -21,7 +20,7 @@ import (
 // "requests[3].").
 func DecodeCheck(raw []byte, prefix string) (api.CheckRequest, error) {
 	bad := func(field, format string, args ...any) (api.CheckRequest, error) {
-		return api.CheckRequest{}, &strictjson.Error{Field: strings.TrimSuffix(prefix+field, "."), Problem: fmt.Sprintf(format, args...)}
+		return api.CheckRequest{}, strictjson.Errorf(prefix, field, format, args...)
 	}
 	m, err := strictjson.Object(raw, len(raw)+1)
 	if err != nil {

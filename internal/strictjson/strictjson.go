@@ -68,6 +68,13 @@ func Object(raw []byte, maxBytes int) (map[string]any, error) {
 	return m, nil
 }
 
+// Errorf is the error about member field of a document whose members are
+// named with prefix (e.g. "requests[3]."); an empty field names the
+// document itself.
+func Errorf(prefix, field, format string, args ...any) *Error {
+	return &Error{Field: strings.TrimSuffix(prefix+field, "."), Problem: fmt.Sprintf(format, args...)}
+}
+
 // TypeName names the JSON type of a decoded value as errors do.
 func TypeName(v any) string {
 	switch v.(type) {
@@ -90,9 +97,7 @@ func TypeName(v any) string {
 // see them exactly as written. prefix is put before member names in
 // errors (e.g. "requests[3].").
 func Decode(raw []byte, v any, useNumber bool, prefix string) error {
-	bad := func(field, format string, args ...any) error {
-		return &Error{Field: strings.TrimSuffix(prefix+field, "."), Problem: fmt.Sprintf(format, args...)}
-	}
+	bad := func(field, format string, args ...any) error { return Errorf(prefix, field, format, args...) }
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	if useNumber {
 		dec.UseNumber()
