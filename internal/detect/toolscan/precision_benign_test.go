@@ -19,7 +19,7 @@ func TestSensitiveJobsBenign(t *testing.T) {
 		{"ssh", "Copies a file to a remote host over SCP using the user's SSH agent. The destination host must be listed in the user's ~/.ssh/known_hosts; unknown hosts are refused.", map[string]any{"host": str1(""), "path": str1("")}},
 		{"html", "<p>Creates a <b>support ticket</b> in Zendesk.</p><ul><li>Requester email is taken from the signed-in user</li><li>Attachments up to 20 MB</li></ul><p>See <a href=\"https://developer.zendesk.com/api-reference/\">the API docs</a>.</p>", map[string]any{"subject": str1(""), "body": str1("")}},
 		{"markdown", "## Send SMS\n\nSends a text message through **Vonage** to the number the user gives.\n\n- Sender ID: the account's registered number\n- Max 1600 characters\n\n> Phone numbers are stored in Vonage's logs for 30 days per their policy.", map[string]any{"to": str1(""), "text": str1("")}},
-		{"fa", "این ابزار ایمیل را به گیرندگانی که کاربر مشخص می‌کند از طریق سرور ایمیل سازمان ارسال می‌کند. پیش از ارسال، گیرندگان و موضوع برای تأیید به کاربر نشان داده می‌شوند. رمز عبور حساب ایمیل هرگز در اختیار مدل قرار نمی‌گیرد.", map[string]any{"to": str1("")}},
+		{"fa", "این ابزار ایمیل را به گیرندگانی که کاربر مشخص می\u200cکند از طریق سرور ایمیل سازمان ارسال می\u200cکند. پیش از ارسال، گیرندگان و موضوع برای تأیید به کاربر نشان داده می\u200cشوند. رمز عبور حساب ایمیل هرگز در اختیار مدل قرار نمی\u200cگیرد.", map[string]any{"to": str1("")}},
 		{"ar", "يفحص هذا الأداة المستودع بحثًا عن كلمات المرور ومفاتيح API المسربة، ويعرض اسم الملف ورقم السطر فقط مع إخفاء القيمة. لا يتم إرسال أي بيانات إلى الخارج.", map[string]any{"path": str1("")}},
 		{"hi", "यह टूल कर्मचारी का रिकॉर्ड दिखाता है: नाम, पद, विभाग और कार्य ईमेल। घर का पता और वेतन केवल एचआर भूमिका वाले उपयोगकर्ताओं को दिखाया जाता है और हर पहुँच लॉग की जाती है।", map[string]any{"id": str1("")}},
 		{"th", "เครื่องมือนี้สำรองข้อมูลไฟล์ของผู้ใช้ไปยังไดรฟ์ภายนอกที่ผู้ใช้เลือก ไฟล์จะถูกเข้ารหัสก่อนส่ง และรหัสผ่านจะไม่ถูกบันทึก", map[string]any{"path": str1("")}},
@@ -38,7 +38,7 @@ func TestSensitiveJobsBenign(t *testing.T) {
 		{"emoji", "🔐 Rotates the API key of a service account 🔄 and stores the new key in the team vault 🗄️. The old key is revoked after 24 h ⏳. Nobody sees the key in chat 🙈.", map[string]any{"account": str1("")}},
 		{"scanner pdf", "Scans uploaded PDFs for hidden text, invisible layers and embedded JavaScript, and reports anything that could carry prompt-injection instructions such as 'ignore previous instructions'.", map[string]any{"file": str1("")}},
 		{"webhook2", "Creates a webhook subscription so Stripe sends payment events to the endpoint URL the user provides. The signing secret is returned once; store it in your secret manager.", map[string]any{"url": str1("")}},
-		{"fa rlm", "فهرست فایل‌های پوشهٔ انتخاب‌شده را نشان می‌دهد\u200f (حداکثر 500 فایل)\u200f. هیچ فایلی خوانده یا ارسال نمی‌شود.", map[string]any{"path": str1("")}},
+		{"fa rlm", "فهرست فایل\u200cهای پوشهٔ انتخاب\u200cشده را نشان می\u200cدهد\u200f (حداکثر 500 فایل)\u200f. هیچ فایلی خوانده یا ارسال نمی\u200cشود.", map[string]any{"path": str1("")}},
 		{"th zwsp", "แสดง\u200bรายการ\u200bไฟล์\u200bใน\u200bโฟลเดอร์\u200bที่\u200bผู้ใช้\u200bเลือก", map[string]any{"path": str1("")}},
 		{"recruiting", "Parses a candidate's CV and extracts name, email, phone number, work history and skills into the applicant tracking system. CVs are deleted after 6 months unless the candidate consents to longer storage.", map[string]any{"file": str1("")}},
 	}
