@@ -50,7 +50,14 @@ func (g *Gateway) call(ctx context.Context, tool string, req *mcp.CallToolReques
 			session = "mcp-" + g.o.Server + "-" + id
 		}
 	}
-	out := g.govern(ctx, agent, session, tool, req.Params.Arguments)
+	var sink progressSink
+	if tok := req.Params.GetProgressToken(); tok != nil && req.Session != nil {
+		ss := req.Session
+		sink = func(ctx context.Context, progress, total float64) error {
+			return ss.NotifyProgress(ctx, &mcp.ProgressNotificationParams{ProgressToken: tok, Progress: progress, Total: total})
+		}
+	}
+	out := g.govern(ctx, agent, session, tool, req.Params.Arguments, sink)
 	if out.refusal != "" {
 		return refusal(out.refusal)
 	}
@@ -77,8 +84,9 @@ func refused(msg string) outcome { return outcome{refusal: msg} }
 // govern is the path of every tools/call, whichever transport brought
 // it: the pre_tool_call check, an approval when escalated, the upstream
 // call, the post_tool_call check (redaction, injection). Every error on
-// it refuses the call.
-func (g *Gateway) govern(ctx context.Context, agent, session, tool string, rawArgs json.RawMessage) outcome {
+// it refuses the call. A non-nil progress receives the upstream's
+// progress while the call runs.
+func (g *Gateway) govern(ctx context.Context, agent, session, tool string, rawArgs json.RawMessage, progress progressSink) outcome {
 	if agent == "" {
 		return refused("the call names no agent; it was not forwarded")
 	}
@@ -115,7 +123,7 @@ func (g *Gateway) govern(ctx context.Context, agent, session, tool string, rawAr
 		}
 	}
 
-	res, callErr := g.forward(ctx, tool, args)
+	res, callErr := g.forward(ctx, tool, args, progress)
 	post := api.CheckRequest{Agent: agent, Session: session, InterventionPoint: "post_tool_call",
 		Snapshot: map[string]any{"tool_call": map[string]any{"id": callID, "name": g.gateName(tool)}}}
 	if callErr != nil {
@@ -176,13 +184,24 @@ func (g *Gateway) awaitApproval(ctx context.Context, pre api.CheckRequest, d api
 // the form the gate checks and the client receives. A call that times
 // out or loses its connection drops the session, so that a hung or dead
 // upstream is restarted by the next call.
-func (g *Gateway) forward(ctx context.Context, tool string, args map[string]any) (map[string]any, error) {
+func (g *Gateway) forward(ctx context.Context, tool string, args map[string]any, progress progressSink) (map[string]any, error) {
 	cs, up, err := g.session(ctx)
 	if err != nil {
 		return nil, err
 	}
 	cctx, cancel := context.WithTimeout(ctx, g.o.CallTimeout)
 	defer cancel()
+	var meta map[string]any
+	if progress != nil && up != nil {
+		r := newProgressRelay(progress)
+		tok := up.watchProgress(r)
+		stop := r.run(cctx)
+		defer func() {
+			up.unwatchProgress(tok)
+			stop()
+		}()
+		meta = map[string]any{"progressToken": tok}
+	}
 	var raw json.RawMessage
 	if up != nil && up.direct && statefulSession(cs) {
 		// Over stdio the request goes straight onto the upstream's
@@ -192,9 +211,10 @@ func (g *Gateway) forward(ctx context.Context, tool string, args map[string]any)
 		// metadata the SDK adds, so it is called through the SDK.)
 		var params []byte
 		if params, err = jsonplain.Marshal(struct {
+			Meta      map[string]any `json:"_meta,omitempty"`
 			Name      string         `json:"name"`
 			Arguments map[string]any `json:"arguments"`
-		}{tool, args}); err == nil {
+		}{meta, tool, args}); err == nil {
 			var resp *jsonrpc.Response
 			if resp, err = up.call(cctx, "tools/call", params); err == nil {
 				if resp.Error != nil {
@@ -206,7 +226,7 @@ func (g *Gateway) forward(ctx context.Context, tool string, args map[string]any)
 		}
 	} else {
 		var res *mcp.CallToolResult
-		if res, err = cs.CallTool(cctx, &mcp.CallToolParams{Name: tool, Arguments: args}); err == nil {
+		if res, err = cs.CallTool(cctx, &mcp.CallToolParams{Meta: meta, Name: tool, Arguments: args}); err == nil {
 			if res == nil {
 				return nil, errors.New("empty result")
 			}

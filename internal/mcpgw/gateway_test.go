@@ -130,7 +130,7 @@ func (u *upstream) sdkConnector(t testing.TB) Connector {
 // connectClient connects an MCP client to the gateway as a stdio client
 // does (the proxy's stdin and stdout), with the SDK's stdio framing on
 // the client's end.
-func connectClient(t testing.TB, g *Gateway) *mcp.ClientSession {
+func connectClient(t testing.TB, g *Gateway, opts ...*mcp.ClientOptions) *mcp.ClientSession {
 	t.Helper()
 	cl, gw := net.Pipe()
 	ss, err := g.Server().Connect(context.Background(), g.StreamTransport(gw, gw, gw), nil)
@@ -138,7 +138,7 @@ func connectClient(t testing.TB, g *Gateway) *mcp.ClientSession {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { ss.Close() })
-	cs, err := mcp.NewClient(&mcp.Implementation{Name: "agent", Version: "1"}, nil).Connect(context.Background(), &mcp.IOTransport{Reader: cl, Writer: cl}, nil)
+	cs, err := mcp.NewClient(&mcp.Implementation{Name: "agent", Version: "1"}, clientOptions(opts)).Connect(context.Background(), &mcp.IOTransport{Reader: cl, Writer: cl}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -149,7 +149,7 @@ func connectClient(t testing.TB, g *Gateway) *mcp.ClientSession {
 // connectClientSDK connects a client through the SDK's own server
 // transport, where every call takes the SDK handler (as over streamable
 // HTTP).
-func connectClientSDK(t testing.TB, g *Gateway) *mcp.ClientSession {
+func connectClientSDK(t testing.TB, g *Gateway, opts ...*mcp.ClientOptions) *mcp.ClientSession {
 	t.Helper()
 	ct, st := mcp.NewInMemoryTransports()
 	ss, err := g.Server().Connect(context.Background(), st, nil)
@@ -157,12 +157,19 @@ func connectClientSDK(t testing.TB, g *Gateway) *mcp.ClientSession {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { ss.Close() })
-	cs, err := mcp.NewClient(&mcp.Implementation{Name: "agent", Version: "1"}, nil).Connect(context.Background(), ct, nil)
+	cs, err := mcp.NewClient(&mcp.Implementation{Name: "agent", Version: "1"}, clientOptions(opts)).Connect(context.Background(), ct, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { cs.Close() })
 	return cs
+}
+
+func clientOptions(opts []*mcp.ClientOptions) *mcp.ClientOptions {
+	if len(opts) == 0 {
+		return nil
+	}
+	return opts[0]
 }
 
 func listed(t *testing.T, cs *mcp.ClientSession) []string {

@@ -198,6 +198,9 @@ type callParams struct {
 	// version is the modern protocol version the request names in _meta;
 	// "" for the stateful protocol.
 	version string
+	// progressToken is the client's token for progress (raw JSON), if it
+	// asked for progress.
+	progressToken json.RawMessage
 }
 
 // parseCallParams reads tools/call params with exact member names. ok is
@@ -221,6 +224,11 @@ func parseCallParams(raw json.RawMessage) (p callParams, ok bool) {
 			var meta map[string]json.RawMessage
 			if json.Unmarshal(v, &meta) != nil {
 				return p, false
+			}
+			if tok, present := meta["progressToken"]; present {
+				if p.progressToken, ok = clientProgressToken(tok); !ok {
+					return p, false
+				}
 			}
 			if pv, present := meta["io.modelcontextprotocol/protocolVersion"]; present {
 				if json.Unmarshal(pv, &p.version) != nil {
@@ -304,7 +312,11 @@ func (c *clientConn) serve(ctx context.Context, id jsonrpc.ID, p callParams, com
 			cancel(nil)
 		}
 	}()
-	out := c.g.govern(ctx, c.g.o.Agent, c.g.o.Session, p.name, p.args)
+	var sink progressSink
+	if p.progressToken != nil {
+		sink = c.progressSink(p.progressToken)
+	}
+	out := c.g.govern(ctx, c.g.o.Agent, c.g.o.Session, p.name, p.args, sink)
 	if errors.Is(context.Cause(ctx), errClientCancelled) {
 		return
 	}
@@ -363,4 +375,20 @@ func (c *clientConn) cancelCall(req *jsonrpc.Request) bool {
 	}
 	cancel(errClientCancelled)
 	return true
+}
+
+// progressSink writes progress notifications under the client's token
+// straight onto the client's stream.
+func (c *clientConn) progressSink(token json.RawMessage) progressSink {
+	return func(ctx context.Context, progress, total float64) error {
+		params, err := jsonplain.Marshal(struct {
+			Token    json.RawMessage `json:"progressToken"`
+			Progress float64         `json:"progress"`
+			Total    float64         `json:"total,omitempty"`
+		}{token, progress, total})
+		if err != nil {
+			return err
+		}
+		return c.Connection.Write(ctx, &jsonrpc.Request{Method: "notifications/progress", Params: params})
+	}
 }

@@ -52,11 +52,14 @@ type upstreamConn struct {
 	// per-request headers are the SDK's business).
 	direct bool
 
-	next    atomic.Uint64
-	mu      sync.Mutex
-	waiting map[string]chan *jsonrpc.Response
-	err     error
-	gone    chan struct{}
+	next atomic.Uint64
+	// nextProgress numbers the progress tokens of governed calls.
+	nextProgress atomic.Uint64
+	mu           sync.Mutex
+	waiting      map[string]chan *jsonrpc.Response
+	relays       map[string]*progressRelay // progress.go
+	err          error
+	gone         chan struct{}
 }
 
 const callIDPrefix = "agentgov-"
@@ -80,11 +83,15 @@ func (c *upstreamConn) Read(ctx context.Context) (jsonrpc.Message, error) {
 	}
 }
 
-// claim delivers an answer to one of the gateway's own calls and reports
-// whether msg was one. It never blocks.
+// claim delivers an answer to one of the gateway's own calls, or
+// progress reported under one of its tokens, and reports whether msg was
+// one. It never blocks.
 func (c *upstreamConn) claim(msg jsonrpc.Message) bool {
 	resp, ok := msg.(*jsonrpc.Response)
 	if !ok {
+		if req, isReq := msg.(*jsonrpc.Request); isReq && !req.IsCall() && req.Method == "notifications/progress" {
+			return c.claimProgress(req.Params)
+		}
 		return false
 	}
 	id, isStr := resp.ID.Raw().(string)
