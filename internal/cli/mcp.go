@@ -41,6 +41,7 @@ type mcpTargets struct {
 	configFiles     []string
 	discover        bool
 	name, url       string
+	transport       string
 	timeout         time.Duration
 	allowUnverified bool
 }
@@ -49,12 +50,22 @@ func (t *mcpTargets) flags(c *cobra.Command) {
 	c.Flags().StringArrayVar(&t.configFiles, "config-file", nil, "MCP client configuration (Claude Desktop, Cursor, VS Code, Windsurf JSON); repeatable")
 	c.Flags().BoolVar(&t.discover, "discover", false, "also read the configuration files of the common clients found for this user and directory")
 	c.Flags().StringVar(&t.name, "name", "", "server name for a server given after -- or with --url")
-	c.Flags().StringVar(&t.url, "url", "", "a streamable-HTTP MCP server to connect to")
+	c.Flags().StringVar(&t.url, "url", "", "an HTTP MCP server to connect to")
+	c.Flags().StringVar(&t.transport, "transport", "streamable-http", "the --url server's transport: streamable-http, or sse for the deprecated HTTP+SSE transport (protocol 2024-11-05)")
 	c.Flags().DurationVar(&t.timeout, "timeout", 30*time.Second, "deadline for starting and listing each server")
 	c.Flags().BoolVar(&t.allowUnverified, "allow-unverified-launch", false, "start a server even when the supply-chain guard finds a high or critical problem with what its command installs or runs")
 }
 
 func (t *mcpTargets) specs(g *globals, args []string) ([]mcpconn.Spec, error) {
+	switch t.transport {
+	case "streamable-http", "":
+	case "sse":
+		if t.url == "" {
+			return nil, usageErr("--transport sse needs --url URL")
+		}
+	default:
+		return nil, usageErr("--transport must be streamable-http or sse, not %q", t.transport)
+	}
 	var out []mcpconn.Spec
 	files := append([]string{}, t.configFiles...)
 	if t.discover {
@@ -89,7 +100,7 @@ func (t *mcpTargets) specs(g *globals, args []string) ([]mcpconn.Spec, error) {
 		if name == "" {
 			name = t.url
 		}
-		out = append(out, mcpconn.Spec{Name: name, URL: t.url, Source: "--url"})
+		out = append(out, mcpconn.Spec{Name: name, URL: t.url, SSE: t.transport == "sse", Source: "--url"})
 	}
 	if len(out) == 0 {
 		return nil, usageErr("no MCP server given: pass --config-file FILE, --discover, --url URL or -- COMMAND ARGS...")

@@ -4,12 +4,14 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -273,5 +275,48 @@ func TestMCPScanStreamableHTTP(t *testing.T) {
 	code, out, all := runScan(t, env, "mcp", "scan", "--url", hs.URL, "--name", "remote", "--output", "json")
 	if code != 1 || !hasFinding(out, "TOOL_POISONING", "summarize") || out.Servers[0].Tools != 3 {
 		t.Fatalf("http server: exit %d %+v\n%s", code, out, all)
+	}
+}
+
+// TestMCPScanSSE: servers on the deprecated HTTP+SSE transport are
+// scanned, from a configuration's "type": "sse" or --transport sse; a
+// server whose endpoint event sends the client to another origin is not
+// followed, and its configured credential goes nowhere else.
+func TestMCPScanSSE(t *testing.T) {
+	srv := mcpTestServer("poisoned")
+	hs := httptest.NewServer(mcp.NewSSEHandler(func(*http.Request) *mcp.Server { return srv }, nil))
+	defer hs.Close()
+	env := map[string]string{"AGENTGOV_DATA_DIR": t.TempDir()}
+	code, out, all := runScan(t, env, "mcp", "scan", "--url", hs.URL, "--transport", "sse", "--name", "legacy", "--output", "json")
+	if code != 1 || len(out.Servers) != 1 || !hasFinding(out, "TOOL_POISONING", "summarize") || out.Servers[0].Tools != 3 {
+		t.Fatalf("sse server: exit %d %+v\n%s", code, out, all)
+	}
+
+	var leaked atomic.Int64
+	elsewhere := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		leaked.Add(1)
+		http.Error(w, "no", http.StatusTeapot)
+	}))
+	defer elsewhere.Close()
+	rogue := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/event-stream")
+		fmt.Fprintf(w, "event: endpoint\ndata: %s/messages\n\n", elsewhere.URL)
+		w.(http.Flusher).Flush()
+		<-r.Context().Done()
+	}))
+	defer rogue.Close()
+	dir := t.TempDir()
+	cfg := fmt.Sprintf(`{"mcpServers":{"legacy":{"type":"sse","url":%q},"rogue":{"type":"sse","url":%q,"headers":{"Authorization":"Bearer s3cret"}}}}`, hs.URL, rogue.URL)
+	path := filepath.Join(dir, "mcp.json")
+	os.WriteFile(path, []byte(cfg), 0o600)
+	code, out, all = runScan(t, env, "mcp", "scan", "--config-file", path, "--timeout", "5s", "--output", "json")
+	if code != 1 || !hasFinding(out, "TOOL_POISONING", "summarize") || !strings.Contains(all, "refusing a request to") {
+		t.Fatalf("config with sse servers: exit %d %+v\n%s", code, out, all)
+	}
+	if n := leaked.Load(); n != 0 {
+		t.Fatalf("the scan followed an endpoint event to another origin (%d requests)", n)
+	}
+	if code, _, all := runScan(t, env, "mcp", "scan", "--transport", "sse", "--", "x"); code != 2 || !strings.Contains(all, "--transport sse needs --url") {
+		t.Fatalf("--transport sse without --url: exit %d %s", code, all)
 	}
 }

@@ -36,6 +36,7 @@ import (
 type mcpProxyFlags struct {
 	name, agent, session    string
 	upstream, listen        string
+	upstreamTransport       string
 	callTimeout, approvalTO time.Duration
 	callerAgentHeader       bool
 	allowUnverified         bool
@@ -67,7 +68,8 @@ Two transports:
   agentgov mcp proxy --name files --agent desktop -- npx -y @modelcontextprotocol/server-filesystem@2025.8.21 /data
       stdio: the client starts the proxy, the proxy starts the server.
   agentgov mcp proxy --name docs --agent desktop --upstream https://mcp.example/mcp --listen 127.0.0.1:8471
-      streamable HTTP on both sides.
+      streamable HTTP on both sides (--upstream-transport sse for a server
+      on the deprecated HTTP+SSE transport).
 
 With --server URL (or AGENTGOV_SERVER) the running agentgov serve decides,
 with its sessions, budgets, kill state and approvals; over --listen, a
@@ -91,6 +93,7 @@ The proxy's own log goes to stderr: stdout is the MCP channel.`,
 	fl.StringVar(&f.agent, "agent", "", "the agent identity calls are checked as")
 	fl.StringVar(&f.session, "session", "", "session id for checks (default: one per proxy run, or the client's MCP session over HTTP)")
 	fl.StringVar(&f.upstream, "upstream", "", "the MCP server's streamable-HTTP endpoint (instead of a command)")
+	fl.StringVar(&f.upstreamTransport, "upstream-transport", "streamable-http", "the --upstream server's transport: streamable-http, or sse for a server on the deprecated HTTP+SSE transport (protocol 2024-11-05)")
 	fl.StringVar(&f.listen, "listen", "", "serve clients over streamable HTTP on this loopback address (instead of stdio)")
 	fl.DurationVar(&f.callTimeout, "call-timeout", 60*time.Second, "bound on one upstream call; a hung server fails the call and is restarted")
 	fl.DurationVar(&f.approvalTO, "approval-timeout", 10*time.Minute, "bound on holding an escalated call for its approval")
@@ -158,6 +161,14 @@ func runMCPProxy(cmd *cobra.Command, g *globals, f *mcpProxyFlags, args []string
 		return usageErr("give either a server command or --upstream, not both")
 	case f.agent == "" && !f.callerAgentHeader:
 		return usageErr("--agent is required: the identity the proxy's calls are checked as")
+	}
+	switch f.upstreamTransport {
+	case "streamable-http", "sse":
+	default:
+		return usageErr("--upstream-transport must be streamable-http or sse, not %q", f.upstreamTransport)
+	}
+	if f.upstreamTransport == "sse" && f.upstream == "" {
+		return usageErr("--upstream-transport sse needs --upstream URL")
 	}
 	if f.upstream != "" {
 		u, err := url.Parse(f.upstream)
@@ -250,7 +261,10 @@ func runMCPProxy(cmd *cobra.Command, g *globals, f *mcpProxyFlags, args []string
 	if err != nil {
 		return err
 	}
-	o.Upstream = upstreamConnector(f.upstream, upTLS, args, cmd.ErrOrStderr())
+	o.Upstream, err = upstreamConnector(f.upstream, f.upstreamTransport == "sse", upTLS, args, cmd.ErrOrStderr())
+	if err != nil {
+		return usageErr("--upstream: %v", err)
+	}
 
 	gw, err := mcpgw.New(o)
 	if err != nil {
@@ -308,20 +322,27 @@ func loopbackHost(h string) bool {
 
 // upstreamConnector starts the server command (in its own process group,
 // killed whole on every restart and on exit) or connects to the URL with
-// the outbound TLS settings (roots, pins, TLS 1.3).
-func upstreamConnector(upstream string, tlsCfg *tls.Config, args []string, stderr io.Writer) mcpgw.Connector {
+// the outbound TLS settings (roots, pins, TLS 1.3), speaking to the URL's
+// origin only.
+func upstreamConnector(upstream string, sse bool, tlsCfg *tls.Config, args []string, stderr io.Writer) (mcpgw.Connector, error) {
 	if upstream != "" {
-		hc := &http.Client{Transport: mcpconn.HTTPTransport(tlsCfg)}
-		return func(context.Context) (mcp.Transport, error) {
-			return &mcp.StreamableClientTransport{Endpoint: upstream, HTTPClient: hc, MaxRetries: 2}, nil
+		hc, err := mcpconn.OriginClient(upstream, nil, mcpconn.HTTPTransport(tlsCfg))
+		if err != nil {
+			return nil, err
 		}
+		return func(context.Context) (mcp.Transport, error) {
+			if sse {
+				return mcpconn.SSETransport(upstream, hc), nil
+			}
+			return &mcp.StreamableClientTransport{Endpoint: upstream, HTTPClient: hc, MaxRetries: 2}, nil
+		}, nil
 	}
 	return func(context.Context) (mcp.Transport, error) {
 		c := exec.Command(args[0], args[1:]...)
 		c.Stderr = stderr
 		c.Env = os.Environ()
 		return mcpconn.NewGroupTransport(c, 2*time.Second), nil
-	}
+	}, nil
 }
 
 // watchKills holds the server's kill stream open for as long as the proxy

@@ -17,14 +17,17 @@ import (
 // Spec is one configured MCP server.
 type Spec struct {
 	Name string
-	// Command and Args start a stdio server; URL names a streamable-HTTP
-	// one.
+	// Command and Args start a stdio server; URL names an HTTP one,
+	// streamable HTTP unless SSE is set.
 	Command string
 	Args    []string
 	Env     map[string]string
 	Cwd     string
 	URL     string
 	Headers map[string]string
+	// SSE selects the deprecated HTTP+SSE transport (protocol 2024-11-05)
+	// for URL, as a configuration's "type": "sse" does.
+	SSE bool
 	// Source is the configuration file the server came from.
 	Source string
 }
@@ -147,8 +150,15 @@ func ParseConfig(path string, data []byte, lookupEnv func(string) (string, bool)
 		if sp.Command == "" && sp.URL == "" {
 			return nil, fmt.Errorf("%s: server %s has neither a command nor a url", path, n)
 		}
-		if e.Type == "sse" {
-			return nil, fmt.Errorf("%s: server %s uses the deprecated SSE transport; only stdio and streamable HTTP are supported", path, n)
+		switch e.Type {
+		case "", "stdio", "http", "streamable-http", "streamableHttp":
+		case "sse":
+			if sp.URL == "" {
+				return nil, fmt.Errorf("%s: server %s is of type sse and has no url", path, n)
+			}
+			sp.SSE = true
+		default:
+			return nil, fmt.Errorf("%s: server %s has type %q; want stdio, http, streamable-http or sse", path, n, e.Type)
 		}
 		out = append(out, sp)
 	}

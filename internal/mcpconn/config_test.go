@@ -23,6 +23,9 @@ func TestParseConfigFormats(t *testing.T) {
 		{"vs code", "/w/.vscode/mcp.json",
 			"// comment\n" + `{"inputs":[{"type":"promptString","id":"api-key","password":true}],"servers":{"gh":{"type":"stdio","command":"docker","args":["run","-e","KEY","img"],"env":{"KEY":"${input:api-key}"},"cwd":"${workspaceFolder}/x"}}}`,
 			[]Spec{{Name: "gh", Command: "docker", Args: []string{"run", "-e", "KEY", "img"}, Env: map[string]string{"KEY": "secret"}, Cwd: "/w/x"}}},
+		{"sse", "/h/.cursor/mcp.json",
+			`{"mcpServers":{"old":{"type":"sse","url":"http://127.0.0.1:9/sse"},"new":{"type":"http","url":"http://127.0.0.1:9/mcp"}}}`,
+			[]Spec{{Name: "new", URL: "http://127.0.0.1:9/mcp"}, {Name: "old", URL: "http://127.0.0.1:9/sse", SSE: true}}},
 		{"windsurf serverUrl and disabled", "/h/.codeium/windsurf/mcp_config.json",
 			`{"mcpServers":{"a":{"serverUrl":"http://127.0.0.1:9/mcp"},"b":{"command":"x","disabled":true}}}`,
 			[]Spec{{Name: "a", URL: "http://127.0.0.1:9/mcp"}}},
@@ -39,7 +42,7 @@ func TestParseConfigFormats(t *testing.T) {
 			}
 			for i, w := range c.want {
 				g := got[i]
-				if g.Name != w.Name || g.Command != w.Command || g.URL != w.URL || g.Cwd != w.Cwd || strings.Join(g.Args, " ") != strings.Join(w.Args, " ") || g.Source != c.path {
+				if g.Name != w.Name || g.Command != w.Command || g.URL != w.URL || g.Cwd != w.Cwd || g.SSE != w.SSE || strings.Join(g.Args, " ") != strings.Join(w.Args, " ") || g.Source != c.path {
 					t.Fatalf("server %d: %+v, want %+v", i, g, w)
 				}
 				for k, v := range w.Env {
@@ -63,7 +66,8 @@ func TestParseConfigErrors(t *testing.T) {
 		{`{}`, "no servers"},
 		{`{"mcpServers":{"x":{}}}`, "neither a command nor a url"},
 		{`{"servers":{"x":{"command":"c","env":{"K":"${input:tok}"}}}}`, "AGENTGOV_MCP_INPUT_TOK"},
-		{`{"mcpServers":{"x":{"type":"sse","url":"http://h/sse"}}}`, "SSE"},
+		{`{"mcpServers":{"x":{"type":"sse","command":"c"}}}`, "type sse and has no url"},
+		{`{"mcpServers":{"x":{"type":"websocket","url":"ws://h/"}}}`, `type "websocket"`},
 	} {
 		if _, err := ParseConfig("f.json", []byte(c.doc), env(nil)); err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%s: %v, want %q", c.doc, err, c.want)

@@ -6,9 +6,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -61,8 +64,16 @@ func List(ctx context.Context, sp Spec, o Options) (Listing, error) {
 	var tr mcp.Transport
 	var gt *GroupTransport
 	if sp.URL != "" {
-		hc := &http.Client{Timeout: o.Timeout, Transport: headerTransport{headers: sp.Headers, base: HTTPTransport(o.TLS)}}
-		tr = &mcp.StreamableClientTransport{Endpoint: sp.URL, HTTPClient: hc, MaxRetries: -1, DisableStandaloneSSE: true}
+		hc, err := OriginClient(sp.URL, sp.Headers, HTTPTransport(o.TLS))
+		if err != nil {
+			return Listing{}, fmt.Errorf("server %s: %w", sp.Name, err)
+		}
+		hc.Timeout = o.Timeout
+		if sp.SSE {
+			tr = SSETransport(sp.URL, hc)
+		} else {
+			tr = &mcp.StreamableClientTransport{Endpoint: sp.URL, HTTPClient: hc, MaxRetries: -1, DisableStandaloneSSE: true}
+		}
 	} else {
 		cmd := exec.Command(sp.Command, sp.Args...)
 		env := o.Environ
@@ -293,17 +304,104 @@ func HTTPTransport(cfg *tls.Config) http.RoundTripper {
 		MaxResponseHeaderBytes: 64 << 10}
 }
 
-type headerTransport struct {
-	headers map[string]string
-	base    http.RoundTripper
+// OriginClient is an HTTP client for an MCP server at endpoint that
+// speaks to that server's origin (scheme, host and port) only, adding the
+// configured headers to every request. A redirect, or an SSE server's
+// endpoint event, naming another origin fails instead of carrying the
+// server's credentials (or the agent's traffic) elsewhere.
+func OriginClient(endpoint string, headers map[string]string, base http.RoundTripper) (*http.Client, error) {
+	u, err := url.Parse(endpoint)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, fmt.Errorf("the server URL %q is not an absolute http(s) URL", endpoint)
+	}
+	ot := originTransport{scheme: u.Scheme, host: canonicalHost(u), headers: headers, base: base}
+	return &http.Client{Transport: ot, CheckRedirect: func(r *http.Request, via []*http.Request) error {
+		if err := ot.allowed(r.URL); err != nil {
+			return err
+		}
+		if len(via) >= 5 {
+			return errors.New("stopped after 5 redirects")
+		}
+		return nil
+	}}, nil
 }
 
-func (h headerTransport) RoundTrip(r *http.Request) (*http.Response, error) {
-	if len(h.headers) > 0 {
+type originTransport struct {
+	scheme, host string
+	headers      map[string]string
+	base         http.RoundTripper
+}
+
+// canonicalHost is host:port with the scheme's default port made
+// explicit and the host lower-cased.
+func canonicalHost(u *url.URL) string {
+	port := u.Port()
+	if port == "" {
+		port = map[string]string{"http": "80", "https": "443"}[u.Scheme]
+	}
+	return net.JoinHostPort(strings.ToLower(u.Hostname()), port)
+}
+
+func (o originTransport) allowed(u *url.URL) error {
+	if u.Scheme != o.scheme || canonicalHost(u) != o.host {
+		return fmt.Errorf("refusing a request to %s://%s: the MCP server is at %s://%s", u.Scheme, u.Host, o.scheme, o.host)
+	}
+	return nil
+}
+
+func (o originTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	if err := o.allowed(r.URL); err != nil {
+		if r.Body != nil {
+			r.Body.Close()
+		}
+		return nil, err
+	}
+	if len(o.headers) > 0 {
 		r = r.Clone(r.Context())
-		for k, v := range h.headers {
+		for k, v := range o.headers {
 			r.Header.Set(k, v)
 		}
 	}
-	return h.base.RoundTrip(r)
+	return o.base.RoundTrip(r)
+}
+
+// SSETransport reaches a server on the deprecated HTTP+SSE transport
+// (protocol 2024-11-05). The SDK's SSE client reads its event stream
+// under the context Connect is given, so a connection made under a
+// deadline would end with it; here the deadline bounds only the
+// connecting, and the stream lives until the connection is closed.
+func SSETransport(endpoint string, hc *http.Client) mcp.Transport {
+	return sseTransport{inner: &mcp.SSEClientTransport{Endpoint: endpoint, HTTPClient: hc}}
+}
+
+type sseTransport struct{ inner mcp.Transport }
+
+func (t sseTransport) Connect(ctx context.Context) (mcp.Connection, error) {
+	life, end := context.WithCancel(context.WithoutCancel(ctx))
+	stop := context.AfterFunc(ctx, end)
+	c, err := t.inner.Connect(life)
+	if !stop() {
+		// ctx ended while connecting: the stream is already cut.
+		if err == nil {
+			c.Close()
+		}
+		end()
+		return nil, fmt.Errorf("connecting over SSE: %w", context.Cause(ctx))
+	}
+	if err != nil {
+		end()
+		return nil, err
+	}
+	return &sseConn{Connection: c, end: end}, nil
+}
+
+type sseConn struct {
+	mcp.Connection
+	end context.CancelFunc
+}
+
+func (c *sseConn) Close() error {
+	err := c.Connection.Close()
+	c.end()
+	return err
 }
