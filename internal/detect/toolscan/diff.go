@@ -124,7 +124,44 @@ func compareTools(a, b *Tool) []Reason {
 	rs = append(rs, compareText("/description", a.Description, b.Description)...)
 	rs = append(rs, compareText("/title", a.Title, b.Title)...)
 	rs = append(rs, compareSchema("/inputSchema", a.InputSchema, b.InputSchema, 0)...)
+	rs = append(rs, compareOutput(a.OutputSchema, b.OutputSchema)...)
 	rs = append(rs, compareAnnotations(a.Annotations, b.Annotations)...)
+	at, _ := a.Annotations["title"].(string)
+	bt, _ := b.Annotations["title"].(string)
+	rs = append(rs, compareText("/annotations/title", at, bt)...)
+	return rs
+}
+
+// compareOutput judges a changed output schema by its text: what the tool
+// returns constrains no argument, so a changed shape is only worth a
+// look, but new words to the model are judged like a description's. A
+// schema added where there was none is low (pins taken before output
+// schemas were read have none); its text is scanned like any other.
+func compareOutput(a, b any) []Reason {
+	switch {
+	case reflect.DeepEqual(a, b):
+		return nil
+	case a == nil:
+		return []Reason{{Path: "/outputSchema", Severity: detect.Low, What: "an output schema was added"}}
+	case b == nil:
+		return []Reason{{Path: "/outputSchema", Severity: detect.Low, What: "the output schema was removed"}}
+	}
+	ua, _, errA := outputUnits(nil, a, 0)
+	ub, _, errB := outputUnits(nil, b, 0)
+	if errA != nil || errB != nil {
+		return []Reason{{Path: "/outputSchema", Severity: detect.High, What: "the output schema cannot be read"}}
+	}
+	old := make(map[string]string, len(ua))
+	for _, u := range ua {
+		old[u.path] = u.text
+	}
+	var rs []Reason
+	for _, u := range ub {
+		rs = append(rs, compareText(u.path, old[u.path], u.text)...)
+	}
+	if len(rs) == 0 {
+		rs = append(rs, Reason{Path: "/outputSchema", Severity: detect.Low, What: "the output schema changed"})
+	}
 	return rs
 }
 

@@ -142,15 +142,22 @@ func decodeTools(v json.RawMessage, field string) ([]Tool, error) {
 				}
 			}
 		}
-		if sv, ok := m["inputSchema"]; ok && !isNull(sv) {
+		for _, k := range []struct {
+			key string
+			dst *any
+		}{{"inputSchema", &t.InputSchema}, {"outputSchema", &t.OutputSchema}} {
+			sv, ok := m[k.key]
+			if !ok || isNull(sv) {
+				continue
+			}
 			var sch any
 			if err := decodeStrict(sv, &sch); err != nil {
-				return nil, fmt.Errorf("field \"%s[%d].inputSchema\": %v", field, i, err)
+				return nil, fmt.Errorf("field \"%s[%d].%s\": %v", field, i, k.key, err)
 			}
 			if _, ok := sch.(map[string]any); !ok {
-				return nil, fmt.Errorf("field \"%s[%d].inputSchema\" must be a JSON Schema object", field, i)
+				return nil, fmt.Errorf("field \"%s[%d].%s\" must be a JSON Schema object", field, i, k.key)
 			}
-			t.InputSchema = sch
+			*k.dst = sch
 		}
 		if av, ok := m["annotations"]; ok && !isNull(av) {
 			if err := decodeStrict(av, &t.Annotations); err != nil {

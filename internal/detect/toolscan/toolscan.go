@@ -73,8 +73,12 @@ type Tool struct {
 	Title       string `json:"title,omitempty"`
 	Description string `json:"description,omitempty"`
 	InputSchema any    `json:"inputSchema,omitempty"`
+	// OutputSchema describes the tool's result; its descriptions reach
+	// the model like the tool's own.
+	OutputSchema any `json:"outputSchema,omitempty"`
 	// Annotations are the server's hints (readOnlyHint, destructiveHint…).
-	// They are the server's claims, so they lower no finding.
+	// They are the server's claims, so they lower no finding; their title
+	// is text for the model and is scanned.
 	Annotations map[string]any `json:"annotations,omitempty"`
 }
 
@@ -265,10 +269,16 @@ func (sc *scan) tool(ctx context.Context, t *Tool) error {
 	if t.Description != "" {
 		units = append(units, textUnit{path: "/description", text: t.Description, role: roleProse})
 	}
+	if at, ok := t.Annotations["title"].(string); ok && at != "" {
+		units = append(units, textUnit{path: "/annotations/title", text: at, role: roleProse})
+	}
 	total := len(t.Description) + len(t.Title) + len(t.Name)
 	var err error
 	units, total, err = schemaUnits(units, t.InputSchema, "/inputSchema", total)
 	if err != nil {
+		return fmt.Errorf("tool %q: %w", t.Name, err)
+	}
+	if units, total, err = outputUnits(units, t.OutputSchema, total); err != nil {
 		return fmt.Errorf("tool %q: %w", t.Name, err)
 	}
 	if total > MaxSchemaLen {
@@ -336,6 +346,28 @@ func (sc *scan) resource(ctx context.Context, r *Resource) error {
 // schemaUnits collects every string of a JSON Schema value with its
 // pointer and role: property names, descriptions and titles, defaults,
 // enums, examples and consts, and anything else.
+// outputUnits are the strings of an output schema that speak to the
+// model: descriptions, titles and example values. Its property names are
+// what the tool returns (a key vault's tool returns "api_key"), not
+// parameters the model is asked to fill, so they are not scanned as such.
+func outputUnits(units []textUnit, v any, total int) ([]textUnit, int, error) {
+	if v == nil {
+		return units, total, nil
+	}
+	n := len(units)
+	units, total, err := schemaUnits(units, v, "/outputSchema", total)
+	if err != nil {
+		return units, total, err
+	}
+	kept := units[:n]
+	for _, u := range units[n:] {
+		if u.role == roleProse || u.role == roleValue {
+			kept = append(kept, u)
+		}
+	}
+	return kept, total, nil
+}
+
 func schemaUnits(units []textUnit, v any, path string, total int) ([]textUnit, int, error) {
 	var walk func(v any, path string, r role, depth int) error
 	walk = func(v any, path string, r role, depth int) error {
