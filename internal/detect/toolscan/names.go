@@ -17,6 +17,8 @@ var knownNamesFile string
 // of words tool names are made of.
 type knownNames struct {
 	servers, tools []string
+	// brands are distinctive product words, compared word by word.
+	brands []string
 	// toolToks and serverToks are the name tokens of tools and servers.
 	toolToks, serverToks [][]string
 	vocab                map[string]bool
@@ -64,6 +66,10 @@ func loadKnownNames() knownNames {
 		}
 		if name, ok := strings.CutPrefix(line, "server "); ok {
 			k.servers = append(k.servers, name)
+			continue
+		}
+		if name, ok := strings.CutPrefix(line, "brand "); ok {
+			k.brands = append(k.brands, name)
 			continue
 		}
 		k.tools = append(k.tools, line)
@@ -240,6 +246,47 @@ func letterDiff(a, b string) int {
 	return d
 }
 
+// brandSquat finds a word of a name that imitates a distinctive product
+// word (githhub_create_issue, g1thub_search): the rest of the name may be
+// ordinary, so the whole-name comparison misses it.
+func (k *knownNames) brandSquat(nf nameForm) (brand, how string, ok bool) {
+	sameCount := len(nf.raw) == len(nf.sk)
+	for i, tok := range nf.sk {
+		t := strings.TrimRight(tok, "0123456789")
+		if len(t) < 5 {
+			continue
+		}
+		exact := false
+		for _, b := range k.brands {
+			if t != b {
+				continue
+			}
+			exact = true
+			if (sameCount && strings.TrimRight(nf.raw[i], "0123456789") != t) || nf.disguised {
+				return b, "look-alike characters", true
+			}
+		}
+		if exact || k.vocab[t] {
+			continue
+		}
+		for _, b := range k.brands {
+			// A shortened form (mongod for mongodb) names a part of the
+			// product, not a look-alike.
+			if t[0] != b[0] || t == b+"s" || strings.HasPrefix(b, t) {
+				continue
+			}
+			limit := 1
+			if len(b) >= 8 {
+				limit = 2
+			}
+			if d := damerau(t, b, limit); d <= limit && letterDiff(t, b) <= 2*limit {
+				return b, fmt.Sprintf("%q differs from %q by %d edit(s)", t, b, d), true
+			}
+		}
+	}
+	return "", "", false
+}
+
 // typosquat checks a tool's name against the well-known names and the
 // other connected servers' tools.
 func (sc *scan) typosquat(name, object string) {
@@ -275,6 +322,14 @@ func (sc *scan) typosquat(name, object string) {
 		if check(ref, k.toolToks[i], "the well-known tool") {
 			return
 		}
+	}
+	if brand, how, ok := k.brandSquat(nf); ok {
+		sev := detect.High
+		if how == "look-alike characters" {
+			sev = detect.Critical
+		}
+		sc.add(Finding{Type: TypeTyposquatting, Tool: name, Object: object, Path: "/name", Severity: sev,
+			Detail: fmt.Sprintf("the name %q imitates the product name %q (%s): a model may take it for that product's tool; check that this server is the one you meant to install", name, brand, how)})
 	}
 }
 
