@@ -239,7 +239,7 @@ server that could not be scanned, 2 usage.`,
 					reports = append(reports, r)
 					continue
 				}
-				in := toolscan.Input{Server: l.spec.Name, Tools: l.listing.Tools, Prompts: l.listing.Prompts, Resources: l.listing.Resources}
+				in := toolscan.Input{Server: l.spec.Name, Instructions: l.listing.Instructions, Tools: l.listing.Tools, Prompts: l.listing.Prompts, Resources: l.listing.Resources}
 				if b, ok := baselines[l.spec.Name]; ok {
 					in.Baseline, r.Pinned = b, true
 				}

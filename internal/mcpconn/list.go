@@ -24,9 +24,11 @@ import (
 
 // Listing is what a server offers.
 type Listing struct {
-	Tools     []toolscan.Tool
-	Prompts   []toolscan.Prompt
-	Resources []toolscan.Resource
+	// Instructions are the server's initialize instructions to the model.
+	Instructions string
+	Tools        []toolscan.Tool
+	Prompts      []toolscan.Prompt
+	Resources    []toolscan.Resource
 }
 
 // Options bound a listing.
@@ -107,7 +109,7 @@ func List(ctx context.Context, sp Spec, o Options) (Listing, error) {
 		return Listing{}, fmt.Errorf("server %s: connect: %w", sp.Name, deadline(ctx, err))
 	}
 	defer cs.Close()
-	var l Listing
+	l := Listing{Instructions: cs.InitializeResult().Instructions}
 	n := 0
 	caps := cs.InitializeResult().Capabilities
 	// A server that does not declare tools has none to list (and may

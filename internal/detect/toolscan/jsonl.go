@@ -14,6 +14,7 @@ import (
 // Record is one line of `agentgov scan --detector mcp`:
 //
 //	{"id": str, "server": str, "tools": [{"name","description","inputSchema"}],
+//	 "instructions": str,                             (optional)
 //	 "prompts": [...], "resources": [...],            (optional)
 //	 "baseline": [tools previously approved],          (optional)
 //	 "other_servers": [{"server", "tools"}]}           (optional)
@@ -92,6 +93,11 @@ func DecodeRecord(line []byte) (Record, *string, error) {
 				}
 			}
 			rec.Input.OtherServers = append(rec.Input.OtherServers, srv)
+		}
+	}
+	if v, ok := raw["instructions"]; ok && !isNull(v) {
+		if err := json.Unmarshal(v, &rec.Input.Instructions); err != nil {
+			return Record{}, id, fmt.Errorf(`field "instructions" must be a string`)
 		}
 	}
 	if v, ok := raw["prompts"]; ok && !isNull(v) {

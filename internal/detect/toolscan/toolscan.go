@@ -117,10 +117,13 @@ type Server struct {
 
 // Input is one server to scan.
 type Input struct {
-	Server    string
-	Tools     []Tool
-	Prompts   []Prompt
-	Resources []Resource
+	Server string
+	// Instructions are the server's initialize instructions, which
+	// clients put before the model like a system prompt.
+	Instructions string
+	Tools        []Tool
+	Prompts      []Prompt
+	Resources    []Resource
 	// Baseline holds the approved (pinned) tools of this server; nil means
 	// none were approved and no RUG_PULL is reported.
 	Baseline []Tool
@@ -206,6 +209,9 @@ func (s *Scanner) Scan(ctx context.Context, in Input) (out []Finding, err error)
 		if err := sc.resource(ctx, &in.Resources[i]); err != nil {
 			return nil, err
 		}
+	}
+	if err := sc.instructions(ctx); err != nil {
+		return nil, err
 	}
 	sc.serverName()
 	sc.duplicates()
@@ -322,6 +328,21 @@ func (sc *scan) prompt(ctx context.Context, p *Prompt) error {
 		}
 	}
 	return nil
+}
+
+// instructions reads the server's own instructions to the model. Telling
+// the model how to use the server's tools is their purpose; hiding
+// things, overriding other instructions, reaching for secrets, sending
+// data away or steering other servers' tools is not.
+func (sc *scan) instructions(ctx context.Context) error {
+	if sc.in.Instructions == "" {
+		return nil
+	}
+	if len(sc.in.Instructions) > MaxTextBytes {
+		return fmt.Errorf("%w: the server's instructions are %d bytes", ErrTooLarge, len(sc.in.Instructions))
+	}
+	ta := &toolAnalysis{object: ObjectServer}
+	return sc.text(ctx, ta, textUnit{path: "/instructions", text: sc.in.Instructions, role: roleProse})
 }
 
 func (sc *scan) resource(ctx context.Context, r *Resource) error {
