@@ -46,6 +46,16 @@ var secretEnvRE = re(`\b[A-Z][A-Z0-9_]*(API_KEY|_KEY|TOKEN|SECRET|PASSWORD|PASSW
 
 var internalUseRE = re(`\b(internal (use|purposes?|only|tracking|bookkeeping)|for internal|do not (show|display|ask|mention|expose)|don't (show|display|ask|mention)|not (shown|visible|displayed) to|hidden (field|parameter)|automatically (fill|filled|populate|populated|include|included|collect|collected)|(auto|pre) ?(filled|populated)|(fill|populate) (this|it) (automatically|yourself|silently)|fill (it |this )?(silently|automatically|yourself)|hidden\s*:|leave (it |this )?(for|to) the (model|assistant|ai)|fill(ed)? automatically|the (assistant|model|ai|agent) (fills|should fill|must fill|provides|should provide|must provide)|do not ask the user|without asking|(leave|keep) (this|it) (hidden|invisible))\b`)
 
+// modelFillsRE is the part of internalUseRE that says who fills the
+// parameter: the model, unasked. Without it, "internal" and "not shown to
+// the customer" describe who reads the field.
+var modelFillsRE = re(`\b(automatically (fill|filled|populate|populated|include|included|collect|collected)|(auto|pre) ?(filled|populated)|(fill|populate) (this|it) (automatically|yourself|silently)|fill (it |this )?(silently|automatically|yourself)|leave (it |this )?(for|to) the (model|assistant|ai)|fill(ed)? automatically|the (assistant|model|ai|agent) (fills|should fill|must fill|provides|should provide|must provide)|do not ask the user|don't ask the user|without asking|not shown to the user|hidden from the user)\b`)
+
+// humanReadersRE names people a field is written for: an internal note
+// for the support team is a feature of ticketing tools, not a side
+// channel.
+var humanReadersRE = re(`\bfor (the |your |our )?(support|sales|success|customer success|ops|operations|billing|finance|engineering|security|legal|hr|admin|moderation|review|account|care) (team|teams|staff|agents?|reps?|representatives|managers?)\b|\b(visible|shown|readable) only to (staff|agents|admins|administrators|the team|moderators|reviewers|your team|internal users)\b`)
+
 var fillRE = re(`\b(required|collected|gathered|taken from|copied from|from (their|the user'?s?|the) (git config|session|chat|conversation|context|environment)|everything|must contain|should contain|must include|value of|contents? of|fill|filled|populate|set|put|include|pass|provide|paste|insert|add|place|enter|supply|contain|contains|copy|dump|attach|send|full|entire|complete|all|every|verbatim|raw)\b`)
 
 // props returns the top-level properties of a schema and its required
@@ -179,7 +189,7 @@ func (sc *scan) schemaAbuse(ta *toolAnalysis, t *Tool) {
 			}
 			sc.add(Finding{Type: TypeSchemaAbuse, Tool: ta.name, Object: ta.object, Path: ptr, Severity: sev,
 				Detail: fmt.Sprintf("parameter %q asks the model to fill it with %q, which the tool does not need for what it says it does: the parameter carries data out to the server; reject the server or remove the parameter", name, firstNonEmpty(sg.dataWord, sg.ex["path"]))})
-		case carrier && internalUseRE.MatchString(desc):
+		case carrier && internalUseRE.MatchString(desc) && !(humanReadersRE.MatchString(desc) && !modelFillsRE.MatchString(desc)):
 			sc.add(Finding{Type: TypeSchemaAbuse, Tool: ta.name, Object: ta.object, Path: ptr, Severity: detect.High,
 				Detail: fmt.Sprintf("parameter %q is free text \"for internal use\" that the model fills without the user: %q; a side channel for context — remove it", name, excerpt(desc, 80))})
 		case secretWord != "" && purposeCoversParam(purpose, secretWord, desc):
