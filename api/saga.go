@@ -89,3 +89,9 @@ type SagaStepRequest struct {
 	Result  json.RawMessage `json:"result,omitempty"`
 	Outcome string          `json:"outcome,omitempty"`
 }
+
+// SagaList is the answer of GET /v1/sagas: the sagas the credential may
+// see, newest first.
+type SagaList struct {
+	Sagas []Saga `json:"sagas"`
+}

@@ -206,9 +206,4 @@ approved (re-submit the check with "approval_id" to run the action, once);
 }
 
 // oneApprovalID is the positional argument of show, approve, deny and wait.
-func oneApprovalID(cmd *cobra.Command, args []string) error {
-	if len(args) != 1 {
-		return usageErr("%s takes one approval id", cmd.CommandPath())
-	}
-	return nil
-}
+var oneApprovalID = oneArg("approval id")

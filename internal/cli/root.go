@@ -129,7 +129,7 @@ public key can verify offline.`,
 	pf.StringVar(&g.dataDir, "data-dir", "", "data directory (env AGENTGOV_DATA_DIR; default ./agentgov-data)")
 	root.AddCommand(newServeCmd(g), newAuditCmd(g), newVersionCmd(g), newConfigCmd(g), newACSCmd(g), newCheckCmd(g), newBenchCmd(g), newScanCmd(g), newIdentityCmd(g), newApprovalsCmd(g), newKeysCmd(g), newMCPCmd(g))
 	root.AddCommand(newKillCmd(g), newUnkillCmd(g), newKillsCmd(g), newRunCmd(g), newAgentsCmd(g))
-	root.AddCommand(newDelegateCmd(g), newTrustCmd(g))
+	root.AddCommand(newDelegateCmd(g), newTrustCmd(g), newSagasCmd(g))
 	return root
 }
 
@@ -209,6 +209,17 @@ func exactArgs(n int) cobra.PositionalArgs {
 	return func(cmd *cobra.Command, args []string) error {
 		if len(args) != n {
 			return usageErr("%s takes %d argument(s), got %d (see --help)", cmd.CommandPath(), n, len(args))
+		}
+		return nil
+	}
+}
+
+// oneArg is the positional-argument check of a command that takes exactly
+// one argument, named what in the usage error.
+func oneArg(what string) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if len(args) != 1 {
+			return usageErr("%s takes one %s", cmd.CommandPath(), what)
 		}
 		return nil
 	}

@@ -875,6 +875,19 @@ func (r *Runner) Wait(ctx context.Context, id string) (View, error) {
 	return r.Get(ctx, id)
 }
 
+// List returns the last checkpoints of the sagas q selects.
+func (r *Runner) List(ctx context.Context, q store.SagaQuery) ([]View, error) {
+	recs, err := r.o.Store.ListSagas(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]View, len(recs))
+	for i := range recs {
+		out[i] = ViewOf(recs[i])
+	}
+	return out, nil
+}
+
 // Get returns a saga's last checkpoint.
 func (r *Runner) Get(ctx context.Context, id string) (View, error) {
 	rec, err := r.o.Store.GetSaga(ctx, id)

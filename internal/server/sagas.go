@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"strconv"
 
+	"github.com/agentgov/agentgov/api"
 	"github.com/agentgov/agentgov/internal/saga"
 	"github.com/agentgov/agentgov/internal/store"
 )
@@ -13,6 +15,7 @@ import (
 type SagaService interface {
 	Start(ctx context.Context, s saga.Spec) (string, error)
 	Get(ctx context.Context, id string) (saga.View, error)
+	List(ctx context.Context, q store.SagaQuery) ([]saga.View, error)
 	Abort(ctx context.Context, id, by string) error
 }
 
@@ -29,6 +32,7 @@ func (s *Server) sagaRoutes() {
 	// Starting and aborting a saga are actions of its agent: whoever may
 	// submit checks for the agent (and its substitute) may do them.
 	s.route("POST /v1/sagas", permCheck, s.postSaga)
+	s.route("GET /v1/sagas", permRead, s.listSagas)
 	s.route("GET /v1/sagas/{id}", permRead, s.getSaga)
 	s.route("POST /v1/sagas/{id}/abort", permCheck, s.abortSaga)
 }
@@ -102,6 +106,56 @@ func (s *Server) getSaga(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	writeJSON(w, http.StatusOK, v)
+	return nil
+}
+
+// GET /v1/sagas?agent=A&unfinished=true&limit=N lists sagas newest first.
+// An auditor (or an admin) may list every agent's; any other credential
+// names an agent it may act for, and sees the sagas started for it.
+func (s *Server) listSagas(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	if err := onlyParams(q, "agent", "unfinished", "limit"); err != nil {
+		return err
+	}
+	sq := store.SagaQuery{Agent: q.Get("agent"), Limit: 100, Newest: true}
+	if len(sq.Agent) > 256 {
+		return badField("agent", "is longer than 256 bytes")
+	}
+	switch v := q.Get("unfinished"); v {
+	case "", "false":
+	case "true":
+		sq.Unfinished = true
+	default:
+		return badField("unfinished", "must be true or false")
+	}
+	if v := q.Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 1000 {
+			return badField("limit", "must be an integer between 1 and 1000")
+		}
+		sq.Limit = n
+	}
+	p := principalFrom(r.Context())
+	if !p.can(permAudit) {
+		if sq.Agent == "" && p.isAgent() {
+			sq.Agent = p.Agent
+		}
+		if sq.Agent == "" {
+			return badField("agent", "is required: this credential may list only the sagas of agents it may act for")
+		}
+		if !mayActFor(p, sq.Agent) {
+			return &problemError{status: http.StatusForbidden, typ: probForbidden, title: "Forbidden", field: "agent",
+				detail: "agent: this credential may not act for that agent"}
+		}
+	}
+	list, err := s.o.Sagas.List(r.Context(), sq)
+	if err != nil {
+		return sagaError(err)
+	}
+	if list == nil {
+		list = []saga.View{}
+	}
+	writeJSON(w, http.StatusOK, api.SagaList{Sagas: list})
 	return nil
 }
 

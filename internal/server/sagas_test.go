@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"testing"
 	"time"
 
@@ -154,5 +155,66 @@ func TestSagaRoutes(t *testing.T) {
 	}
 	if resp, b := f.do(t, "GET", "/v1/sagas/saga_nope", adminTok, ""); resp.StatusCode != http.StatusNotFound {
 		t.Fatalf("unknown saga: %d %s", resp.StatusCode, b)
+	}
+}
+
+func TestSagaList(t *testing.T) {
+	f, base, _ := sagaFixture(t)
+	var ids []string
+	for _, agent := range []string{"bot-1", "bot-2", "bot-1"} {
+		resp, b := f.do(t, "POST", "/v1/sagas", sagaBotTok, sagaDef(agent, "", base, "/hold"))
+		if resp.StatusCode != http.StatusCreated {
+			t.Fatalf("%d %s", resp.StatusCode, b)
+		}
+		var v saga.View
+		_ = json.Unmarshal(b, &v)
+		ids = append(ids, v.ID)
+		time.Sleep(2 * time.Millisecond) // distinct creation times
+	}
+	list := func(tok, query string) (int, []string, *http.Response, []byte) {
+		t.Helper()
+		resp, b := f.do(t, "GET", "/v1/sagas"+query, tok, "")
+		var l struct {
+			Sagas []saga.View `json:"sagas"`
+		}
+		_ = json.Unmarshal(b, &l)
+		var got []string
+		for _, s := range l.Sagas {
+			got = append(got, s.ID)
+		}
+		return resp.StatusCode, got, resp, b
+	}
+	for _, tc := range []struct {
+		tok, query string
+		status     int
+		want       []string
+		field      string
+	}{
+		{auditTok, "", 200, []string{ids[2], ids[1], ids[0]}, ""},
+		{adminTok, "?agent=bot-1", 200, []string{ids[2], ids[0]}, ""},
+		{sagaBotTok, "?agent=bot-1&limit=1", 200, []string{ids[2]}, ""},
+		{sagaBotTok, "?agent=bot-2&unfinished=true", 200, []string{ids[1]}, ""},
+		{sagaBotTok, "?agent=bot-9", 200, nil, ""},
+		{sagaBotTok, "", 400, nil, "agent"},
+		{sagaBotTok, "?agent=other", 403, nil, "agent"},
+		{readerTok, "?agent=bot-1", 403, nil, "agent"},
+		{auditTok, "?limit=0", 400, nil, "limit"},
+		{auditTok, "?unfinished=yes", 400, nil, "unfinished"},
+		{auditTok, "?state=running", 400, nil, "state"},
+		{"", "", 401, nil, ""},
+	} {
+		status, got, resp, b := list(tc.tok, tc.query)
+		if status != tc.status {
+			t.Fatalf("%s as %.5s: %d %s, want %d", tc.query, tc.tok, status, b, tc.status)
+		}
+		if status != 200 {
+			if p := problem(t, resp, b); tc.field != "" && p.Field != tc.field {
+				t.Fatalf("%s: field %q, want %q", tc.query, p.Field, tc.field)
+			}
+			continue
+		}
+		if !slices.Equal(got, tc.want) {
+			t.Fatalf("%s as %.5s: %v, want %v", tc.query, tc.tok, got, tc.want)
+		}
 	}
 }

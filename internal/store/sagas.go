@@ -56,7 +56,7 @@ type SagaStep struct {
 	Started, Finished, CompFinished time.Time
 }
 
-// SagaQuery selects sagas, oldest first.
+// SagaQuery selects sagas, oldest first unless Newest.
 type SagaQuery struct {
 	// Unfinished selects only sagas whose Finished is false.
 	Unfinished bool
@@ -64,6 +64,8 @@ type SagaQuery struct {
 	Agent string
 	// Limit bounds the answer (0: no limit).
 	Limit int
+	// Newest lists newest first (and Limit keeps the newest).
+	Newest bool
 }
 
 // Sagas is the saga domain.

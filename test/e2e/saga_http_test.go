@@ -295,6 +295,23 @@ func TestSagaHTTP(t *testing.T) {
 	if code, b := s.do(t, "POST", "/v1/sagas/"+id+"/abort", adminToken, ""); code != http.StatusConflict {
 		t.Fatalf("abort of a finished saga: %d %s", code, b)
 	}
+
+	// The CLI lists, shows and (refuses to) abort it.
+	code, out, errOut := runCLI(t, "sagas", "list", "--agent", "shop-bot", "--server", s.url, "--token", adminToken)
+	if code != 0 || !strings.Contains(out, id) || !strings.Contains(out, "compensated") || !strings.Contains(out, "step_failed:ship") {
+		t.Fatalf("sagas list: exit %d\n%s%s", code, out, errOut)
+	}
+	code, out, errOut = runCLI(t, "sagas", "list", "--unfinished", "--output", "json", "--agent", "shop-bot", "--server", s.url, "--token", adminToken)
+	if code != 0 || strings.TrimSpace(out) != `{"sagas":[]}` && !strings.Contains(out, `"sagas": []`) {
+		t.Fatalf("sagas list --unfinished: exit %d\n%s%s", code, out, errOut)
+	}
+	code, out, errOut = runCLI(t, "sagas", "show", id, "--server", s.url, "--token", adminToken)
+	if code != 0 || !strings.Contains(out, `"step_failed:ship"`) {
+		t.Fatalf("sagas show: exit %d\n%s%s", code, out, errOut)
+	}
+	if code, out, errOut = runCLI(t, "sagas", "abort", id, "--server", s.url, "--token", adminToken); code != 1 || !strings.Contains(errOut, "finished") {
+		t.Fatalf("sagas abort of a finished saga: exit %d\n%s%s", code, out, errOut)
+	}
 }
 
 // TestSagaHTTPRefusals: a credential that may not act for the agent can

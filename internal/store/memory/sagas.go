@@ -94,10 +94,11 @@ func (s *Store) ListSagas(_ context.Context, q store.SagaQuery) ([]store.SagaRec
 	}
 	sort.Slice(out, func(i, j int) bool {
 		a, b := out[i], out[j]
+		before := t.seq[a.ID] < t.seq[b.ID]
 		if !a.Created.Equal(b.Created) {
-			return a.Created.Before(b.Created)
+			before = a.Created.Before(b.Created)
 		}
-		return t.seq[a.ID] < t.seq[b.ID]
+		return before != q.Newest
 	})
 	if q.Limit > 0 && len(out) > q.Limit {
 		out = out[:q.Limit]

@@ -181,7 +181,11 @@ func (s *Store) ListSagas(ctx context.Context, q store.SagaQuery) ([]store.SagaR
 	if len(where) > 0 {
 		query += ` WHERE ` + strings.Join(where, ` AND `)
 	}
-	query += ` ORDER BY created, rowid`
+	if q.Newest {
+		query += ` ORDER BY created DESC, rowid DESC`
+	} else {
+		query += ` ORDER BY created, rowid`
+	}
 	if q.Limit > 0 {
 		query += ` LIMIT ?`
 		args = append(args, q.Limit)

@@ -149,6 +149,8 @@ func RunSagas(t *testing.T, open func(t *testing.T) store.Sagas) {
 			{store.SagaQuery{Agent: "a1", Unfinished: true}, []string{"s5", "s1"}},
 			{store.SagaQuery{Unfinished: true, Limit: 2}, []string{"s5", "s4"}},
 			{store.SagaQuery{Agent: "none"}, nil},
+			{store.SagaQuery{Newest: true}, []string{"s0", "s1", "s2", "s3", "s4", "s5"}},
+			{store.SagaQuery{Newest: true, Unfinished: true, Limit: 3}, []string{"s1", "s2", "s4"}},
 		} {
 			got, err := st.ListSagas(ctx, tc.q)
 			if err != nil {
