@@ -41,7 +41,7 @@ const benchTokenVar = "AGENTGOV_BENCH_TOKEN"
 // benchFlags are the settings of agentgov bench http.
 type benchFlags struct {
 	server, token, detectors, output, tools string
-	cpuProfile                              string
+	cpuProfile, memProfile                  string
 	json, keep                              bool
 	load                                    loadgen.Options
 }
@@ -108,6 +108,7 @@ log verified), 1 otherwise, 2 usage.`,
 	fl.StringVarP(&f.output, "output", "o", "text", "text or json")
 	fl.BoolVar(&f.json, "json", false, "shorthand for --output json")
 	fl.StringVar(&f.cpuProfile, "cpuprofile", "", "write a CPU profile of this process (load generator and in-process server) to FILE")
+	fl.StringVar(&f.memProfile, "memprofile", "", "write a heap profile of this process to FILE when the measured run ends (before the in-process server stops)")
 	fl.BoolVar(&f.keep, "keep", false, "keep the in-process server's data directory and configuration (the path is printed)")
 	return c
 }
@@ -230,7 +231,9 @@ func (g *globals) runBench(ctx context.Context, cmd *cobra.Command, f *benchFlag
 		if f.load.Token, err = g.benchToken(f.token); err != nil {
 			return err
 		}
-		err = runLoad(ctx, f, rep)
+		if err = runLoad(ctx, f, rep); err == nil && f.memProfile != "" {
+			err = writeHeapProfile(f.memProfile)
+		}
 	} else {
 		for _, name := range []string{"config", "data-dir", "addr", "agent-prefix", "tools", "token"} {
 			if g.root.PersistentFlags().Changed(name) || flags.Changed(name) {
@@ -343,6 +346,9 @@ func (g *globals) benchInProcess(ctx context.Context, stderr io.Writer, f *bench
 	rep.Target = "http://" + addr
 	f.load.URL, f.load.Token = rep.Target, token
 	loadErr := runLoad(ctx, f, rep)
+	if loadErr == nil && f.memProfile != "" {
+		loadErr = writeHeapProfile(f.memProfile)
+	}
 	stopServer()
 	if err := <-done; err != nil {
 		return errors.Join(loadErr, fmt.Errorf("in-process server: %w", err))
@@ -460,4 +466,18 @@ func printBench(w io.Writer, r *benchReport) {
 	}
 	m := r.Machine
 	fmt.Fprintf(w, "machine:    %s/%s, %d CPUs, GOMAXPROCS %d, %s, agentgov %s, %s\n", m.GOOS, m.GOARCH, m.NumCPU, m.GOMAXPROCS, m.Go, m.Version, m.Date)
+}
+
+// writeHeapProfile writes the live heap, after a collection, to path.
+func writeHeapProfile(path string) error {
+	pf, err := os.Create(path)
+	if err != nil {
+		return fmt.Errorf("--memprofile: %w", err)
+	}
+	runtime.GC()
+	if err := pprof.WriteHeapProfile(pf); err != nil {
+		pf.Close()
+		return fmt.Errorf("--memprofile: %w", err)
+	}
+	return pf.Close()
 }

@@ -534,6 +534,11 @@ func (c *check) takeSlot(limit int) bool {
 	for now := c.now; ; now = c.g.now() {
 		c.sess.mu.Lock()
 		if _, dup := c.sess.slots[id]; dup || c.sess.inFlight(now, limit) < limit {
+			if !dup {
+				// The slot outlives the request: keep a copy of the id,
+				// not a view into the request body.
+				id = strings.Clone(id)
+			}
 			c.sess.slots[id] = now.Add(ttl)
 			c.sess.mu.Unlock()
 			return true

@@ -2,6 +2,7 @@ package gate
 
 import (
 	"hash/maphash"
+	"strings"
 	"sync"
 	"time"
 )
@@ -87,7 +88,9 @@ func (s *sessions) getAt(agent, id string, ttl time.Duration, now time.Time) *se
 			sh.sweepAt = 2 * len(sh.m)
 		}
 		ss = &session{started: now, slots: map[string]time.Time{}}
-		sh.m[key] = ss
+		// The key outlives the request; a decoded request's strings share
+		// its whole body, which the key would otherwise keep alive.
+		sh.m[sessionKey{strings.Clone(agent), strings.Clone(id)}] = ss
 	}
 	return ss
 }

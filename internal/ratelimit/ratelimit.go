@@ -6,6 +6,7 @@ package ratelimit
 
 import (
 	"hash/maphash"
+	"strings"
 	"sync"
 	"time"
 
@@ -85,7 +86,8 @@ func (l *Limiter) AllowAt(key string, spec Spec, now time.Time) bool {
 			sh.sweepAt = 2 * len(sh.m)
 		}
 		b = &bucket{lim: rate.NewLimiter(rate.Limit(spec.PerSecond), max(spec.Burst, 1)), spec: spec}
-		sh.m[key] = b
+		// A key cut from a request would keep the whole request alive.
+		sh.m[strings.Clone(key)] = b
 	} else if b.spec != spec {
 		b.lim.SetLimitAt(now, rate.Limit(spec.PerSecond))
 		b.lim.SetBurstAt(now, max(spec.Burst, 1))

@@ -2,9 +2,11 @@ package ratelimit
 
 import (
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
+	"unsafe"
 )
 
 type clock struct {
@@ -97,5 +99,27 @@ func TestConcurrent(t *testing.T) {
 	wg.Wait()
 	if allowed != 50 {
 		t.Fatalf("%d allowed, want exactly the burst of 50", allowed)
+	}
+}
+
+// TestKeysAreCopies: a bucket outlives the request whose string named it,
+// so it must not keep a view into that request.
+func TestKeysAreCopies(t *testing.T) {
+	l := New(nil)
+	body := strings.Repeat("x", 4096) + "agent-7"
+	key := body[len(body)-len("agent-7"):]
+	l.Allow(key, Spec{PerSecond: 10, Burst: 1})
+	start := uintptr(unsafe.Pointer(unsafe.StringData(body)))
+	n := 0
+	for i := range l.shards {
+		for k := range l.shards[i].m {
+			n++
+			if p := uintptr(unsafe.Pointer(unsafe.StringData(k))); p >= start && p < start+uintptr(len(body)) {
+				t.Fatalf("the bucket key %q points into the caller's string", k)
+			}
+		}
+	}
+	if n != 1 {
+		t.Fatalf("%d buckets, want 1", n)
 	}
 }
