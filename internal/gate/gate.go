@@ -191,6 +191,9 @@ type Options struct {
 	// carrying one is denied).
 	Trust      TrustModel
 	Delegation DelegationVerifier
+	// MaxSessions bounds the sessions remembered at once (default
+	// DefaultMaxSessions); past it the longest-idle are forgotten.
+	MaxSessions int
 }
 
 // Gate is safe for concurrent use.
@@ -240,7 +243,7 @@ func New(o Options) (*Gate, error) {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
 	g := &Gate{rec: o.Recorder, kill: o.Kill, detectors: o.Detectors, argsKey: o.ArgsKey, now: o.Now, rand: o.Rand, log: o.Logger, m: o.Metrics,
-		sessions: newSessions(o.Now), rates: ratelimit.New(o.Now), breaches: newCounters(), drift: newDriftBaseline(), scratch: newScratchPool(o.ArgsKey)}
+		sessions: newSessions(o.Now, o.MaxSessions), rates: ratelimit.New(o.Now), breaches: newCounters(), drift: newDriftBaseline(), scratch: newScratchPool(o.ArgsKey)}
 	var err error
 	if g.redactors, err = newRedactors(o.PseudonymKey); err != nil {
 		return nil, err

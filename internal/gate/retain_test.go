@@ -2,8 +2,10 @@ package gate
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
+	"time"
 	"unsafe"
 )
 
@@ -54,5 +56,38 @@ func TestStateDoesNotPinRequests(t *testing.T) {
 	}
 	if found != 1 {
 		t.Fatalf("%d sessions, want 1", found)
+	}
+}
+
+// TestSessionsAreBounded: session ids are the caller's to choose, so the
+// gate remembers a bounded number; past the bound the longest-idle are
+// forgotten and a session in use stays.
+func TestSessionsAreBounded(t *testing.T) {
+	now := time.Unix(1_700_000_000, 0)
+	s := newSessions(func() time.Time { return now }, 64*64)
+	live := s.getAt("agent", "keep", time.Minute, now)
+	for i := range 50_000 {
+		now = now.Add(time.Millisecond)
+		s.getAt("agent", fmt.Sprint("flood-", i), time.Minute, now)
+		if i%100 == 0 {
+			// The live session keeps being used.
+			if got := s.getAt("agent", "keep", time.Minute, now); got != live {
+				t.Fatalf("after %d new sessions the session in use was forgotten", i)
+			}
+			live.mu.Lock()
+			live.lastSeen = now
+			live.mu.Unlock()
+		}
+	}
+	total := 0
+	for i := range s.shards {
+		n := len(s.shards[i].m)
+		if n > s.perShard {
+			t.Fatalf("shard %d holds %d sessions; the bound is %d", i, n, s.perShard)
+		}
+		total += n
+	}
+	if total > 64*64 || total < 64*32 {
+		t.Fatalf("%d sessions remembered; want at most %d and not far below", total, 64*64)
 	}
 }

@@ -2,6 +2,7 @@ package gate
 
 import (
 	"hash/maphash"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -26,11 +27,17 @@ type session struct {
 const (
 	sessionShards   = 64
 	sessionSweepMin = 4096
+	// DefaultMaxSessions bounds the sessions the gate remembers at once.
+	DefaultMaxSessions = 1 << 20
 )
 
 type sessions struct {
-	seed   maphash.Seed
-	now    func() time.Time
+	seed maphash.Seed
+	now  func() time.Time
+	// perShard bounds each shard; past it the longest-idle sessions are
+	// forgotten. Session ids are the caller's to choose, so without a
+	// bound an agent could grow the gate's memory without end.
+	perShard int
 	shards [sessionShards]struct {
 		mu sync.Mutex
 		m  map[sessionKey]*session
@@ -41,8 +48,11 @@ type sessions struct {
 	}
 }
 
-func newSessions(now func() time.Time) *sessions {
-	s := &sessions{seed: maphash.MakeSeed(), now: now}
+func newSessions(now func() time.Time, limit int) *sessions {
+	if limit <= 0 {
+		limit = DefaultMaxSessions
+	}
+	s := &sessions{seed: maphash.MakeSeed(), now: now, perShard: max(1, limit/sessionShards)}
 	for i := range s.shards {
 		s.shards[i].m = map[sessionKey]*session{}
 	}
@@ -76,7 +86,7 @@ func (s *sessions) getAt(agent, id string, ttl time.Duration, now time.Time) *se
 	defer sh.mu.Unlock()
 	ss := sh.m[key]
 	if ss == nil {
-		if len(sh.m) >= max(sh.sweepAt, sessionSweepMin) {
+		if len(sh.m) >= min(max(sh.sweepAt, sessionSweepMin), s.perShard) {
 			for k, old := range sh.m {
 				old.mu.Lock()
 				idle := now.Sub(old.lastSeen)
@@ -85,9 +95,12 @@ func (s *sessions) getAt(agent, id string, ttl time.Duration, now time.Time) *se
 					delete(sh.m, k)
 				}
 			}
+			if len(sh.m) >= s.perShard {
+				evictIdlest(sh.m, len(sh.m)-s.perShard+1+s.perShard/8)
+			}
 			sh.sweepAt = 2 * len(sh.m)
 		}
-		ss = &session{started: now, slots: map[string]time.Time{}}
+		ss = &session{started: now, lastSeen: now, slots: map[string]time.Time{}}
 		// The key outlives the request; a decoded request's strings share
 		// its whole body, which the key would otherwise keep alive.
 		sh.m[sessionKey{strings.Clone(agent), strings.Clone(id)}] = ss
@@ -138,4 +151,27 @@ func (c *counters) get(k string) int64 {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.m[k]
+}
+
+// evictIdlest forgets the n sessions seen longest ago: their budgets,
+// slots and canary go with them, which is what a new session id would
+// give their agent anyway; sessions in use stay.
+func evictIdlest(m map[sessionKey]*session, n int) {
+	if n <= 0 {
+		return
+	}
+	type seen struct {
+		k  sessionKey
+		at time.Time
+	}
+	all := make([]seen, 0, len(m))
+	for k, ss := range m {
+		ss.mu.Lock()
+		all = append(all, seen{k, ss.lastSeen})
+		ss.mu.Unlock()
+	}
+	slices.SortFunc(all, func(a, b seen) int { return a.at.Compare(b.at) })
+	for _, e := range all[:min(n, len(all))] {
+		delete(m, e.k)
+	}
 }
