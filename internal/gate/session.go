@@ -38,7 +38,7 @@ type sessions struct {
 	// forgotten. Session ids are the caller's to choose, so without a
 	// bound an agent could grow the gate's memory without end.
 	perShard int
-	shards [sessionShards]struct {
+	shards   [sessionShards]struct {
 		mu sync.Mutex
 		m  map[sessionKey]*session
 		// sweepAt is the size at which the shard next looks for idle
