@@ -107,6 +107,9 @@ func (b *driftBaseline) score(tool string, s shape) (float64, bool) {
 		}
 		score = 1 - best
 	}
+	if recent == nil {
+		tool = strings.Clone(tool) // not a view into the request
+	}
 	recent = append(recent, s)
 	if len(recent) > driftWindow {
 		recent = slices.Delete(recent, 0, len(recent)-driftWindow)

@@ -143,8 +143,12 @@ func newCounters() *counters { return &counters{m: map[string]int64{}} }
 func (c *counters) add(k string) int64 {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.m[k]++
-	return c.m[k]
+	n, seen := c.m[k]
+	if !seen {
+		k = strings.Clone(k) // not a view into the request
+	}
+	c.m[k] = n + 1
+	return n + 1
 }
 
 func (c *counters) get(k string) int64 {
