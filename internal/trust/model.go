@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -179,7 +180,8 @@ func (m *Model) get(agent string) *entry {
 	defer m.mu.Unlock()
 	if e = m.agents[agent]; e == nil {
 		e = &entry{score: DefaultScore, updated: m.o.Now(), tier: TierOf(DefaultScore)}
-		m.agents[agent] = e
+		// A copy: the caller's string may be a view into a request body.
+		m.agents[strings.Clone(agent)] = e
 	}
 	return e
 }
