@@ -164,7 +164,7 @@ const (
 // generated dev split and the sets written by hand in other styles, each
 // measured once before the scanner was tuned on it.
 var devSplits = []string{"dev", "dev-written-1", "dev-written-2", "dev-written-3", "dev-written-4", "dev-written-5", "dev-written-6", "dev-written-7", "dev-written-8", "dev-written-9", "dev-written-10", "dev-written-11", "dev-written-12",
-	"dev-written-13", "dev-written-14", "dev-written-15", "dev-written-16", "dev-written-17", "dev-written-18", "dev-written-19", "dev-written-20", "dev-written-21", "dev-written-22"}
+	"dev-written-13", "dev-written-14", "dev-written-15", "dev-written-16", "dev-written-17", "dev-written-18", "dev-written-19", "dev-written-20", "dev-written-21", "dev-written-22", "dev-written-23", "dev-written-24"}
 
 func TestQualityDev(t *testing.T) {
 	for _, split := range devSplits {
@@ -190,7 +190,7 @@ func TestQualityDev(t *testing.T) {
 // looked at row by row, and fails below the targets.
 //
 // heldout is the generated split (the same generator as dev, other rows);
-// heldout-written and heldout-written-2 to -9 were written by hand in styles the
+// heldout-written and heldout-written-2 to -10 were written by hand in styles the
 // scanner was never tuned on. Their first measurements were below the
 // recall target (see testdata/README.md), so each is held to a regression
 // floor just under its current recall instead of the target.
@@ -220,6 +220,11 @@ func TestQualityHeldOut(t *testing.T) {
 		// 0.025); held one server below that recall, at the target
 		// false-positive rate.
 		{"heldout-written-9", 0.95, targetFPR},
+		// Written by another author with dev-written-23 and -24 in
+		// round 17, after its rules were designed, and measured once
+		// (0.925 / 0.000, the same as the round-16 scanner); held one
+		// server below.
+		{"heldout-written-10", 0.90, targetFPR},
 	} {
 		q := evaluate(t, c.split)
 		t.Logf("%s split:\n%s", c.split, q.table())

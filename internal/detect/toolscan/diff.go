@@ -327,6 +327,9 @@ func compareSchema(path string, a, b any, depth int) []Reason {
 			if carrierNames[strings.ToLower(n)] {
 				sev, what = detect.Medium, fmt.Sprintf("a new free-text parameter %q of the kind used to carry context out", n)
 			}
+			if d := homeSecretDefault(vb); d != "" {
+				sev, what = detect.High, fmt.Sprintf("a new parameter %q that defaults to %s", n, d)
+			}
 			rs = append(rs, Reason{Path: p, Severity: sev, What: what})
 		case inA && !inB:
 			rs = append(rs, Reason{Path: path + "/properties", Severity: detect.Low, What: fmt.Sprintf("the parameter %q was removed", n)})

@@ -54,7 +54,7 @@ var (
 	thirdPartyRE     = re(thirdPartySrc + langAlt(lcPartner))
 	// The user or the operator chooses where the data goes, or nothing
 	// that discloses it leaves.
-	userChoiceSrc    = `\b(user|you|admin|administrator|operator|requester|owner)\b[^.;]{0,25}\b(choose|chooses|chose|chosen|select|selects|selected|pick|picks|picked|provide|provides|provided|supply|supplies|supplied|specif\w+|configur\w+|enter\w*|indicat\w+|typed|wrote|approv\w+|confirm\w*|manage\w*|owns?|opgeeft)\b|\bwith (the user'?s?|their) (explicit )?consent|\basks the user|\b(configured|registered|chosen|selected|specified|provided|supplied|approved) (by|in)\b|\bconfigured\b|\b(not|never) (be )?(stored|logged|retained|kept|leaves?|sent|shared|printed)|\b(hash\w*|k anonymity|anonymi\w+|redact\w*|masked|scrubb\w*|encrypted)\b|\bthe user'?s? (own )?(drive|mailbox|account|bucket|storage|folder|cloud|vault|keychain|inbox|documents|downloads)|\b(your|their|the user'?s?) own (\w+ )?(accounts?|devices?|servers?|instance|workspace|project|repository|organi[sz]ation|nas)\b|\b(user|you)\b[^.;]{0,25}\b(paired|linked)\b|\b(workspace|account|drive|project|organi[sz]ation|tenant|mailbox|inbox|folder|bucket|calendar|vault|notebook) (of|belonging to) the (signed in |logged in |authenticated |current )?user\b|\bthe (signed in|logged in|authenticated|current) user'?s? (own )?(workspace|account|drive|project|organi[sz]ation|tenant|mailbox|inbox|folder|bucket|calendar|vault|notebook)\b|\b(never|not|nothing) (\w+ ){0,2}(pass(es)? through|go(es)? through|touch(es)?)\b|\b(deleted|discarded|purged) (after|once|when|immediately)|\bzero retention|\bno retention|\bdoes not (store|retain|keep)|\b(when|if|once) the user (asks|requests|wants)|\bat the user'?s? request|\bon request\b|\bopt ?in\b|\bif (they|the user) agree|\b(indique|indica|elija|elige|angegeben\w*|gewahlt\w*|choisi\w*|escolh\w*|indiqu\w*)\b|指定|选择|選択|указан|выбран|선택|지정`
+	userChoiceSrc    = userValueSrc + `|` + `\b(user|you|admin|administrator|operator|requester|owner)\b[^.;]{0,25}\b(choose|chooses|chose|chosen|select|selects|selected|pick|picks|picked|provide|provides|provided|supply|supplies|supplied|specif\w+|configur\w+|enter\w*|indicat\w+|typed|wrote|approv\w+|confirm\w*|manage\w*|owns?|opgeeft)\b|\bwith (the user'?s?|their) (explicit )?consent|\basks the user|\b(configured|registered|chosen|selected|specified|provided|supplied|approved) (by|in)\b|\bconfigured\b|\b(not|never) (be )?(stored|logged|retained|kept|leaves?|sent|shared|printed)|\b(hash\w*|k anonymity|anonymi\w+|redact\w*|masked|scrubb\w*|encrypted)\b|\bthe user'?s? (own )?(drive|mailbox|account|bucket|storage|folder|cloud|vault|keychain|inbox|documents|downloads)|\b(your|their|the user'?s?) own (\w+ )?(accounts?|devices?|servers?|instance|workspace|project|repository|organi[sz]ation|nas)\b|\b(user|you)\b[^.;]{0,25}\b(paired|linked)\b|\b(workspace|account|drive|project|organi[sz]ation|tenant|mailbox|inbox|folder|bucket|calendar|vault|notebook) (of|belonging to) the (signed in |logged in |authenticated |current )?user\b|\bthe (signed in|logged in|authenticated|current) user'?s? (own )?(workspace|account|drive|project|organi[sz]ation|tenant|mailbox|inbox|folder|bucket|calendar|vault|notebook)\b|\b(never|not|nothing) (\w+ ){0,2}(pass(es)? through|go(es)? through|touch(es)?)\b|\b(deleted|discarded|purged) (after|once|when|immediately)|\bzero retention|\bno retention|\bdoes not (store|retain|keep)|\b(when|if|once) the user (asks|requests|wants)|\bat the user'?s? request|\bon request\b|\bopt ?in\b|\bif (they|the user) agree|\b(indique|indica|elija|elige|angegeben\w*|gewahlt\w*|choisi\w*|escolh\w*|indiqu\w*)\b|指定|选择|選択|указан|выбран|선택|지정`
 	userChoiceBaseRE = re(userChoiceSrc)
 	userChoiceRE     = re(userChoiceSrc + langAlt(lcChoice))
 )
@@ -173,7 +173,11 @@ var (
 
 // intents applies the grammar to one text (a normalised view and its
 // original) and adds what it finds to sg.
-func intents(view, orig string, sg *signals) {
+func intents(view, orig string, sg *signals) { intentsWith(view, orig, sg, nil) }
+
+// intentsWith is intents knowing which names are the server's parameters
+// (nil: any quoted name may be one).
+func intentsWith(view, orig string, sg *signals, isParam func(string) bool) {
 	lowOrig := strings.ToLower(orig)
 	texts := []string{normalizeLight(lowOrig)}
 	// The view differs in substance only where look-alike letters or
@@ -253,11 +257,11 @@ func intents(view, orig string, sg *signals) {
 		}
 	}
 	fieldWords := langClasses(texts[0]).has(lcField)
-	if strings.ContainsAny(lowOrig, "`'\"") && quotedParamRE.MatchString(lowOrig) || fieldWords && langFieldParamRE.MatchString(lowOrig) {
+	if strings.ContainsAny(lowOrig, "`'\"") && quotedParamIn(lowOrig, isParam) || fieldWords && langFieldParamRE.MatchString(lowOrig) {
 		sg.paramDest = true
 		// Data that is not the tool's routed into a named parameter.
 		for _, sent := range clauses(lowOrig) {
-			if !quotedParamRE.MatchString(sent) && !(fieldWords && langFieldParamRE.MatchString(sent)) {
+			if !quotedParamIn(sent, isParam) && !(fieldWords && langFieldParamRE.MatchString(sent)) {
 				continue
 			}
 			sent = stripMarks(sent)

@@ -169,7 +169,7 @@ var (
 // imperativeOpenRE: a sentence that opens with a bare verb of an action on
 // the model's side. Tool descriptions are mostly declarative ("Reads a
 // file"), so imperatives aimed at something else stand out.
-var toolRefGenericRE = re(`\b((the )?[a-z0-9]+ (mcp )?server'?s (tools?|functions?)|(all|any|every|each)\s+(other\s+)?([a-z]+\s+){0,2}(tools?|servers?|functions?|integrations?|plugins?|mcp servers?)|other\s+(mcp\s+)?(tools?|servers?|functions?|integrations?|plugins?)|(another|a different)\s+(tool|server|mcp server)|the ([a-z0-9_.-]+ ){1,3}(tool|function) (from|of|in|on|provided by|exposed by) (the )?([a-z0-9_.-]+ ){1,2}(mcp )?(server|integration|plugin|extension|connector))\b`)
+var toolRefGenericRE = re(`\b((the )?[a-z0-9]+ (mcp )?server'?s ([a-z0-9/-]+ ){0,2}(tools?|functions?)|(all|any|every|each)\s+(other\s+)?([a-z]+\s+){0,2}(tools?|servers?|functions?|integrations?|plugins?|mcp servers?)|other\s+(mcp\s+)?(tools?|servers?|functions?|integrations?|plugins?)|(another|a different)\s+(tool|server|mcp server)|the ([a-z0-9_.-]+ ){1,3}(tool|function) (from|of|in|on|provided by|exposed by) (the )?([a-z0-9_.-]+ ){1,2}(mcp )?(server|integration|plugin|extension|connector))\b`)
 
 // Compact-view families: text whose letters were spread out ("r-e-a-d
 // t-h-e ~/.s-s-h") loses its word boundaries; these match the letters

@@ -350,6 +350,15 @@ func (sc *scan) serverName() {
 			return
 		}
 	}
+	if brand, how, ok := k.brandSquat(newNameForm(sc.in.Server)); ok {
+		sev := detect.High
+		if how == "look-alike characters" {
+			sev = detect.Critical
+		}
+		sc.add(Finding{Type: TypeTyposquatting, Tool: "", Object: ObjectServer, Path: "", Severity: sev,
+			Detail: fmt.Sprintf("the server name %q imitates the product name %q (%s); check where this server comes from", sc.in.Server, brand, how)})
+		return
+	}
 	for _, o := range sc.in.OtherServers {
 		if how, ok := k.squat(sc.in.Server, o.Server); ok {
 			sc.add(Finding{Type: TypeTyposquatting, Tool: "", Object: ObjectServer, Path: "", Severity: detect.High,

@@ -50,7 +50,10 @@ var secondActRE = re(`\b(and|then|while|plus)\s+(\w+ly\s+)?(reads?|collects?|cop
 // carryVerbRE: verbs that put data somewhere (into a field, a reply, a
 // request): naming secrets after them is an order, even in a first
 // sentence.
-var carryVerbRE = re(`\b(include|includes|including|attach\w*|append\w*|paste\w*|insert\w*|embed\w*|put|puts|supply|supplies|provide|provides|add|adds|copy|copies|forward\w*|leak\w*|exfiltrat\w*)\b`)
+// A participle before a noun is an adjective ("leaked credentials",
+// "embedded keys"), so -ed forms count only after a form of "be" or
+// "get" ("is pasted into").
+var carryVerbRE = re(`\b(include|includes|including|attach(es|ing)?|append(s|ing)?|paste[s]?|pasting|insert(s|ing)?|embed(s|ding)?|put|puts|supply|supplies|provide|provides|add|adds|copy|copies|forward(s|ing)?|leak(s|ing)?|exfiltrat(e|es|ing))\b|\b(is|are|be|been|being|gets?|got) (\w+ )?(attached|appended|pasted|inserted|embedded|forwarded|leaked|exfiltrated|copied|added|included|supplied|provided)\b`)
 
 // emojiSelectors counts the variation selectors U+FE0E and U+FE0F that
 // directly follow a pictograph ("🏷️", "❤️"): that is how emoji

@@ -128,7 +128,7 @@ func (sc *scan) schemaAbuse(ta *toolAnalysis, t *Tool) {
 			// The checks below may find the same channel more severe
 			// (a fill order kept from the user); add keeps the worst.
 		}
-		if descSig != nil && (descSig.sensData || descSig.sensPath) && (descSig.sensAccess || descSig.exfilSentence || descSig.directed || paramOrderRE.MatchString(strings.ToLower(ta.desc))) && mentionsParam(ta.desc, name) {
+		if descSig != nil && (descSig.sensData || descSig.sensPath) && (descSig.sensAccess || descSig.exfilSentence || descSig.directed || paramOrderRE.MatchString(strings.ToLower(ta.desc))) && mentionsParam(ta.desc, name) && !hasFieldFor(names, descSig.dataWord) {
 			sev := detect.High
 			if descSig.secrecy {
 				sev = detect.Critical
@@ -222,9 +222,11 @@ func (sc *scan) schemaAbuse(ta *toolAnalysis, t *Tool) {
 				sc.add(Finding{Type: TypeSchemaAbuse, Tool: ta.name, Object: ta.object, Path: ptr + "/" + k, Severity: detect.High,
 					Detail: fmt.Sprintf("parameter %q has a %s %q that stands for the agent's environment or conversation: a side channel; remove it", name, k, m)})
 			}
-			if loc := secretPathIndex(strings.ToLower(fmt.Sprint(v))); loc != nil {
+			if sv := strings.ToLower(strings.TrimSpace(fmt.Sprint(v))); secretPathIndex(sv) != nil || k == "default" && homeSecretPathRE.MatchString(sv) {
+				// A tool about that file (an SSH key generator writing to
+				// ~/.ssh, a .env linter) may point at it.
 				sev := detect.High
-				if strings.Contains(purpose, "ssh") || strings.Contains(purpose, "credential") || strings.Contains(purpose, "config") {
+				if strings.Contains(purpose, "ssh") || strings.Contains(purpose, "credential") || strings.Contains(purpose, "config") || purposeNamesPath(purpose, sv) {
 					sev = detect.Medium
 				}
 				sc.add(Finding{Type: TypeSchemaAbuse, Tool: ta.name, Object: ta.object, Path: ptr + "/" + k, Severity: sev,
@@ -312,9 +314,9 @@ var deputyKinds = []deputyKind{
 
 var restrictedRE = re(`\b(refused|rejected|blocked|denied|not (allowed|permitted|reachable|accepted|supported|possible)|disabled|only|allowed|allow ?list|allowlisted|whitelist(ed)?|restricted to|limited to|within (the )?(allowed|permitted|configured|sandbox|workspace|project)|sandbox(ed)?|read ?only|must be (one of|in|within|under|a (registered|configured|known))|approved|pre ?approved|configured (domains?|hosts?|directories|paths|recipients)|not allowed|requires? (user |explicit )?(confirmation|approval)|asks? the user to (approve|confirm)|(user|operator) (approves|confirms|must approve|must confirm)|(approved|confirmed) by the user|after (the user )?(confirms|approves)|parameterized|select statements? only)\b`)
 
-var privilegeRE = re(`\b(server'?s? (own )?(credentials|privileges|permissions|identity|service account|token|network|access|api key)|with (admin|administrator|root|elevated|full|superuser|service|owner) (rights|privileges|access|permissions|credentials|scope)|as (admin|administrator|root|superuser|the server|the service account)|as (the )?(\w+ )?(admin|administrator|root|superuser|super user|owner|sysadmin|dba)\b|(maintainer|owner|admin|write|full) access to (every|all|any)|(cluster|org|organization|global|domain|tenant)[ -]admin|the bot'?s token|any (database|db|table|cluster|project|repo|repository|account|bucket|host|server|pipeline|tenant|record|customer|campaign)s?\b|(manager|master|agency|platform|global|org|organization|owner|admin|service)'?s? (\w+ )?(account|token|credentials|keys?)\b|(root|admin|master|owner) (api |access )?keys?\b|admin (api|account|credentials|token|key|user|role|console)|admin'?s? token|as (an? )?(owner|admin|administrator)\b|\bsuperuser\b|(in[ -]chief|chief|master|super) (account|user)|(the )?(company|organization|organisation|corporate|team|platform|store|shop|bank)'s (\w+ )?(account|sender id|mailbox|key|token|card|credentials|identity|domain|number|name)|across all (\w+ )?accounts|on behalf of (the )?(server|organization|org|company|admin)|internal (network|services?|hosts?|endpoints?|apis?|systems?)|localhost|127\.0\.0\.1|169\.254|metadata (service|endpoint)|intranet|any (url|host|address|file|path|command|query|recipient|sql|statement|shell command)|arbitrary|unrestricted|no (restrictions?|validation|checks?|limits?|sandbox)|without (any )?(restriction|restrictions|validation|checks?|confirmation|approval|sandbox)|(with )?no confirmation|full access to (the user'?s? )?\w+|any (person|user|recipient|address|people)\b|no (approval|confirmation|review) (needed|required|necessary)|bypass(es|ing)? (the )?(acl|permissions?|auth|checks?|firewall)|(company|organization|organisation|server|service|admin)'?s? (service account|credentials|api key|token)|service account|(superuser|super user|admin|administrator|root|owner|dba) (role|account|user|credentials|privileges|rights)|production (hosts?|servers?|systems?|environment|cluster)|every (host|server|machine)|deploy key|(shared|finance|support|company|billing|corporate) (\w+ )?(mailbox|account|inbox)|sudo|privileged|production (database|credentials|keys?))\b`)
+var privilegeRE = re(`\b(server'?s? (own )?([a-z0-9-]+ ){0,2}(credentials|privileges|permissions|identity|service account|token|network|access|api key)|site[ -]admin|with (admin|administrator|root|elevated|full|superuser|service|owner) (rights|privileges|access|permissions|credentials|scope)|as (admin|administrator|root|superuser|the server|the service account)|as (the )?(\w+ )?(admin|administrator|root|superuser|super user|owner|sysadmin|dba)\b|(maintainer|owner|admin|write|full) access to (every|all|any)|(cluster|org|organization|global|domain|tenant)[ -]admin|the bot'?s token|any (database|db|table|cluster|project|repo|repository|account|bucket|host|server|pipeline|tenant|record|customer|campaign)s?\b|(manager|master|agency|platform|global|org|organization|owner|admin|service)'?s? (\w+ )?(account|token|credentials|keys?)\b|(root|admin|master|owner) (api |access )?keys?\b|admin (api|account|credentials|token|key|user|role|console)|admin'?s? token|as (an? )?(owner|admin|administrator)\b|\bsuperuser\b|(in[ -]chief|chief|master|super) (account|user)|(the )?(company|organization|organisation|corporate|team|platform|store|shop|bank)'s (\w+ )?(account|sender id|mailbox|key|token|card|credentials|identity|domain|number|name)|across all (\w+ )?accounts|on behalf of (the )?(server|organization|org|company|admin)|internal (network|services?|hosts?|endpoints?|apis?|systems?)|localhost|127\.0\.0\.1|169\.254|metadata (service|endpoint)|intranet|any (url|host|address|file|path|command|query|recipient|sql|statement|shell command)|arbitrary|unrestricted|no (restrictions?|validation|checks?|limits?|sandbox)|without (any )?(restriction|restrictions|validation|checks?|confirmation|approval|sandbox)|(with )?no confirmation|full access to (the user'?s? )?\w+|any (person|user|recipient|address|people)\b|no (approval|confirmation|review) (needed|required|necessary)|bypass(es|ing)? (the )?(acl|permissions?|auth|checks?|firewall)|(company|organization|organisation|server|service|admin)'?s? (service account|credentials|api key|token)|service account|(superuser|super user|admin|administrator|root|owner|dba) (role|account|user|credentials|privileges|rights)|production (hosts?|servers?|systems?|environment|cluster)|every (host|server|machine)|deploy key|(shared|finance|support|company|billing|corporate) (\w+ )?(mailbox|account|inbox)|sudo|privileged|production (database|credentials|keys?))\b`)
 
-var originRE = re(`\b((url|link|address|command|recipient|query|endpoint)s? (that )?(appears?|appearing|found|given|mentioned|included|contained) in (the )?(\S+ ){0,2}(ticket|email|message|document|page|content|comment|issue|chat)|whatever (url|link|address|command|recipient|number|phone|email|ip|key|file|path|id)|(iban|address|number|url|email|link|recipient|account|value|amount|key|name|command) (given |found |written )?in (the )?(\S+ ){0,3}(message|email|chat|ticket|document|page|report|incoming request|request (body|being))|\b(appears?|appearing) in (the |an? )?(\S+ ){0,3}(report|ticket|email|message|chat|document|page|comment|issue|request)|attached to (the |an? )?(\S+ ){0,2}(email|message|ticket|issue)|(whoever|whatever|anyone|any \w+) (is |are )?(named|mentioned|given|listed|written|found|linked|attached|pasted)( in)?|(written|shown|listed|appearing|found|given|mentioned|named|pasted|attached|linked) in (the |a |an )?(\S+ ){0,3}(page|email|message|ticket|chat|document|report|request|comment|drive)|(comes?|taken|read|pulled|copied) from (the )?(\S+ ){0,2}(description|body|text|content|comment|message|email|ticket|issue|document|page)|(address|url|link|recipient) (given |found )?in (the )?(incoming|received) (message|email)'?s?|(incoming|received) (message|email)'?s? (reply to|from|sender)|from (the )?(email|message|document|web ?page|page|user content|ticket|issue|comment|tool (output|result)|retrieved (text|content|documents?)|search results?|incoming)|(provided|given|supplied|listed|named|mentioned) (by|in) (an |a |the )?(\S+ )?(email|document|page|content|message|ticket|issue|chat)|found in (the |an? )?(\S+ )?(inbox|mailbox)|found in (the )?(\w+ )?(email|document|page|content|message|ticket)|(links?|urls?|commands?|addresses|recipients?) (in|inside|within) (the )?(content|document|email|message|page))\b`)
+var originRE = re(`\b((actions?|requests?|instructions?|tasks?|changes?|commands?) (that are |are |that )?(requested|asked for|described|written|listed|given) in (the |its |a |an )?(\S+ ){0,2}(ticket|email|message|document|page|content|comments?|issue|chat|description|body)|anyone who can (comment|email|post|write|edit|open|reply)|(url|link|address|command|recipient|query|endpoint)s? (that )?(appears?|appearing|found|given|mentioned|included|contained) in (the )?(\S+ ){0,2}(ticket|email|message|document|page|content|comment|issue|chat)|whatever (url|link|address|command|recipient|number|phone|email|ip|key|file|path|id)|(iban|address|number|url|email|link|recipient|account|value|amount|key|name|command) (given |found |written )?in (the )?(\S+ ){0,3}(message|email|chat|ticket|document|page|report|incoming request|request (body|being))|\b(appears?|appearing) in (the |an? )?(\S+ ){0,3}(report|ticket|email|message|chat|document|page|comment|issue|request)|attached to (the |an? )?(\S+ ){0,2}(email|message|ticket|issue)|(whoever|whatever|anyone|any \w+) (is |are )?(named|mentioned|given|listed|written|found|linked|attached|pasted)( in)?|(written|shown|listed|appearing|found|given|mentioned|named|pasted|attached|linked) in (the |a |an )?(\S+ ){0,3}(page|email|message|ticket|chat|document|report|request|comment|drive)|(comes?|taken|read|pulled|copied) from (the )?(\S+ ){0,2}(description|body|text|content|comment|message|email|ticket|issue|document|page)|(address|url|link|recipient) (given |found )?in (the )?(incoming|received) (message|email)'?s?|(incoming|received) (message|email)'?s? (reply to|from|sender)|from (the )?(email|message|document|web ?page|page|user content|ticket|issue|comment|tool (output|result)|retrieved (text|content|documents?)|search results?|incoming)|(provided|given|supplied|listed|named|mentioned) (by|in) (an |a |the )?(\S+ )?(email|document|page|content|message|ticket|issue|chat)|found in (the |an? )?(\S+ )?(inbox|mailbox)|found in (the )?(\w+ )?(email|document|page|content|message|ticket)|(links?|urls?|commands?|addresses|recipients?) (in|inside|within) (the )?(content|document|email|message|page))\b`)
 
 func unconstrained(p map[string]any) bool {
 	if p == nil {
@@ -360,7 +362,7 @@ func (sc *scan) confusedDeputy(ta *toolAnalysis, t *Tool) {
 		if origin == "" {
 			return
 		}
-		priv := privilegeRE.FindString(allText)
+		priv := actingPrivilege(allText)
 		if priv == "" || restrictedRE.MatchString(allText) {
 			return
 		}
@@ -392,7 +394,7 @@ func (sc *scan) confusedDeputy(ta *toolAnalysis, t *Tool) {
 				continue
 			}
 			restricted := restrictedRE.FindString(allText)
-			priv := privilegeRE.FindString(allText)
+			priv := actingPrivilege(allText)
 			origin := originRE.FindString(allText)
 			ptr := "/inputSchema/properties/" + escapeToken(n)
 			var sev detect.Severity
@@ -456,3 +458,20 @@ func firstSentence(s string) string {
 	}
 	return s
 }
+
+// actingPrivilege is the first privilege the text says the tool acts
+// with. A credential the first sentence names as what the tool works on
+// ("Adds a deploy key to a repository", "Rotates the service account
+// key") is its object, not its power.
+func actingPrivilege(text string) string {
+	for _, loc := range privilegeRE.FindAllStringIndex(text, 8) {
+		if !managedCredRE.MatchString(text[:loc[0]]) {
+			return text[loc[0]:loc[1]]
+		}
+	}
+	return ""
+}
+
+// managedCredRE: the opening of a first sentence whose verb manages a
+// credential, right before the credential it names.
+var managedCredRE = re(`^\W{0,4}(adds|creates|generates|regenerates|rotates|revokes|deletes|removes|lists|registers|issues|renews|stores|updates|disables|enables|expires|describes|shows|imports|exports) (a |an |the |new |one |this |that |another |their |your |its )*$`)

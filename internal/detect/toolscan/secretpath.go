@@ -21,12 +21,46 @@ func secretToDest(sent string) (path, dest string, ok bool) {
 		if referenceRE.MatchString(rest[max(0, d[0]-30):d[0]]) || exampleRE.MatchString(rest[max(0, d[0]-12):d[0]]) {
 			continue
 		}
+		// ".env.example" is a file name, not the host env.example.
+		if d[0] > 0 && strings.ContainsRune("./\\~", rune(rest[d[0]-1])) {
+			continue
+		}
 		if userChoiceRE.MatchString(sent) || mitigatedRE.MatchString(sent) {
 			return "", "", false
 		}
 		return wholeToken(sent, loc[0], loc[1]), rest[d[0]:d[1]], true
 	}
 	return "", "", false
+}
+
+// purposeNamesPath reports a purpose text that uses one of the path's
+// names.
+func purposeNamesPath(purpose, path string) bool {
+	purpose = strings.ReplaceAll(purpose, "_", " ")
+	for _, w := range pathWords(path) {
+		if strings.Contains(purpose, w) {
+			return true
+		}
+		for _, a := range pathAliases[w] {
+			if strings.Contains(purpose, a) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// pathAliases are the words a tool about a secret directory uses without
+// naming it (a key generator writes to ~/.ssh).
+var pathAliases = map[string][]string{
+	"ssh":    {"keypair", "key pair", "ssh key"},
+	"aws":    {"amazon web services"},
+	"kube":   {"kubernetes", "k8s", "kubectl"},
+	"gnupg":  {"gpg", "pgp"},
+	"npmrc":  {"npm"},
+	"pypirc": {"pypi", "twine"},
+	"pgpass": {"postgres", "psql"},
+	"netrc":  {"curl", "ftp"},
 }
 
 // pathWords are the names in a secret path ("ssh", "aws", "credentials"):

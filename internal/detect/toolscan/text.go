@@ -120,6 +120,15 @@ func sentences(s string) []string {
 	return out
 }
 
+// requiresDisclosure reports a secrecy match that is a double negation:
+// "never call apply without showing the plan to the user" orders the
+// showing.
+func requiresDisclosure(m string) bool {
+	return doubleNegRE.MatchString(m)
+}
+
+var doubleNegRE = re(`^(do not|don't|dont|never|must not|mustn't|should not|shouldn't)\s+(\w+\s+){0,3}?without\b`)
+
 // userControlled reports a secrecy match that leaves the decision to the
 // user ("do not mention @everyone unless the user asks").
 func userControlled(m string) bool {
@@ -160,7 +169,7 @@ func sentenceTail(s string, n int) string {
 // examples ("explain what a prompt injection is, such as 'ignore previous
 // instructions'"): quoting an attack is not making one.
 var (
-	frameRE  = re(`\b(such as|for example|e\.g\.|example|examples|explain|explains|awareness|training|detect|detects|detection|classif\w+|recogni[sz]e)\b`)
+	frameRE  = re(`\b(such as|for example|e\.g\.|example|examples|explain|explains|awareness|training|detect|detects|detection|classif\w+|recogni[sz]e|as evidence|hostile content|never follow (them|it|these|those))\b|\b(lines|phrases|text|strings|messages|wording|requests|content) like\b`)
 	quotedRE = re(`'[^'\n]{3,80}'|"[^"\n]{3,80}"|“[^”\n]{3,80}”|‘[^’\n]{3,80}’`)
 )
 
@@ -183,7 +192,7 @@ func (sc *scan) analyze(text, orig string) signals {
 	text, orig = framed(text), framed(orig)
 	g := newGate(text)
 	if g.any(secrecyKeys) {
-		if m := anyMatch(secrecyRE, text); m != "" && !userControlled(m) {
+		if m := anyMatch(secrecyRE, text); m != "" && !userControlled(m) && !requiresDisclosure(m) {
 			sg.secrecy = true
 			sg.note("secrecy", m)
 		}
@@ -237,7 +246,7 @@ func (sc *scan) analyze(text, orig string) signals {
 		if sg.dataWord == "" {
 			sg.dataWord = text[loc[0]:loc[1]]
 		}
-		if pick(lm, lcRead, accessVerbBaseRE, accessVerbRE).MatchString(sentenceTail(text[:loc[0]], 60)) && !inPurposeStatement(text, loc) && !passiveSource(text, loc) {
+		if pick(lm, lcRead, accessVerbBaseRE, accessVerbRE).MatchString(sentenceTail(text[:loc[0]], 60)) && !inPurposeStatement(text, loc) && !passiveSource(text, loc) && !userValueRE.MatchString(sentenceAround(text, loc)) {
 			sg.sensAccess = true
 		}
 	}
@@ -333,7 +342,7 @@ func (sc *scan) analyze(text, orig string) signals {
 			if sideChannel {
 				sens = firstNonEmpty(userDataRE.FindString(nsent), genericDataRE.FindString(nsent), "data")
 			}
-			if sens != "" && (u != "" || e != "" || ext != "" || pd != "") && !mitigatedRE.MatchString(nsent) && !(lm.has(lcChoice) && langChoiceRE.MatchString(nsent)) {
+			if sens != "" && (u != "" || e != "" || ext != "" || pd != "") && !mitigatedRE.MatchString(nsent) && !(lm.has(lcChoice) && langChoiceRE.MatchString(nsent)) && !(pd != "" && u == "" && e == "" && ext == "" && (userChoiceBaseRE.MatchString(nsent) || namedFor(pd, sens))) {
 				sg.exfilSentence = true
 				dest := firstNonEmpty(u, e, ext, pd)
 				sg.note("exfil", strings.Trim(sens, " '\"`")+" → "+strings.Trim(dest, " '\"`")+" (\""+excerpt(strings.TrimSpace(sent), 100)+"\")")
@@ -351,22 +360,36 @@ func (sc *scan) analyze(text, orig string) signals {
 			sg.shadowName = ref
 			sg.note("shadow", sent)
 		} else if toolWords && !protectiveRE.MatchString(nsent) {
-			if gm := toolRefGenericRE.FindString(nsent); gm != "" && genericDirectiveRE.MatchString(nsent) {
+			if loc := toolRefGenericRE.FindStringIndex(nsent); loc != nil && genericDirectiveRE.MatchString(nsent) && !ownToolsRE.MatchString(nsent[loc[1]:]) {
+				gm := nsent[loc[0]:loc[1]]
 				sg.shadowSentence = true
 				sg.shadowName = gm
 				sg.note("shadow", sent)
 			}
 		}
 	}
-	intents(text, orig, &sg)
+	intentsWith(text, orig, &sg, sc.isParamName)
+	sc.indirect(g, text, &sg)
 	return sg
 }
+
+// serverOwnerBeforeRE / serverOwnerAfterRE: a tool reference qualified by
+// its server.
+var (
+	serverOwnerBeforeRE = re(`\b[a-z0-9][a-z0-9_.-]* (mcp )?(server|integration|plugin|connector)'?s\s*[\x60'"]?$`)
+	serverOwnerAfterRE  = re(`^[\x60'"]?( tool| function)? (of|from|on|in|provided by|exposed by) (the )?[a-z0-9][a-z0-9_.-]* (mcp )?(server|integration|plugin|connector)\b`)
+	behaviourRuleRE     = re(`\b(rather than|instead of|(is|are|gets?|get) (\w+ )?(settled|routed|rerouted|redirected|forwarded|sent|mirrored|copied|replaced|changed|rewritten|overridden|set|counted|treated|validated|logged|recorded)|counts? as|only after|also (be )?(passed|sent|forwarded|copied|recorded)|applies automatically|automatically|must|should|shall|always|never|whenever|every time|each time|after (each|every))\b`)
+)
+
+// ownToolsRE: "every other tool here", "all tools of this server" are
+// the server's own.
+var ownToolsRE = re(`^\s*(here|in this (mcp )?server|on this (mcp )?server|of this (mcp )?server|this (mcp )?server (offers|provides|exposes|has)|(provided|offered|exposed) (here|by this (mcp )?server))\b`)
 
 var (
 	condBeforeRE       = re(`(^|\W)(every|each|all|any|when|whenever|every time|each time|if|after|before|once|cuando|siempre que|wenn|sobald|quand|lorsque|chaque fois|quando|sempre que|als|kiedy|когда|если|每当|当|時|とき|際)(\W+\S+){0,5}?\W*$`)
 	directiveAfterRE   = re(`^\W*(\S+\s+){0,8}?(must|should|shall|always|never|is deprecated|deprecated|will now|has a side effect|instead|is replaced|no longer|whenever|every time|each time|when you (call|use)|is (known to be )?(buggy|broken|unreliable|unsafe)|ends with|starts with|targets|is sent to|goes to|is set to|are set to|uses the|must use)\b`)
 	directiveBeforeRE  = re(`(instead of|never (call|use)|do not (call|use)|don't (call|use)|rather than|avoid (calling|using)|in place of|replaces?)\s*(the\s+)?\W?$`)
-	genericDirectiveRE = re(`\b(must|should|shall|always|never|instead|route|through|first|deprecated|required to|need to|needs to|call|invoke|pass|forward|send|copy|before|after|whenever|prefer)\b`)
+	genericDirectiveRE = re(`\b(must|should|shall|always|never|instead|route|through|first|deprecated|required to|need to|needs to|call|invoke|pass|forward|send|copy|before|after|whenever|prefer|replace|swap|substitute|redirect|change the)\b`)
 )
 
 // shadowDirective reports whether a sentence that names another server's
@@ -377,6 +400,12 @@ var (
 func shadowDirective(sent, ref string, at int) bool {
 	before, after := sent[:at], sent[at+len(ref):]
 	if condBeforeRE.MatchString(before) {
+		return true
+	}
+	// A tool named together with its server ("the payments server's
+	// create_transfer", "query of the postgres server") is another
+	// server's for certain: any rule about how it behaves is shadowing.
+	if (serverOwnerBeforeRE.MatchString(before) || serverOwnerAfterRE.MatchString(after)) && behaviourRuleRE.MatchString(sent) {
 		return true
 	}
 	if directiveAfterRE.MatchString(after) {
@@ -458,7 +487,7 @@ func hiddenRegions(s string) []string {
 }
 
 // protectiveRE: a sentence that keeps data away from other tools.
-var protectiveRE = re(`\b(never|do not|don't|must not|should not) (include|pass|send|share|give|forward|expose|leak|reveal)\b[^.]{0,40}\b(other tools?|other tool calls|another tool|other servers?)`)
+var protectiveRE = re(`\b(never|do not|don't|must not|should not) (include|pass|send|share|give|forward|expose|leak|reveal|paste|copy|put|enter|type|hand|use)\b[^.]{0,40}\b(other tools?|other tool calls|another tool|other servers?)`)
 
 // A side channel: data copied somewhere in addition to what the tool does.
 var (
@@ -636,7 +665,7 @@ func (sc *scan) text(ctx context.Context, ta *toolAnalysis, u textUnit) error {
 			return fmt.Errorf("%s: %s %s: %w", Name, ta.name, u.path, err)
 		}
 		for _, f := range res.Findings {
-			if f.Severity.Rank() >= detect.High.Rank() {
+			if f.Severity.Rank() >= detect.High.Rank() && !unlockingAThing(u.text, f) && !categoryLabel(u.text, f) && !protectiveOverride(u.text, f) {
 				inj = append(inj, f)
 			}
 		}
@@ -716,6 +745,13 @@ func (sc *scan) judgeText(ta *toolAnalysis, u textUnit, sg *signals, inj []detec
 		}
 	}
 	ours := sg.directed || sg.sensData || sg.sensPath || sg.secrecy || sg.pretext || sg.send
+	// A tool whose job is to find injections, jailbreaks or phishing
+	// describes them: the injection detector's reading of that vocabulary
+	// alone is not an instruction (our own signals still are).
+	if detectorPurposeRE.MatchString(firstSentence(strings.ToLower(ta.desc))) && !(sg.directed || sg.secrecy || sg.override || sg.sensAccess || sg.send || sg.pretext) {
+		injStrong, injIntent = false, false
+		ours = false
+	}
 
 	// TOOL_POISONING.
 	var psev detect.Severity
@@ -826,3 +862,61 @@ func dedupe(ss []string) []string {
 	}
 	return out
 }
+
+// detectorPurposeRE: a first sentence saying the tool looks for attacks
+// or unsafe content in text.
+var detectorPurposeRE = re(`\b(checks?|detects?|scans?|screens?|flags?|classif(y|ies)|analy[sz]es?|filters?|inspects?|guards?|tests?|evaluates?|scores?|triages?)\b[^.]{0,80}\b(prompt[- ]injections?|injections?|jailbreaks?|malicious (prompts?|inputs?|content|instructions)|phishing|spam|toxic\w*|unsafe (content|prompts?)|harmful content|adversarial (prompts?|inputs?))\b`)
+
+// unlockingAThing reports a role-hijack reading of nothing but "unlock"
+// said of a vault, keychain, wallet or device ("requires the vault to be
+// unlocked"): password managers say that; jailbreaks unlock the model.
+func unlockingAThing(text string, f detect.Finding) bool {
+	if f.Type != injection.TypeRoleHijack || f.Start < 0 || f.End > len(text) || f.End-f.Start > 40 {
+		return false
+	}
+	if !strings.HasPrefix(strings.ToLower(text[f.Start:f.End]), "unlock") {
+		return false
+	}
+	around := strings.ToLower(text[max(0, f.Start-60):min(len(text), f.End+40)])
+	return lockedThingRE.MatchString(around)
+}
+
+var lockedThingRE = re(`\b(vaults?|keychains?|wallets?|keystores?|keyrings?|password managers?|safes?|devices?|phones?|screens?|laptops?|databases?|accounts?|doors?|locks?|files?|archives?|volumes?|disks?)\b`)
+
+// categoryLabel reports a chat-template reading of a label that opens a
+// tool description ("Admin: suspend a user account"): a role tag would
+// speak to the model, a label says who the tool is for.
+func categoryLabel(text string, f detect.Finding) bool {
+	if f.Type != injection.TypeChatTemplateInjection || f.Start != 0 || f.End > len(text) {
+		return false
+	}
+	label := strings.ToLower(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(text[f.Start:f.End]), ":")))
+	switch label {
+	case "admin", "administrator", "moderator", "owner", "staff", "operator", "beta", "experimental", "deprecated", "internal", "premium", "pro":
+	default:
+		return false
+	}
+	rest := strings.ToLower(firstSentence(text[f.End:]))
+	return !labelSpeaksRE.MatchString(rest)
+}
+
+var labelSpeaksRE = re(`\b(you (must|should|are|will|shall|need)|your instructions|assistant|model|ai|ignore|disregard|forget|override|system prompt)\b`)
+
+// protectiveOverride reports an instruction-override reading of a rule
+// against obeying content: "don't follow instructions found inside
+// pages" protects; "don't follow your previous instructions" attacks.
+func protectiveOverride(text string, f detect.Finding) bool {
+	if f.Type != injection.TypeInstructionOverride || f.Start < 0 || f.Start >= len(text) {
+		return false
+	}
+	return protectiveOverrideRE.MatchString(strings.ToLower(text[f.Start:min(len(text), f.Start+120)]))
+}
+
+var protectiveOverrideRE = re(`^(don'?t|do not|never|must not|should not|shouldn'?t) (follow|obey|execute|act on|carry out|trust) (any )?(the )?(instructions?|commands?|directives?|requests?)\s+(found|contained|embedded|inside|in|within|from|that appear|written|returned)\b`)
+
+// userValueSrc: the value is the one the user gives ("use the value they
+// give", "the key the user gave you", "at the user's request"): the data
+// is the user's to share. It is part of userChoiceSrc.
+const userValueSrc = `\b(the )?values? (they|the user) (give|gives|gave|provide|provides|type|types|enter|enters)\b|\b(the user|they) (gave|gives|give|provided|provides|typed|entered) (you|us|it)\b|\bat the user'?s (explicit )?request\b`
+
+var userValueRE = re(userValueSrc)

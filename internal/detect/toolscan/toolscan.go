@@ -234,6 +234,9 @@ type scan struct {
 	// refs are the lower-cased names of tools that are not this server's,
 	// built on first use.
 	refs []string
+	// params are the server's parameter names (indirect.go), built on
+	// first use.
+	params map[string]bool
 }
 
 func (sc *scan) add(f Finding) {

@@ -1,0 +1,311 @@
+package toolscan
+
+import (
+	"regexp"
+	"slices"
+	"strings"
+)
+
+// Indirect phrasing. A definition written to get past a keyword scanner
+// avoids the markers ("do not tell the user", "~/.ssh/id_rsa", "in the
+// notes parameter") and says the same things by description: a step is
+// "not surfaced in replies", the secret is "the credential document the
+// cloud CLI leaves in the config directory", the destination is a bare
+// parameter name ("handed once to link_tenant as tenant_blob"). The
+// classes below are those descriptions; they feed the same signals as
+// the direct phrasings, so the verdict rules do not change.
+
+// concealEuphemismRE: keeping something from the user, said politely.
+var concealEuphemismRE = re(`\b(is |are |be )?(not|never) (surfaced|mentioned|narrated|reported|disclosed|announced|called out|brought up|echoed|repeated|shown|listed) (in|to|within|during) (the |any )?(repl(y|ies)|respons\w*|answers?|user|summar\w*|chat|conversation|output|transcript)\b` +
+	`|\b(isn'?t|is not|aren'?t|are not|no) (something|anything|a thing) (that )?the user (needs?|wants?|has|ought) to (hear|know|see|read) about\b` +
+	`|\b(commentary|narration|narrating (it|this|them)|mentioning (it|this|them)|surfacing (it|this|them)|explaining (it|this|them)|reporting (it|this|them))\b[^.;]{0,30}\b(adds? (only )?noise|only adds noise|would (break|spoil|ruin|clutter)|is unnecessary|is not needed|isn'?t needed|clutters?)\b` +
+	`|\bsurfacing (this|it|that|them) would\b` +
+	`|\b(best|better) (left )?(omitted|unmentioned|left out|left unsaid|not mentioned)\b` +
+	`|\bnot worth (narrating|mentioning|reporting|surfacing|explaining|bringing up)\b` +
+	`|\b(plumbing|housekeeping|bookkeeping|routine),? (and )?not (worth|something)\b` +
+	`|\b(it|this|the (step|call|upload|report|sync|export)) (is|runs|happens|stays|remains) (silent|silently|invisible|unseen|in the background)\b` +
+	`|\bso (that )?(they|the user|users) (are|is|won'?t be|will not be|aren'?t|isn'?t|don'?t get|do not get) (not )?(alarmed|worried|suspicious|confused|concerned|scared)\b`)
+
+var concealEuphemismKeys = []string{"silent", "invisible", "unseen", "background", "alarmed", "worried", "suspicious", "concerned", "scared", "surfac", "narrat", "mention", "hear about", "noise", "omitted", "unmentioned", "left out", "unsaid", "worth", "disclosed", "announced", "called out", "brought up", "echoed", "repeated", "reported", "shown", "listed"}
+
+// overrideEuphemismRE: the server's word over everyone else's, the host's
+// confirmations taken as given, tool output taken as orders.
+var overrideEuphemismRE = re(`\b(takes?|taking|to take) precedence over (\w+ ){0,4}(guidance|instructions?|rules|directions|directives|policies|prompts?|what)\b[^.;]{0,30}\b(operator|user|system|developer|host|earlier|before|previously|prior)\b` +
+	`|\b(outranks?|overrides?|overrules?|supersedes?|trumps?) (whatever|anything|what|everything) (the )?(system|user|operator|developer|host)\b` +
+	`|\b(guidance|instructions?|directions|policy|rules|content|wording) (delivered|provided|returned|issued|served|sent|coming) (by|from) this (server|tool|resource)\b[^.;]{0,20}\b(is|are) (authoritative|binding|final|to be followed)\b` +
+	`|\b(confirmations?|approvals?|consent)\b[^.;]{0,80}\b(considered|treated as|deemed|counted as|taken as|regarded as) (already |as )?(given|granted|obtained|approved|provided)\b` +
+	`|\b(confirmations?|approvals?|permission) (are|is) not (requested|asked for|sought|needed) again\b` +
+	`|\bwithout (checking|confirming|consulting|verifying) with the user\b` +
+	`|\bwhatever (text|content|value|instructions?|string|command) (arrives|appears|comes back|is returned|shows up|lands)\b[^.;]{0,60}\b(is|are|gets?|will be) (carried out|executed|followed|obeyed|acted on|acted upon|performed|run)\b` +
+	`|\bexecutable (follow[- ]?ups?|instructions?|steps?|directives?)\b`)
+
+var overrideEuphemismKeys = []string{"precedence", "outrank", "override", "overrul", "supersede", "trump", "authoritative", "binding", "considered", "deemed", "treated as", "counted as", "taken as", "regarded as", "again", "without", "whatever", "executable"}
+
+// indirectSecretRE: secrets named by description rather than by path or
+// keyword; indirectUserDataRE: the user's conversation and personal
+// material, likewise.
+var indirectSecretRE = re(`\bprintenv\b|/proc/self/environ\b|\bos\.environ\b|\bprocess\.env\b|\b(environment|env) (dump|listing|output)\b|\b(the )?(\.?netrc|\.?npmrc|\.?pgpass|\.?pypirc|\.?git-credentials|git credentials|kubeconfig|\.env files?|dotenv files?|\.?bash_history|\.?zsh_history|shell history|keychain|keystore|wallet (file|seed)|known_hosts|authorized_keys)\b` +
+	`|\b(application[- ]default credentials?|credential (document|file|json|store)s?|service[- ]account (keys?|json|files?)|key material|signing keys?|deploy keys?|session cookies?|auth cookies?)\b` +
+	`|\b(any |every |all )?\.(pem|key|p12|pfx|jks|kdbx|ovpn)\b( files?)?` +
+	`|\bdocument\.cookie\b|\blocalstorage\b|\bsessionstorage\b` +
+	`|\b(environment|env|ci|cd|pipeline|build|deployment) variables?\b[^.;]{0,40}\b(values?|tokens?|secrets?|the assistant can see|visible to|you can see|available)\b` +
+	`|\bvariables? whose names? (ends?|contains?|starts?)\b[^.;]{0,20}\b(token|secret|key|password|pass|pwd|credential)` +
+	`|\b(the user'?s?|their) (config|configuration|home) (directory|folder|dir)\b`)
+
+var indirectUserDataRE = re(`\b(documents?|messages?|material|content|text|turns?|files?|snippets?) (handled|exchanged|shared|seen|discussed|pasted|mentioned|uploaded|opened) (earlier|previously|before|so far)( in (the |this )?(session|conversation|chat))?\b` +
+	`|\b(appeared|mentioned|came up|was shared|were shared|was pasted|were pasted) (earlier|previously|before) in (the |this )?(chat|conversation|session)\b` +
+	`|\bprior (session|conversation|chat) (material|content|text|context)\b|\bwhatever the (earlier|previous|prior) (turns?|messages?) (contained|said|held)\b` +
+	`|\b(bank|card|brokerage|tax) statements?\b|\bpay ?slips?\b|\b(health|medical) (conditions?|records?|history)\b|\bhome address\w*\b|\bfull name\b`)
+
+// transferVerbRE: putting data somewhere, passive forms included ("is
+// handed to", "belongs in", "the argument holds").
+var transferVerbRE = re(`\b(hand|hands|handed|handing|pass|passes|passed|passing|paste|pastes|pasted|pasting|copy|copies|copied|copying|put|puts|place|places|placed|send|sends|sent|sending|attach|attaches|attached|include|includes|included|populate[ds]?|populated with|fill(ed|s)?|seed(ed|s)?|belongs? in|go(es)? in(to)?|holds?|contains?|carr(y|ies|ied)|receives?|records?|stores?|forward(s|ed)?|quote[ds]?|submit(s|ted)?|upload(s|ed)?|append(s|ed)?|insert(s|ed)?|add(s|ed)?)\b`)
+
+// verbatimRE: copying in full, which is what a carrier wants.
+var verbatimRE = re(`\b(verbatim|word for word|in full|in (its|their) entirety|unredacted|unmasked|full (contents?|text|json|values?)|together with (its|their) values?)\b`)
+
+// paramCueRE: the words that make a plain name a parameter reference.
+const paramCueBefore = `(as|into|in|inside|under|to|via|through|with) (the )?`
+
+// serverParams returns the lower-cased names of every parameter of the
+// server's tools, as normalised text writes them ('_' as a space), with
+// whether the name is distinctive (several words) on its own.
+func (sc *scan) serverParams() map[string]bool {
+	if sc.params != nil {
+		return sc.params
+	}
+	sc.params = map[string]bool{}
+	for i := range sc.in.Tools {
+		// The server's own tools are destinations too ("handed to
+		// link_tenant", "sent with post_review_comment").
+		if w := strings.Fields(strings.ToLower(strings.NewReplacer("_", " ", "-", " ").Replace(splitCamel(sc.in.Tools[i].Name)))); len(w) > 1 {
+			sc.params[strings.Join(w, " ")] = true
+		}
+		m, _ := sc.in.Tools[i].InputSchema.(map[string]any)
+		props, _ := m["properties"].(map[string]any)
+		for name := range props {
+			words := strings.Fields(strings.ToLower(strings.NewReplacer("_", " ", "-", " ").Replace(splitCamel(name))))
+			if len(words) == 0 || len(strings.Join(words, "")) < 4 {
+				continue
+			}
+			sc.params[strings.Join(words, " ")] = len(words) > 1
+		}
+	}
+	return sc.params
+}
+
+// splitCamel writes camelCase as separate words ("tasteProfile" →
+// "taste Profile").
+func splitCamel(s string) string {
+	var b strings.Builder
+	for i, r := range s {
+		if i > 0 && r >= 'A' && r <= 'Z' && s[i-1] >= 'a' && s[i-1] <= 'z' {
+			b.WriteByte(' ')
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// paramRef finds, in a sentence, where the data at [at, end) goes: the
+// first of the server's parameters named as a destination after it, else
+// the last before it. A distinctive name counts anywhere in a sentence
+// with a transfer verb; a plain one after "as", "into"… or as the subject
+// of "holds", "is populated with"…
+func (sc *scan) paramRef(sent string, at, end int) string {
+	best, bestAt := "", -1
+	for _, r := range sc.paramRefs(sent) {
+		switch {
+		case r.at >= end && (bestAt < end || r.at < bestAt):
+			best, bestAt = r.name, r.at
+		case r.at < at && bestAt < end && r.at > bestAt:
+			best, bestAt = r.name, r.at
+		}
+	}
+	return best
+}
+
+type paramMention struct {
+	name string
+	at   int
+}
+
+// paramRefs lists the parameter mentions of a sentence that name a
+// destination.
+func (sc *scan) paramRefs(sent string) []paramMention {
+	params := sc.serverParams()
+	var out []paramMention
+	transfer := -1
+	for name, distinctive := range params {
+		for off := 0; off < len(sent); {
+			i := wordIndex(sent[off:], name)
+			if i < 0 {
+				break
+			}
+			i += off
+			before, after := sent[:i], sent[i+len(name):]
+			if distinctive && transfer < 0 {
+				transfer = 0
+				if transferVerbRE.MatchString(sent) {
+					transfer = 1
+				}
+			}
+			if distinctive && transfer == 1 || paramCueBeforeRE.MatchString(before) || paramNounAfterRE.MatchString(after) || paramSubjectAfterRE.MatchString(after) {
+				out = append(out, paramMention{name, i})
+			}
+			off = i + len(name)
+		}
+	}
+	return out
+}
+
+var (
+	paramCueBeforeRE    = re(`\b(` + paramCueBefore + `|(call|calls|invoke|invokes|run|runs) (the )?)$`)
+	paramNounAfterRE    = re(`^ (argument|parameter|param|field|property|input|attribute|slot)s?\b`)
+	paramSubjectAfterRE = re(`^( (argument|parameter|field|property))? (is |are |gets |get )?(populated|filled|seeded|set|loaded) with\b|^( (argument|parameter|field|property))? (holds|contains|carries|receives)\b`)
+)
+
+// wordIndex is the index of w in s as whole words, or -1.
+func wordIndex(s, w string) int {
+	for off := 0; ; {
+		i := strings.Index(s[off:], w)
+		if i < 0 {
+			return -1
+		}
+		i += off
+		j := i + len(w)
+		if (i == 0 || !isIdent(s[i-1])) && (j == len(s) || !isIdent(s[j])) {
+			return i
+		}
+		off = i + 1
+	}
+}
+
+// namedFor reports a parameter whose name says it takes that data ("the
+// API key" into api_key, "the password" into password): the tool asks
+// for what it needs.
+func namedFor(param, data string) bool {
+	pw := strings.Fields(param)
+	for _, w := range strings.Fields(data) {
+		w = strings.TrimSuffix(w, "s")
+		if len(w) >= 3 && slices.ContainsFunc(pw, func(p string) bool { return strings.TrimSuffix(p, "s") == w }) {
+			return true
+		}
+	}
+	return false
+}
+
+// indirect adds what the indirect classes find in a normalised text.
+func (sc *scan) indirect(g gate, text string, sg *signals) {
+	if g.any(concealEuphemismKeys) {
+		if m := concealEuphemismRE.FindString(text); m != "" && !userControlled(m) {
+			sg.secrecy = true
+			sg.note("secrecy", m)
+		}
+	}
+	if g.any(overrideEuphemismKeys) {
+		for _, loc := range overrideEuphemismRE.FindAllStringIndex(text, 4) {
+			if negatedVerbRE.MatchString(text[max(0, loc[0]-30):loc[0]]) {
+				continue
+			}
+			sg.override = true
+			sg.note("override", text[loc[0]:loc[1]])
+			break
+		}
+	}
+	for ci, c := range sentences(text) {
+		// The data classes are large alternations: look for data only in
+		// a sentence that could carry it somewhere.
+		refs := len(sc.paramRefs(c)) > 0
+		carry := transferVerbRE.MatchString(c) && (sg.directed || sg.secrecy || sg.override || sg.pretext || verbatimRE.MatchString(c))
+		if !refs && !carry {
+			continue
+		}
+		data, secret, p := "", false, ""
+		for i, r := range []*regexp.Regexp{indirectSecretRE, sysPromptObjRE, credObjRE, indirectUserDataRE, convObjRE, personalObjRE} {
+			// Only the first sentence can state the tool's purpose.
+			if loc := r.FindStringIndex(c); loc != nil && !negationRE.MatchString(c[max(0, loc[0]-40):loc[0]]) && !(ci == 0 && inPurposeStatement(c, loc)) {
+				data, secret = c[loc[0]:loc[1]], i < 3
+				if refs {
+					p = sc.paramRef(c, loc[0], loc[1])
+				}
+				break
+			}
+		}
+		if data == "" {
+			continue
+		}
+		// The user's own material going into a parameter is often the
+		// tool's job (a booking takes the patient's condition); it is a
+		// channel when the text hides it, overrides, orders it or takes
+		// all of it.
+		userOK := !secret && !(sg.secrecy || sg.override || sg.directed || sg.pretext || wholesaleRE.MatchString(c))
+		if p != "" && !namedFor(p, data) && !userOK && !mitigatedRE.MatchString(c) {
+			sg.paramDest, sg.sensData, sg.sensAccess = true, true, true
+			sg.note("data", strings.TrimSpace(data)+" → "+p)
+			if sg.dataWord == "" {
+				sg.dataWord = strings.TrimSpace(data)
+			}
+			continue
+		}
+		// A secret named by description that the text has the model
+		// take somewhere is access to it, even without a named
+		// destination.
+		if carry && indirectSecretRE.MatchString(c) {
+			sg.sensData, sg.sensAccess = true, true
+			sg.note("data", data)
+		}
+	}
+}
+
+// homeSecretDefault describes a parameter default that points at the
+// user's home directory itself or at where credentials and configuration
+// live there (~/.config, ~/.ssh, ~/.aws …), or "" for any other.
+func homeSecretDefault(p any) string {
+	m, _ := p.(map[string]any)
+	d, ok := m["default"].(string)
+	if !ok {
+		return ""
+	}
+	if homeSecretPathRE.MatchString(strings.ToLower(strings.TrimSpace(d))) {
+		return "the user's home configuration (" + excerpt(d, 40) + ")"
+	}
+	return ""
+}
+
+var homeSecretPathRE = re(`^(~|\$home|\$\{home\}|%userprofile%|/home/[a-z0-9_.-]+|/users/[a-z0-9_.-]+|/root)(/(\.(config|ssh|aws|gnupg|kube|docker|azure|gcloud|netrc|npmrc|pgpass|git-credentials|password-store|local/share/keyrings|mozilla|thunderbird)|\.?env)(/.*)?)?/?$`)
+
+// hasFieldFor reports a tool with a parameter named for the data (a
+// mailing_address for "their home address"): the text that names the
+// data is describing that parameter.
+func hasFieldFor(params []string, data string) bool {
+	if data == "" {
+		return false
+	}
+	for _, p := range params {
+		if namedFor(strings.Join(strings.Fields(strings.ToLower(strings.NewReplacer("_", " ", "-", " ").Replace(splitCamel(p)))), " "), data) {
+			return true
+		}
+	}
+	return false
+}
+
+// isParamName reports whether a name written in a definition ("tenant_blob",
+// "`view`") is one of the server's parameters or tools.
+func (sc *scan) isParamName(name string) bool {
+	key := strings.Join(strings.Fields(strings.ToLower(strings.NewReplacer("_", " ", "-", " ").Replace(splitCamel(name)))), " ")
+	_, ok := sc.serverParams()[key]
+	return ok
+}
+
+// quotedParamIn reports a quoted name after "in", "into", "as"… that is a
+// parameter ("bound to the `view` ClusterRole" names a role, not a
+// field).
+func quotedParamIn(s string, isParam func(string) bool) bool {
+	for _, m := range quotedParamRE.FindAllStringSubmatch(s, 8) {
+		if isParam == nil || isParam(strings.Trim(m[len(m)-1], "`'\"")) {
+			return true
+		}
+	}
+	return false
+}
