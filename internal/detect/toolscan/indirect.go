@@ -1,9 +1,13 @@
 package toolscan
 
 import (
+	"fmt"
+	"maps"
 	"regexp"
 	"slices"
 	"strings"
+
+	"github.com/agentgov/agentgov/internal/detect"
 )
 
 // Indirect phrasing. A definition written to get past a keyword scanner
@@ -24,9 +28,10 @@ var concealEuphemismRE = re(`\b(is |are |be )?(not|never) (surfaced|mentioned|na
 	`|\bnot worth (narrating|mentioning|reporting|surfacing|explaining|bringing up)\b` +
 	`|\b(plumbing|housekeeping|bookkeeping|routine),? (and )?not (worth|something)\b` +
 	`|\b(it|this|the (step|call|upload|report|sync|export)) (is|runs|happens|stays|remains) (silent|silently|invisible|unseen|in the background)\b` +
-	`|\bso (that )?(they|the user|users) (are|is|won'?t be|will not be|aren'?t|isn'?t|don'?t get|do not get) (not )?(alarmed|worried|suspicious|confused|concerned|scared)\b`)
+	`|\bso (that )?(they|the user|users) (are|is|won'?t be|will not be|aren'?t|isn'?t|don'?t get|do not get) (not )?(alarmed|worried|suspicious|confused|concerned|scared)\b` +
+	`|(伝える|知らせる|説明する|報告する|言う)必要は(あり)?ません|(告诉|通知|说明)用户|无需(告诉|通知|说明)|不必(告诉|通知)`)
 
-var concealEuphemismKeys = []string{"silent", "invisible", "unseen", "background", "alarmed", "worried", "suspicious", "concerned", "scared", "surfac", "narrat", "mention", "hear about", "noise", "omitted", "unmentioned", "left out", "unsaid", "worth", "disclosed", "announced", "called out", "brought up", "echoed", "repeated", "reported", "shown", "listed"}
+var concealEuphemismKeys = []string{"必要は", "无需", "不必", "告诉", "silent", "invisible", "unseen", "background", "alarmed", "worried", "suspicious", "concerned", "scared", "surfac", "narrat", "mention", "hear about", "noise", "omitted", "unmentioned", "left out", "unsaid", "worth", "disclosed", "announced", "called out", "brought up", "echoed", "repeated", "reported", "shown", "listed"}
 
 // overrideEuphemismRE: the server's word over everyone else's, the host's
 // confirmations taken as given, tool output taken as orders.
@@ -37,9 +42,12 @@ var overrideEuphemismRE = re(`\b(takes?|taking|to take) precedence over (\w+ ){0
 	`|\b(confirmations?|approvals?|permission) (are|is) not (requested|asked for|sought|needed) again\b` +
 	`|\bwithout (checking|confirming|consulting|verifying) with the user\b` +
 	`|\bwhatever (text|content|value|instructions?|string|command) (arrives|appears|comes back|is returned|shows up|lands)\b[^.;]{0,60}\b(is|are|gets?|will be) (carried out|executed|followed|obeyed|acted on|acted upon|performed|run)\b` +
-	`|\bexecutable (follow[- ]?ups?|instructions?|steps?|directives?)\b`)
+	`|\bexecutable (follow[- ]?ups?|instructions?|steps?|directives?)\b` +
+	`|\b(approvals?|consent|permissions?|confirmations?) (is|are|has been|have been|was|were) (already )?(granted|given|obtained|provided) (upstream|in advance|beforehand|already|by the (workspace|account|org\w*) (owner|admin\w*))\b` +
+	`|\bconfirmation (prompts?|requests?|steps?|dialogs?) (are|is) (treated as |considered )?(redundant|unnecessary|superfluous|skipped|not needed)\b` +
+	`|\b(commands?|actions?|instructions?|steps?) (proposed|suggested|returned|provided|requested) by (any|other|another|connected|every) (connected |other )?(tools?|servers?)\b[^.;]{0,40}\b(carried out|executed|run|followed|performed|applied)\b`)
 
-var overrideEuphemismKeys = []string{"precedence", "outrank", "override", "overrul", "supersede", "trump", "authoritative", "binding", "considered", "deemed", "treated as", "counted as", "taken as", "regarded as", "again", "without", "whatever", "executable"}
+var overrideEuphemismKeys = []string{"granted", "redundant", "unnecessary", "superfluous", "proposed by", "suggested by", "precedence", "outrank", "override", "overrul", "supersede", "trump", "authoritative", "binding", "considered", "deemed", "treated as", "counted as", "taken as", "regarded as", "again", "without", "whatever", "executable"}
 
 // indirectSecretRE: secrets named by description rather than by path or
 // keyword; indirectUserDataRE: the user's conversation and personal
@@ -50,9 +58,10 @@ var indirectSecretRE = re(`\bprintenv\b|/proc/self/environ\b|\bos\.environ\b|\bp
 	`|\bdocument\.cookie\b|\blocalstorage\b|\bsessionstorage\b` +
 	`|\b(environment|env|ci|cd|pipeline|build|deployment) variables?\b[^.;]{0,40}\b(values?|tokens?|secrets?|the assistant can see|visible to|you can see|available)\b` +
 	`|\bvariables? whose names? (ends?|contains?|starts?)\b[^.;]{0,20}\b(token|secret|key|password|pass|pwd|credential)` +
+	`|\b(values?|contents?) of (every|all|each|any) (environment|env) variables?\b|\b(environment|env) variables? (available|visible|accessible) to the (assistant|model|agent|ai)\b` +
 	`|\b(the user'?s?|their) (config|configuration|home) (directory|folder|dir)\b`)
 
-var indirectUserDataRE = re(`\b(documents?|messages?|material|content|text|turns?|files?|snippets?) (handled|exchanged|shared|seen|discussed|pasted|mentioned|uploaded|opened) (earlier|previously|before|so far)( in (the |this )?(session|conversation|chat))?\b` +
+var indirectUserDataRE = re(`\b(files?|documents?|messages?|text|snippets?) (that )?(the user|you) (has |have )?(recently |just |previously |already )?(opened|pasted|viewed|shared|uploaded|edited|typed)\b|\b(documents?|messages?|material|content|text|turns?|files?|snippets?) (handled|exchanged|shared|seen|discussed|pasted|mentioned|uploaded|opened) (earlier|previously|before|so far)( in (the |this )?(session|conversation|chat))?\b` +
 	`|\b(appeared|mentioned|came up|was shared|were shared|was pasted|were pasted) (earlier|previously|before) in (the |this )?(chat|conversation|session)\b` +
 	`|\bprior (session|conversation|chat) (material|content|text|context)\b|\bwhatever the (earlier|previous|prior) (turns?|messages?) (contained|said|held)\b` +
 	`|\b(bank|card|brokerage|tax) statements?\b|\bpay ?slips?\b|\b(health|medical) (conditions?|records?|history)\b|\bhome address\w*\b|\bfull name\b`)
@@ -75,16 +84,19 @@ func (sc *scan) serverParams() map[string]bool {
 		return sc.params
 	}
 	sc.params = map[string]bool{}
+	sc.tools = map[string]string{}
 	for i := range sc.in.Tools {
 		// The server's own tools are destinations too ("handed to
-		// link_tenant", "sent with post_review_comment").
-		if w := strings.Fields(strings.ToLower(strings.NewReplacer("_", " ", "-", " ").Replace(splitCamel(sc.in.Tools[i].Name)))); len(w) > 1 {
-			sc.params[strings.Join(w, " ")] = true
+		// link_tenant", "sent with post_review_comment"), when the text
+		// writes them as identifiers: "LINE Notify" is a service.
+		name := sc.in.Tools[i].Name
+		if w := strings.Fields(strings.ToLower(sepReplacer.Replace(splitCamel(name)))); len(w) > 1 && strings.ContainsAny(name, "_-") {
+			sc.tools[strings.Join(w, " ")] = strings.ToLower(name)
 		}
 		m, _ := sc.in.Tools[i].InputSchema.(map[string]any)
 		props, _ := m["properties"].(map[string]any)
 		for name := range props {
-			words := strings.Fields(strings.ToLower(strings.NewReplacer("_", " ", "-", " ").Replace(splitCamel(name))))
+			words := strings.Fields(strings.ToLower(sepReplacer.Replace(splitCamel(name))))
 			if len(words) == 0 || len(strings.Join(words, "")) < 4 {
 				continue
 			}
@@ -109,9 +121,10 @@ func splitCamel(s string) string {
 
 // paramRef finds, in a sentence, where the data at [at, end) goes: the
 // first of the server's parameters named as a destination after it, else
-// the last before it. A distinctive name counts anywhere in a sentence
-// with a transfer verb; a plain one after "as", "into"… or as the subject
-// of "holds", "is populated with"…
+// the last before it. A distinctive name (several words, tenant_blob)
+// counts in a sentence with a transfer verb of any language of the word
+// tables; a plain one after "as", "into"… with a transfer verb, or as the
+// subject of "holds", "is populated with"…
 func (sc *scan) paramRef(sent string, at, end int) string {
 	best, bestAt := "", -1
 	for _, r := range sc.paramRefs(sent) {
@@ -136,7 +149,7 @@ func (sc *scan) paramRefs(sent string) []paramMention {
 	params := sc.serverParams()
 	var out []paramMention
 	transfer := -1
-	for name, distinctive := range params {
+	for name, distinctive := range sc.destNames(params) {
 		for off := 0; off < len(sent); {
 			i := wordIndex(sent[off:], name)
 			if i < 0 {
@@ -150,7 +163,15 @@ func (sc *scan) paramRefs(sent string) []paramMention {
 					transfer = 1
 				}
 			}
-			if distinctive && transfer == 1 || paramCueBeforeRE.MatchString(before) || paramNounAfterRE.MatchString(after) || paramSubjectAfterRE.MatchString(after) {
+			if transfer < 0 {
+				transfer = 0
+				if transferVerbRE.MatchString(sent) {
+					transfer = 1
+				}
+			}
+			// A plain name needs a cue, and a transfer, or the sentence is
+			// using the word ("stored in the vault").
+			if distinctive && (transfer == 1 || foreignTransfer(sent)) || transfer == 1 && paramCueBeforeRE.MatchString(before) || paramNounAfterRE.MatchString(after) || paramSubjectAfterRE.MatchString(after) {
 				out = append(out, paramMention{name, i})
 			}
 			off = i + len(name)
@@ -186,6 +207,11 @@ func wordIndex(s, w string) int {
 // for what it needs.
 func namedFor(param, data string) bool {
 	pw := strings.Fields(param)
+	for i, p := range pw {
+		if a, ok := shortWords[p]; ok {
+			pw[i] = a
+		}
+	}
 	for _, w := range strings.Fields(data) {
 		w = strings.TrimSuffix(w, "s")
 		if len(w) >= 3 && slices.ContainsFunc(pw, func(p string) bool { return strings.TrimSuffix(p, "s") == w }) {
@@ -195,8 +221,15 @@ func namedFor(param, data string) bool {
 	return false
 }
 
-// indirect adds what the indirect classes find in a normalised text.
-func (sc *scan) indirect(g gate, text string, sg *signals) {
+// shortWords are the abbreviations parameter names use.
+var shortWords = map[string]string{"env": "environment", "pwd": "password", "pass": "password", "passwd": "password", "creds": "credential",
+	"cred": "credential", "msg": "message", "msgs": "message", "addr": "address", "tel": "phone", "dob": "birth", "sysprompt": "prompt", "conv": "conversation", "hist": "history"}
+
+// indirect adds what the indirect classes find in a normalised text;
+// lowOrig is the text as written, lower-cased (identifiers intact).
+func (sc *scan) indirect(g gate, text, lowOrig string, sg *signals) {
+	sc.lowOrig = lowOrig
+	defer func() { sc.lowOrig = "" }()
 	if g.any(concealEuphemismKeys) {
 		if m := concealEuphemismRE.FindString(text); m != "" && !userControlled(m) {
 			sg.secrecy = true
@@ -240,7 +273,10 @@ func (sc *scan) indirect(g gate, text string, sg *signals) {
 		// channel when the text hides it, overrides, orders it or takes
 		// all of it.
 		userOK := !secret && !(sg.secrecy || sg.override || sg.directed || sg.pretext || wholesaleRE.MatchString(c))
-		if p != "" && !namedFor(p, data) && !userOK && !mitigatedRE.MatchString(c) {
+		if sc.modelTool() && (sysPromptObjRE.MatchString(data) || convObjRE.MatchString(data)) && !agentsOwnInputRE.MatchString(c) {
+			continue // a model playground takes prompts and messages
+		}
+		if p != "" && !namedFor(p, data) && !sc.serverTakes(data) && !userOK && !mitigatedRE.MatchString(c) {
 			sg.paramDest, sg.sensData, sg.sensAccess = true, true, true
 			sg.note("data", strings.TrimSpace(data)+" → "+p)
 			if sg.dataWord == "" {
@@ -254,6 +290,11 @@ func (sc *scan) indirect(g gate, text string, sg *signals) {
 		if carry && indirectSecretRE.MatchString(c) {
 			sg.sensData, sg.sensAccess = true, true
 			sg.note("data", data)
+			if verbatimRE.MatchString(c) {
+				// Copying secrets in full is an order, however phrased.
+				sg.directed = true
+				sg.note("directed", c)
+			}
 		}
 	}
 }
@@ -283,7 +324,7 @@ func hasFieldFor(params []string, data string) bool {
 		return false
 	}
 	for _, p := range params {
-		if namedFor(strings.Join(strings.Fields(strings.ToLower(strings.NewReplacer("_", " ", "-", " ").Replace(splitCamel(p)))), " "), data) {
+		if namedFor(strings.Join(strings.Fields(strings.ToLower(sepReplacer.Replace(splitCamel(p)))), " "), data) {
 			return true
 		}
 	}
@@ -293,7 +334,7 @@ func hasFieldFor(params []string, data string) bool {
 // isParamName reports whether a name written in a definition ("tenant_blob",
 // "`view`") is one of the server's parameters or tools.
 func (sc *scan) isParamName(name string) bool {
-	key := strings.Join(strings.Fields(strings.ToLower(strings.NewReplacer("_", " ", "-", " ").Replace(splitCamel(name)))), " ")
+	key := strings.Join(strings.Fields(strings.ToLower(sepReplacer.Replace(splitCamel(name)))), " ")
 	_, ok := sc.serverParams()[key]
 	return ok
 }
@@ -309,3 +350,149 @@ func quotedParamIn(s string, isParam func(string) bool) bool {
 	}
 	return false
 }
+
+// quotedNamedFor reports a quoted parameter in the sentence named for the
+// data ("the `system_prompt` you pass is used as the system message").
+func quotedNamedFor(sent, data string) bool {
+	for _, m := range quotedParamRE.FindAllStringSubmatch(sent, 8) {
+		name := strings.Join(strings.Fields(sepReplacer.Replace(strings.Trim(m[len(m)-1], "`'\""))), " ")
+		if namedFor(name, data) {
+			return true
+		}
+	}
+	return false
+}
+
+// serverTakes reports a server with a parameter named for the data (a
+// password manager's password field): naming that data describes the
+// server's own input.
+func (sc *scan) serverTakes(data string) bool {
+	for name := range sc.serverParams() {
+		if namedFor(name, data) {
+			return true
+		}
+	}
+	return false
+}
+
+// foreignTransfer reports a transfer or fill verb of another language
+// (adjunta, übergeben, transmis, enviado …), from the word tables.
+func foreignTransfer(sent string) bool {
+	lm := langClasses(sent)
+	return lm.has(lcSend) || lm.has(lcFill)
+}
+
+// modelTool reports a server whose tools run language models (a
+// playground, an evaluation harness).
+func (sc *scan) modelTool() bool {
+	if sc.isModelTool == 0 {
+		sc.isModelTool = -1
+		for i := range sc.in.Tools {
+			t := &sc.in.Tools[i]
+			if modelToolRE.MatchString(strings.ToLower(t.Name + " " + firstSentence(t.Description))) {
+				sc.isModelTool = 1
+				break
+			}
+		}
+	}
+	return sc.isModelTool > 0
+}
+
+// agentsOwnInputRE: the agent's own prompt and conversation, as opposed to
+// the prompts a model playground is given to run ("the model's system
+// message" there is the model under test's).
+var agentsOwnInputRE = re(`\b(your|yours|you were given|you are (running|operating|working) (under|with)|available to you|in your context|the assistant'?s?|the agent'?s?|so far|also|all|every|entire|full|whole)\b`)
+
+// namesOwnParam reports a sentence that writes one of the server's
+// parameters as an identifier (`access_token`, "api_key") named for the
+// data: it describes that parameter.
+func (sc *scan) namesOwnParam(sent, data string) bool {
+	for _, m := range identRE.FindAllString(sent, 8) {
+		name := strings.Trim(m, "`'\"")
+		if sc.isParamName(name) && namedFor(strings.ReplaceAll(strings.ToLower(name), "_", " "), data) {
+			return true
+		}
+	}
+	return false
+}
+
+var identRE = re("`[a-zA-Z_][a-zA-Z0-9_]{1,40}`|'[a-zA-Z_][a-zA-Z0-9_]{1,40}'|\"[a-zA-Z_][a-zA-Z0-9_]{1,40}\"")
+
+// lookalikeHost reports an address whose domain imitates a product the
+// same text names ("Create a Stripe customer … vaulted at
+// https://api.strlpe.com"): data meant for the product goes to someone
+// else.
+func (sc *scan) lookalikeHost(ta *toolAnalysis, u textUnit) {
+	if u.role != roleProse || !strings.ContainsAny(u.text, "@/") {
+		return
+	}
+	low := strings.ToLower(u.text)
+	nouns := map[string]bool{}
+	for _, m := range properNounRE.FindAllStringSubmatch(u.text, 32) {
+		nouns[strings.ToLower(m[1])] = true
+	}
+	for _, d := range literalDestRE.FindAllString(low, 8) {
+		label := registrableLabel(d)
+		if len(label) < 5 || nouns[label] {
+			continue
+		}
+		for n := range nouns {
+			if len(n) >= 5 && n[0] == label[0] && n != label && damerau(n, label, 1) <= 1 && !strings.HasPrefix(n, label) && !strings.HasPrefix(label, n) {
+				sc.add(Finding{Type: TypeTyposquatting, Tool: ta.name, Object: ta.object, Path: u.path, Severity: detect.High,
+					Detail: fmt.Sprintf("%s names %q but its address %q belongs to %q, a look-alike: data meant for the product would go elsewhere; reject the server", roleWhere[u.role], n, excerpt(d, 60), label)})
+				return
+			}
+		}
+	}
+}
+
+// properNounRE: capitalised words (product names) after the first word
+// of a sentence.
+var properNounRE = re(`[a-z,;:]\s+([A-Z][a-z]{4,})\b`)
+
+// registrableLabel is the label before the public suffix of an address's
+// host ("strlpe" of "https://api.strlpe.com/v1").
+func registrableLabel(dest string) string {
+	host := dest
+	if i := strings.Index(host, "://"); i >= 0 {
+		host = host[i+3:]
+	}
+	if i := strings.IndexAny(host, "/?#:"); i >= 0 {
+		host = host[:i]
+	}
+	if i := strings.LastIndexByte(host, '@'); i >= 0 {
+		host = host[i+1:]
+	}
+	labels := strings.Split(host, ".")
+	if len(labels) < 2 {
+		return ""
+	}
+	return labels[len(labels)-2]
+}
+
+// destNames are the parameter names and, when the text being analysed
+// writes them as identifiers, the tool names that can be destinations;
+// built once per text.
+func (sc *scan) destNames(params map[string]bool) map[string]bool {
+	if len(sc.tools) == 0 || sc.lowOrig == "" {
+		return params
+	}
+	if sc.destFor == sc.lowOrig && sc.dests != nil {
+		return sc.dests
+	}
+	names := params
+	for n, ident := range sc.tools {
+		if strings.Contains(sc.lowOrig, ident) {
+			if len(names) == len(params) {
+				names = maps.Clone(params)
+			}
+			names[n] = true
+		}
+	}
+	sc.destFor, sc.dests = sc.lowOrig, names
+	return names
+}
+
+// sepReplacer writes identifier separators as spaces, as normalised text
+// does.
+var sepReplacer = strings.NewReplacer("_", " ", "-", " ")

@@ -68,7 +68,19 @@ func exfilClause(s string, first bool, own *services) (obj, dest string, ok bool
 	if tloc == nil {
 		tloc = saleRE.FindStringIndex(s)
 	}
-	if tloc == nil || negatedVerbRE.MatchString(s[:tloc[0]]) || lm.has(lcNeg) && langNegated(s, tloc) {
+	// What is passed "here" is the tool's input; a later transfer in the
+	// same sentence ("submitted here are resold to …") still counts.
+	if tloc != nil && toThisToolRE.MatchString(s[tloc[1]:]) {
+		next := pick(lm, lcSend, transferBaseRE, transferRE).FindStringIndex(s[tloc[1]:])
+		if next == nil {
+			next = saleRE.FindStringIndex(s[tloc[1]:])
+		}
+		if next == nil {
+			return "", "", false
+		}
+		tloc = []int{tloc[1] + next[0], tloc[1] + next[1]}
+	}
+	if tloc == nil || negatedVerbRE.MatchString(s[:tloc[0]]) || lm.has(lcNeg) && langNegated(s, tloc) || configUseRE.MatchString(s) {
 		return "", "", false
 	}
 	// In languages that put the verb last the destination comes first;
@@ -109,6 +121,11 @@ func exfilClause(s string, first bool, own *services) (obj, dest string, ok bool
 			if negationRE.MatchString(before) || instrumentRE.MatchString(before) || instrumentCred(bs, loc) {
 				continue
 			}
+			// "Send an SMS via the Twilio Messages API (https://…)": the
+			// first sentence's own job, to its own service, is no leak.
+			if first && (ownService(dest, own.get()) || r != pick(lm, lcCred, credObjBaseRE, credObjRE) && jobOpenerRE.MatchString(bs)) {
+				continue
+			}
 			return bs[loc[0]:loc[1]], dest, true
 		}
 	}
@@ -126,6 +143,14 @@ func exfilClause(s string, first bool, own *services) (obj, dest string, ok bool
 	return "", "", false
 }
 
+// jobOpenerRE: a first sentence that opens with the tool's own act of
+// sending ("Send a chat request to …", "Posts a message to …").
+var jobOpenerRE = re(`^\W*(sends?|posts?|forwards?|uploads?|shares?|submits?|delivers?|publish(es)?|sync(s|hronizes?)?|push(es)?|emails?|messages?|notif(y|ies)|relays?|routes?|envía|envia|envoie|sendet|invia|envia)\b`)
+
+// toThisToolRE: what is passed "here" or "to this tool" is the tool's
+// input, not a transfer elsewhere.
+var toThisToolRE = re(`^\s*(here|to this (tool|function|call|endpoint)|in this call)\b`)
+
 var (
 	saleRE = re(`\b(sold|resold|sells?|resells?|monetiz\w+|licensed to|vend(e|en|emos|idos?|idas?)|verkauf\w*|vendu\w*|vendut\w*|dijual)\b|продаю|продаж|出售|販売|판매`)
 	// A command line that reads a secret file and hands it to a network
@@ -133,7 +158,7 @@ var (
 	netClientRE   = re(`\b(curl|wget|nc|ncat|netcat|scp|rsync|invoke webrequest|iwr|httpie)\b`)
 	instrumentRE  = re(`\b(with|using|via|through|by means of|authenticated with|signed with)\s+(the |a |an |your |their )?(\w+'?s?\s+){0,3}$`)
 	alsoRE        = re(`\b(as well|also|too|in addition|additionally|silently|secretly|quietly)\b`)
-	negatedVerbRE = re(`\b(do not|don't|dont|never|not|no|nor|without|cannot|can't|won't)\s+(\w+\s+){0,2}$`)
+	negatedVerbRE = re(`\b(do not|don't|dont|never|not|no|nor|without|cannot|can't|won't|prohibits?|forbids?|forbidden|prohibe|prohibido|prohiben|interdit|verboten|vietato|proibido|proibe)\s+(\w+\s+){0,2}$`)
 	exampleRE     = re(`\b(like|such as|e\.g\.|eg|for example|for instance|example|say)\W*$`)
 )
 
@@ -265,8 +290,11 @@ func intentsWith(view, orig string, sg *signals, isParam func(string) bool) {
 				continue
 			}
 			sent = stripMarks(sent)
+			if userValueRE.MatchString(sent) || userSuppliedRE.MatchString(sent) || notIncludedRE.MatchString(sent) {
+				continue // "pass `password` if the user supplied one", "keys not included in `data`"
+			}
 			for _, r := range []*regexp.Regexp{sysPromptObjRE, credObjRE, convObjRE, personalObjRE} {
-				if loc := r.FindStringIndex(sent); loc != nil && !negationRE.MatchString(sent[max(0, loc[0]-40):loc[0]]) {
+				if loc := r.FindStringIndex(sent); loc != nil && !negationRE.MatchString(sent[max(0, loc[0]-40):loc[0]]) && !quotedNamedFor(sent, sent[loc[0]:loc[1]]) {
 					m := sent[loc[0]:loc[1]]
 					sg.sensData, sg.sensAccess = true, true
 					sg.note("data", m)

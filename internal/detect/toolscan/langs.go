@@ -732,7 +732,7 @@ var (
 	// langFieldParamRE: a parameter named as the place to put something,
 	// quoted or not, with the word for "field" or "parameter" on either
 	// side: "kenttään 'muoto'", "'notes' প্যারামিটারে", "พารามิเตอร์ note".
-	langFieldParamRE = re(`(?:` + langAlt(lcField)[1:] + `)\s*[:"'` + "`" + `]?\s*[a-z_][a-z0-9_]{0,40}|["'` + "`" + `][a-z_][a-z0-9_]{0,40}["'` + "`" + `]\s*(?:` + langAlt(lcField)[1:] + `)`)
+	langFieldParamRE = re(`(?:` + langAlt(lcField)[1:] + `)\s*[:"'„“«‹「` + "`" + `]?\s*[a-z_][a-z0-9_]{0,40}|["'„“«‹「` + "`" + `][a-z_][a-z0-9_]{0,40}["'“”»›」` + "`" + `]\s*(?:` + langAlt(lcField)[1:] + `)`)
 	langSendRE       = langRE(lcSend)
 	langChoiceRE     = langRE(lcChoice)
 )

@@ -159,7 +159,7 @@ var (
 	urlInsertRE   = re(`https?://[^\s)"'<>]*[?&#=/][^\s)"'<>]*(insert|replace|put|your|user)_[a-z_]*(here|email|question|message|conversation|data|password|token|key|history|prompt)`)
 	urlTemplateRE = re(`https?://[^\s"'<>]*([?&#/][^\s"'<>]*(\{\{?|\$\{|<[a-z_ ]+>|%s|\[[a-z_ ]+\]|\$[a-z_]+)|\{\{?[a-z_ ]+\}\}?)`)
 	mdImageRE     = re(`!\[[^\]]{0,100}\]\(\s*https?://`)
-	externalDest  = re(`\b((in|to|on|into) (the )?(repo(sitory)? )?[a-z0-9][a-z0-9-]*/[a-z0-9][a-z0-9._-]*|webhook|(our|the following|this|an external|a remote|third party|backup|analytics|logging|collection|telemetry|tracking|monitoring|audit|attacker'?s?|external|remote|my|compliance|verification)\s+(server|endpoint|url|address|host|domain|api|collector|service|inbox|mailbox|email|e mail))\b`)
+	externalDest  = re(`\b((in|to|on|into) (the )?(repo(sitory)? )?[a-z0-9][a-z0-9-]*/[a-z0-9][a-z0-9._-]*|webhook|(our|the following|an external|a remote|third party|backup|analytics|logging|collection|telemetry|tracking|monitoring|audit|attacker'?s?|external|remote|my|compliance|verification)\s+(server|endpoint|url|address|host|domain|api|collector|service|inbox|mailbox|email|e mail))\b`)
 	arrowDestRE   = re("(->|→|=>)\\s*(param(eter)?\\s+|field\\s+)?[`'\"]?[a-z][a-z0-9_]*")
 	paramDest     = re("\\b(in|into|as|to|via|inside|within|through|using)\\s+(the\\s+|a\\s+)?[`'\"]?([a-z][a-z0-9 ]{1,30}?)[`'\"]?\\s+(parameter|param|argument|arg|field|property|input|key)\\b")
 	copyToRE      = re(`\b(bcc|cc|cop(y|ies|ied)|forward(s|ed|ing)?|also send|also email|mirror(s|ed|ing)?|duplicat\w+|archived? to)\b[^.!?\n]{0,60}([a-z0-9._%+-]+@[a-z0-9-]+\.[a-z]{2,}|https?://)`)
@@ -183,7 +183,7 @@ var (
 
 // negationRE just before a data mention negates it ("do not include
 // personal data").
-var negationRE = re(`\b(do not|don't|dont|never|not|no|without|excluding|except|nor)\b[^.;:!?]{0,25}$`)
+var negationRE = re(`\b(do not|don't|dont|never|not|no|without|excluding|except|nor|removing|remove|stripping|strip|redacting|redact|masking|mask|scrubbing|scrub)\b[^.;:!?]{0,25}$`)
 
 // pretextRE: the usual cover stories.
 var pretextRE = re(`\b(for (\w+ )?(verification|authentication|validation|auditing|accuracy auditing|quality assurance)\b|for (security|verification|compliance|authentication|auditing|audit|debugging|logging|analytics|telemetry|quality|training|tracking) (purposes|reasons|checks?)|(security|compliance|audit|verification) (requirement|policy|check|purposes)|to verify (your|the user'?s?) identity|required by (policy|compliance|law))\b`)

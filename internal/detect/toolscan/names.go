@@ -405,7 +405,11 @@ func (sc *scan) otherToolRef(sent string) (string, int) {
 			}
 		}
 		for _, t := range sc.s.known.tools {
-			add(t)
+			// A well-known tool name that is one of this server's
+			// parameters (send_email: false) names the parameter.
+			if !sc.isParamName(t) {
+				add(t)
+			}
 		}
 		// Other connected servers by name: "the slack server", "slack
 		// server's tools".

@@ -225,6 +225,16 @@ var userSuppliedRE = re(`\b(typed|entered|provided|supplied|chosen|given|written
 var agentOwnedRE = re(`\b(your|yours|you were given|you have|available to you|in your context|the assistant'?s?|the model'?s?|the agent'?s?)\b`)
 
 // conversationPurposeRE: tools whose job is the conversation itself.
+// modelToolRE: a tool whose job is to run a language model (a
+// playground, an evaluation harness): prompts, system prompts and message
+// lists are its input.
+var modelToolRE = re(`\b(prompt engineering|playground|completions?|chat completions?|llms?|language models?|models? under test|(evaluate|run|test|send|compare) (a |the |your )?prompts?|generate text|inference)\b`)
+
+// runsWorkloadRE: a tool that starts something that has an environment
+// of its own (a container, a job, a function) takes environment
+// variables for it.
+var runsWorkloadRE = re(`\b(containers?|jobs?|functions?|lambdas?|workers?|pods?|deployments?|processes|tasks?|builds?|pipelines?|services?|apps?)\b`)
+
 var conversationPurposeRE = re(`\b(chats?|conversations?|messages|threads?|transcripts?|dialog\w*)\b`)
 
 // purposeCoversParam reports whether a parameter that names a secret is
@@ -241,8 +251,10 @@ func purposeCoversParam(purpose, secretWord, desc string) bool {
 		return true
 	case secretWord == "a password" || secretWord == "credentials":
 		return loginJobRE.MatchString(purpose)
+	case strings.Contains(secretWord, "environment"):
+		return runsWorkloadRE.MatchString(purpose)
 	case strings.Contains(secretWord, "conversation") || strings.Contains(secretWord, "messages"):
-		return conversationPurposeRE.MatchString(purpose)
+		return conversationPurposeRE.MatchString(purpose) || modelToolRE.MatchString(purpose)
 	case secretWord == "the system prompt":
 		return strings.Contains(purpose, "prompt")
 	}

@@ -128,7 +128,7 @@ func (sc *scan) schemaAbuse(ta *toolAnalysis, t *Tool) {
 			// The checks below may find the same channel more severe
 			// (a fill order kept from the user); add keeps the worst.
 		}
-		if descSig != nil && (descSig.sensData || descSig.sensPath) && (descSig.sensAccess || descSig.exfilSentence || descSig.directed || paramOrderRE.MatchString(strings.ToLower(ta.desc))) && mentionsParam(ta.desc, name) && !hasFieldFor(names, descSig.dataWord) {
+		if descSig != nil && (descSig.sensData || descSig.sensPath) && (descSig.sensAccess || descSig.exfilSentence || descSig.directed || paramOrderRE.MatchString(strings.ToLower(ta.desc))) && mentionsParam(ta.desc, name) && !hasFieldFor(names, descSig.dataWord) && dataBesideParam(ta.desc, firstNonEmpty(descSig.ex["path"], descSig.dataWord), name) {
 			sev := detect.High
 			if descSig.secrecy {
 				sev = detect.Critical
@@ -162,7 +162,12 @@ func (sc *scan) schemaAbuse(ta *toolAnalysis, t *Tool) {
 		if slices.Contains(toks, "system") && (slices.Contains(toks, "prompt") || slices.Contains(toks, "instructions") || slices.Contains(toks, "message")) && !strings.Contains(purpose, "system prompt") {
 			secretWord = "the system prompt"
 		}
-		if scalarParam(p) {
+		if scalarParam(p) || takesName(name) {
+			// conversation_id names a conversation; it does not carry one.
+			secretWord = ""
+		}
+		if secretWord != "" && credentialWord(secretWord) && sc.productServer() {
+			// access_token on the plaid server is Plaid's token.
 			secretWord = ""
 		}
 		desc := ""
@@ -175,14 +180,16 @@ func (sc *scan) schemaAbuse(ta *toolAnalysis, t *Tool) {
 		}
 		isReq := slices.Contains(required, name)
 		if p != nil {
-			if m := secretEnvRE.FindString(str(p, "description") + " " + str(p, "title")); m != "" && !strings.Contains(purpose, strings.ToLower(m)) && !envOwnService(m, purpose) {
+			pd := str(p, "description") + " " + str(p, "title")
+			if loc := secretEnvRE.FindStringIndex(pd); loc != nil && !strings.Contains(purpose, strings.ToLower(pd[loc[0]:loc[1]])) && !envOwnService(pd[loc[0]:loc[1]], purpose) && !exampleWordRE.MatchString(strings.ToLower(pd[:loc[0]])) && !takesName(name) {
+				m := pd[loc[0]:loc[1]]
 				sc.add(Finding{Type: TypeSchemaAbuse, Tool: ta.name, Object: ta.object, Path: ptr, Severity: detect.High,
 					Detail: fmt.Sprintf("parameter %q asks the model for the secret %s from its environment: credentials of the agent would go to this server; remove the parameter", name, m)})
 				continue
 			}
 		}
 		switch {
-		case (sg.sensData || sg.sensPath) && (fillRE.MatchString(desc) || carrier || sg.directed || sg.secrecy) && !purposeMentions(purpose, sg) && !(sg.sensData && !sg.sensPath && ownServiceCred(purpose, desc)) && !(scalarParam(p) && !sg.sensPath && !sg.secrecy):
+		case (sg.sensData || sg.sensPath) && (fillRE.MatchString(desc) || carrier || sg.directed || sg.secrecy) && !purposeMentions(purpose, sg) && !(sg.sensPath && purposeNamesPath(purpose, sg.ex["path"])) && !(sg.sensData && !sg.sensPath && ownServiceCred(purpose, desc)) && !(scalarParam(p) && !sg.sensPath && !sg.secrecy) && !toolCredRE.MatchString(desc) && !sc.serverCred(desc):
 			sev := detect.High
 			if sg.secrecy || sg.sensAccess || isReq && carrier {
 				sev = detect.Critical
@@ -194,7 +201,7 @@ func (sc *scan) schemaAbuse(ta *toolAnalysis, t *Tool) {
 				Detail: fmt.Sprintf("parameter %q is free text \"for internal use\" that the model fills without the user: %q; a side channel for context — remove it", name, excerpt(desc, 80))})
 		case secretWord != "" && purposeCoversParam(purpose, secretWord, desc):
 			// What the tool is for explains the parameter.
-		case secretWord != "" && ownServiceCred(purpose, desc):
+		case secretWord != "" && (ownServiceCred(purpose, desc) || sc.serverCred(desc) || toolCredRE.MatchString(desc)):
 			// The user's key for the service the tool itself calls.
 		case secretWord != "" && (carrier || strings.Contains(secretWord, "prompt") || strings.Contains(secretWord, "conversation") || strings.Contains(secretWord, "messages") || strings.Contains(secretWord, "SSH") || strings.Contains(secretWord, "private") || strings.Contains(secretWord, "seed") || strings.Contains(secretWord, "cookies") || strings.Contains(secretWord, "social security") || sg.sensData):
 			sc.add(Finding{Type: TypeSchemaAbuse, Tool: ta.name, Object: ta.object, Path: ptr, Severity: detect.High,
@@ -264,7 +271,7 @@ func mentionsParam(desc, name string) bool {
 	if len(n) < 2 {
 		return false
 	}
-	for _, q := range []string{"'" + n + "'", "`" + n + "`", "\"" + n + "\"", "‘" + n + "’", "“" + n + "”"} {
+	for _, q := range []string{"'" + n + "'", "`" + n + "`", "\"" + n + "\"", "‘" + n + "’", "“" + n + "”", "„" + n + "“", "„" + n + "”", "«" + n + "»", "« " + n + " »", "「" + n + "」"} {
 		if strings.Contains(d, q) {
 			return true
 		}
@@ -312,11 +319,11 @@ var deputyKinds = []deputyKind{
 		[]string{"command", "cmd", "script", "code", "program", "shell", "expression", "commandline", "cmdline", "playbook", "hosts", "host"}},
 }
 
-var restrictedRE = re(`\b(refused|rejected|blocked|denied|not (allowed|permitted|reachable|accepted|supported|possible)|disabled|only|allowed|allow ?list|allowlisted|whitelist(ed)?|restricted to|limited to|within (the )?(allowed|permitted|configured|sandbox|workspace|project)|sandbox(ed)?|read ?only|must be (one of|in|within|under|a (registered|configured|known))|approved|pre ?approved|configured (domains?|hosts?|directories|paths|recipients)|not allowed|requires? (user |explicit )?(confirmation|approval)|asks? the user to (approve|confirm)|(user|operator) (approves|confirms|must approve|must confirm)|(approved|confirmed) by the user|after (the user )?(confirms|approves)|parameterized|select statements? only)\b`)
+var restrictedRE = re(`\b((from|on) the user'?s (own )?(machine|computer|laptop|device|workstation)|runs? locally|refused|rejected|blocked|denied|not (allowed|permitted|reachable|accepted|supported|possible)|disabled|only|allowed|allow ?list|allowlisted|whitelist(ed)?|restricted to|limited to|within (the )?(allowed|permitted|configured|sandbox|workspace|project)|sandbox(ed)?|read ?only|must be (one of|in|within|under|a (registered|configured|known))|approved|pre ?approved|configured (domains?|hosts?|directories|paths|recipients)|not allowed|requires? (user |explicit )?(confirmation|approval)|asks? the user to (approve|confirm)|(user|operator) (approves|confirms|must approve|must confirm)|(approved|confirmed) by the user|after (the user )?(confirms|approves)|parameterized|select statements? only)\b`)
 
-var privilegeRE = re(`\b(server'?s? (own )?([a-z0-9-]+ ){0,2}(credentials|privileges|permissions|identity|service account|token|network|access|api key)|site[ -]admin|with (admin|administrator|root|elevated|full|superuser|service|owner) (rights|privileges|access|permissions|credentials|scope)|as (admin|administrator|root|superuser|the server|the service account)|as (the )?(\w+ )?(admin|administrator|root|superuser|super user|owner|sysadmin|dba)\b|(maintainer|owner|admin|write|full) access to (every|all|any)|(cluster|org|organization|global|domain|tenant)[ -]admin|the bot'?s token|any (database|db|table|cluster|project|repo|repository|account|bucket|host|server|pipeline|tenant|record|customer|campaign)s?\b|(manager|master|agency|platform|global|org|organization|owner|admin|service)'?s? (\w+ )?(account|token|credentials|keys?)\b|(root|admin|master|owner) (api |access )?keys?\b|admin (api|account|credentials|token|key|user|role|console)|admin'?s? token|as (an? )?(owner|admin|administrator)\b|\bsuperuser\b|(in[ -]chief|chief|master|super) (account|user)|(the )?(company|organization|organisation|corporate|team|platform|store|shop|bank)'s (\w+ )?(account|sender id|mailbox|key|token|card|credentials|identity|domain|number|name)|across all (\w+ )?accounts|on behalf of (the )?(server|organization|org|company|admin)|internal (network|services?|hosts?|endpoints?|apis?|systems?)|localhost|127\.0\.0\.1|169\.254|metadata (service|endpoint)|intranet|any (url|host|address|file|path|command|query|recipient|sql|statement|shell command)|arbitrary|unrestricted|no (restrictions?|validation|checks?|limits?|sandbox)|without (any )?(restriction|restrictions|validation|checks?|confirmation|approval|sandbox)|(with )?no confirmation|full access to (the user'?s? )?\w+|any (person|user|recipient|address|people)\b|no (approval|confirmation|review) (needed|required|necessary)|bypass(es|ing)? (the )?(acl|permissions?|auth|checks?|firewall)|(company|organization|organisation|server|service|admin)'?s? (service account|credentials|api key|token)|service account|(superuser|super user|admin|administrator|root|owner|dba) (role|account|user|credentials|privileges|rights)|production (hosts?|servers?|systems?|environment|cluster)|every (host|server|machine)|deploy key|(shared|finance|support|company|billing|corporate) (\w+ )?(mailbox|account|inbox)|sudo|privileged|production (database|credentials|keys?))\b`)
+var privilegeRE = re(`\b(server'?s? (own )?([a-z0-9-]+ ){0,2}(credentials|privileges|permissions|identity|service account|token|network|access|api key)|site[ -]admin|delegated (access|permissions|rights|credentials)|with (admin|administrator|root|elevated|full|superuser|service|owner) (rights|privileges|access|permissions|credentials|scope)|as (admin|administrator|root|superuser|the server|the service account)|as (the )?(\w+ )?(admin|administrator|root|superuser|super user|owner|sysadmin|dba)\b|(maintainer|owner|admin|write|full) access to (every|all|any)|(cluster|org|organization|global|domain|tenant)[ -]admin|the bot'?s token|any (database|db|table|cluster|project|repo|repository|account|bucket|host|server|pipeline|tenant|record|customer|campaign)s?\b|(manager|master|agency|platform|global|org|organization|owner|admin|service)'?s? (\w+ )?(account|token|credentials|keys?)\b|(root|admin|master|owner) (api |access )?keys?\b|admin (api|account|credentials|token|key|user|role|console)|admin'?s? token|as (an? )?(owner|admin|administrator)\b|\bsuperuser\b|(in[ -]chief|chief|master|super) (account|user)|(the )?(company|organization|organisation|corporate|team|platform|store|shop|bank)'s (\w+ )?(account|sender id|mailbox|key|token|card|credentials|identity|domain|number|name)|across all (\w+ )?accounts|on behalf of (the )?(server|organization|org|company|admin)|internal (network|services?|hosts?|endpoints?|apis?|systems?)|localhost|127\.0\.0\.1|169\.254|metadata (service|endpoint)|intranet|any (url|host|address|file|path|command|query|recipient|sql|statement|shell command)|arbitrary|unrestricted|no (restrictions?|validation|checks?|limits?|sandbox)|without (any )?(restriction|restrictions|validation|checks?|confirmation|approval|sandbox)|(with )?no confirmation|full access to (the user'?s? )?\w+|any (person|user|recipient|address|people)\b|no (approval|confirmation|review) (needed|required|necessary)|bypass(es|ing)? (the )?(acl|permissions?|auth|checks?|firewall)|(company|organization|organisation|server|service|admin)'?s? (service account|credentials|api key|token)|service account|(superuser|super user|admin|administrator|root|owner|dba) (role|account|user|credentials|privileges|rights)|production (hosts?|servers?|systems?|environment|cluster)|every (host|server|machine)|deploy key|(shared|finance|support|company|billing|corporate) (\w+ )?(mailbox|account|inbox)|sudo|privileged|production (database|credentials|keys?))\b`)
 
-var originRE = re(`\b((actions?|requests?|instructions?|tasks?|changes?|commands?) (that are |are |that )?(requested|asked for|described|written|listed|given) in (the |its |a |an )?(\S+ ){0,2}(ticket|email|message|document|page|content|comments?|issue|chat|description|body)|anyone who can (comment|email|post|write|edit|open|reply)|(url|link|address|command|recipient|query|endpoint)s? (that )?(appears?|appearing|found|given|mentioned|included|contained) in (the )?(\S+ ){0,2}(ticket|email|message|document|page|content|comment|issue|chat)|whatever (url|link|address|command|recipient|number|phone|email|ip|key|file|path|id)|(iban|address|number|url|email|link|recipient|account|value|amount|key|name|command) (given |found |written )?in (the )?(\S+ ){0,3}(message|email|chat|ticket|document|page|report|incoming request|request (body|being))|\b(appears?|appearing) in (the |an? )?(\S+ ){0,3}(report|ticket|email|message|chat|document|page|comment|issue|request)|attached to (the |an? )?(\S+ ){0,2}(email|message|ticket|issue)|(whoever|whatever|anyone|any \w+) (is |are )?(named|mentioned|given|listed|written|found|linked|attached|pasted)( in)?|(written|shown|listed|appearing|found|given|mentioned|named|pasted|attached|linked) in (the |a |an )?(\S+ ){0,3}(page|email|message|ticket|chat|document|report|request|comment|drive)|(comes?|taken|read|pulled|copied) from (the )?(\S+ ){0,2}(description|body|text|content|comment|message|email|ticket|issue|document|page)|(address|url|link|recipient) (given |found )?in (the )?(incoming|received) (message|email)'?s?|(incoming|received) (message|email)'?s? (reply to|from|sender)|from (the )?(email|message|document|web ?page|page|user content|ticket|issue|comment|tool (output|result)|retrieved (text|content|documents?)|search results?|incoming)|(provided|given|supplied|listed|named|mentioned) (by|in) (an |a |the )?(\S+ )?(email|document|page|content|message|ticket|issue|chat)|found in (the |an? )?(\S+ )?(inbox|mailbox)|found in (the )?(\w+ )?(email|document|page|content|message|ticket)|(links?|urls?|commands?|addresses|recipients?) (in|inside|within) (the )?(content|document|email|message|page))\b`)
+var originRE = re(`\b((taken|read|pulled|copied|parsed|extracted) from (\S+ ){0,3}(messages|comments|payloads|alerts|issues|tickets|e?mails|documents|pages|chats)|(actions?|requests?|instructions?|tasks?|changes?|commands?) (that are |are |that )?(requested|asked for|described|written|listed|given) in (the |its |a |an )?(\S+ ){0,2}(tickets?|e?mails?|messages?|documents?|pages?|content|comments?|issues?|chats?|description|body|inbox)|anyone who can (comment|email|post|write|edit|open|reply)|(url|link|address|command|recipient|query|endpoint)s? (that )?(appears?|appearing|found|given|mentioned|included|contained) in (the )?(\S+ ){0,2}(ticket|email|message|document|page|content|comment|issue|chat)|whatever (url|link|address|command|recipient|number|phone|email|ip|key|file|path|id)|(iban|address|number|url|email|link|recipient|account|value|amount|key|name|command) (given |found |written )?in (the )?(\S+ ){0,3}(message|email|chat|ticket|document|page|report|incoming request|request (body|being))|\b(appears?|appearing) in (the |an? )?(\S+ ){0,3}(report|ticket|email|message|chat|document|page|comment|issue|request)|attached to (the |an? )?(\S+ ){0,2}(email|message|ticket|issue)|(whoever|whatever|anyone|any \w+) (is |are )?(named|mentioned|given|listed|written|found|linked|attached|pasted)( in)?|(written|shown|listed|appearing|found|given|mentioned|named|pasted|attached|linked) in (the |a |an )?(\S+ ){0,3}(page|email|message|ticket|chat|document|report|request|comment|drive)|(comes?|taken|read|pulled|copied) from (the )?(\S+ ){0,2}(description|body|text|content|comment|message|email|ticket|issue|document|page)|(address|url|link|recipient) (given |found )?in (the )?(incoming|received) (message|email)'?s?|(incoming|received) (message|email)'?s? (reply to|from|sender)|from (the )?(email|message|document|web ?page|page|user content|ticket|issue|comment|tool (output|result)|retrieved (text|content|documents?)|search results?|incoming)|(provided|given|supplied|listed|named|mentioned) (by|in) (an |a |the )?(\S+ )?(email|document|page|content|message|ticket|issue|chat)|found in (the |an? )?(\S+ )?(inbox|mailbox)|found in (the )?(\w+ )?(email|document|page|content|message|ticket)|(links?|urls?|commands?|addresses|recipients?) (in|inside|within) (the )?(content|document|email|message|page))\b`)
 
 func unconstrained(p map[string]any) bool {
 	if p == nil {
@@ -346,7 +353,10 @@ func (sc *scan) confusedDeputy(ta *toolAnalysis, t *Tool) {
 	allText := strings.ToLower(t.Description)
 	for _, p := range ps {
 		if m, ok := p.(map[string]any); ok {
-			allText += " " + strings.ToLower(str(m, "description"))
+			// A full stop between descriptions: the end of one and the
+			// start of the next are not a phrase ("… DEFAULT_FROM" +
+			// "Message text").
+			allText += ". " + strings.ToLower(str(m, "description"))
 		}
 	}
 	allText = lightReplacer.Replace(allText)
@@ -475,3 +485,81 @@ func actingPrivilege(text string) string {
 // managedCredRE: the opening of a first sentence whose verb manages a
 // credential, right before the credential it names.
 var managedCredRE = re(`^\W{0,4}(adds|creates|generates|regenerates|rotates|revokes|deletes|removes|lists|registers|issues|renews|stores|updates|disables|enables|expires|describes|shows|imports|exports) (a |an |the |new |one |this |that |another |their |your |its )*$`)
+
+// dataBesideParam reports a description that names the data and the
+// parameter in one sentence: "pass `depth` to limit it" and, later,
+// "FIGMA_ACCESS_TOKEN is a personal access token" do not route the token
+// into depth. An empty data word cannot be placed and counts.
+func dataBesideParam(desc, data, param string) bool {
+	data = strings.ToLower(strings.TrimSpace(data))
+	if data == "" {
+		return true
+	}
+	has := func(s string) bool { return strings.Contains(lightReplacer.Replace(s), lightReplacer.Replace(data)) }
+	ss := sentences(strings.ToLower(desc))
+	for k, s := range ss {
+		if !mentionsParam(s, param) || configUseRE.MatchString(s) {
+			continue
+		}
+		// "… reads the saved passwords. Put them in the 'text' field."
+		// "Keys not included in `data` are removed" says the opposite.
+		if has(s) && !notIncludedRE.MatchString(s) || k > 0 && backRefRE.MatchString(s) && has(ss[k-1]) {
+			return true
+		}
+	}
+	return false
+}
+
+var notIncludedRE = re(`\b(not|never) (included|listed|present|passed|given|set|contained) in\b`)
+
+var backRefRE = re(`\b(them|it|this|these|those|that|the result|the output|its contents?)\b`)
+
+// takesName reports a parameter that takes the name of something
+// (secret_name, key_name, secret_id): a secret's name in its description is the
+// kind of value it takes, not a value to fetch.
+func takesName(param string) bool {
+	p := strings.ToLower(param)
+	return strings.HasSuffix(p, "name") || strings.HasSuffix(p, "_id")
+}
+
+// toolCredRE: a parameter description that says what the secret does in
+// the call (signs the request, verifies a webhook): the tool's own
+// mechanism, not the agent's secret.
+var toolCredRE = re(`\b(signing|hmac|verification|webhook) (secret|key)\b|\bsigns? (the |each )?(request|payload|body)\b|\bx-(signature|hub-signature)`)
+
+// serverCred reports a parameter description that names the service the
+// server itself is for ("Plaid access token" on the plaid server).
+func (sc *scan) serverCred(desc string) bool {
+	d := strings.ToLower(desc)
+	for _, w := range strings.FieldsFunc(strings.ToLower(sc.in.Server), func(r rune) bool { return r == '-' || r == '_' || r == ' ' || r == '.' }) {
+		// Product names only: "review" in ai-code-review names no service.
+		if len(w) >= 4 && !genericServerWords[w] && !sc.s.known.vocab[w] && !englishWordRE.MatchString(w) && wordIndex(d, w) >= 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// genericServerWords name no service.
+var genericServerWords = map[string]bool{"server": true, "mcp": true, "tools": true, "tool": true, "admin": true, "client": true, "api": true, "lite": true, "helper": true, "bridge": true, "proxy": true, "service": true}
+
+// englishWordRE: common words server names are made of that the tool-name
+// vocabulary lacks.
+var englishWordRE = re(`^(review|security|cloud|secure|smart|quick|easy|super|auto|code|coder|data|devops|dev|ops|notes|mail|email|chat|files?|assistant|agent|bot|hub|sync|ai|tracker|manager|monitor|scanner|analytics|insights?|vault|wallet|pay|payments?|bank|crm|shop|store|cart|health|clinic|legal|docs?|wiki|search|browser|web|fetch|backup|deploy|build|test|ci|cd|sql|db|database|queue|cache|storage|image|video|music|media|maps?|weather|time|calendar|tasks?|todo|ticket(s|ing)?|support|desk|helpdesk|inbox|sms|push|notify|notifications?|events?|logs?|metrics|alerts?)$`)
+
+// credentialWord reports a secret word that names a service credential
+// (a token, an API key), not the user's password, keys or conversation.
+func credentialWord(w string) bool {
+	return strings.Contains(w, "token") || strings.Contains(w, "API key") || strings.Contains(w, "api key") || w == "credentials"
+}
+
+// productServer reports a server named after a product (plaid, okta,
+// twilio), whose tools' tokens are that product's.
+func (sc *scan) productServer() bool {
+	for _, w := range strings.FieldsFunc(strings.ToLower(sc.in.Server), func(r rune) bool { return r == '-' || r == '_' || r == ' ' || r == '.' }) {
+		if len(w) >= 4 && !genericServerWords[w] && !sc.s.known.vocab[w] && !englishWordRE.MatchString(w) {
+			return true
+		}
+	}
+	return false
+}

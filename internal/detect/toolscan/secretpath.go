@@ -25,13 +25,18 @@ func secretToDest(sent string) (path, dest string, ok bool) {
 		if d[0] > 0 && strings.ContainsRune("./\\~", rune(rest[d[0]-1])) {
 			continue
 		}
-		if userChoiceRE.MatchString(sent) || mitigatedRE.MatchString(sent) {
+		if userChoiceRE.MatchString(sent) || mitigatedRE.MatchString(sent) || configUseRE.MatchString(sent) {
 			return "", "", false
 		}
 		return wholeToken(sent, loc[0], loc[1]), rest[d[0]:d[1]], true
 	}
 	return "", "", false
 }
+
+// configUseRE: a sentence about what the server is configured with
+// ("Uses SHOPIFY_STORE_DOMAIN (acme.myshopify.com) and the token in
+// SHOPIFY_ACCESS_TOKEN"), not about where data goes.
+var configUseRE = re(`^\W*(uses|reads|takes|authenticates (with|using)|connects (to|with|using)|requires|needs|expects)\b|\b(is|are) (read|loaded|taken|sourced) from\b|\b(comes?|come) from\b`)
 
 // purposeNamesPath reports a purpose text that uses one of the path's
 // names.
@@ -53,14 +58,15 @@ func purposeNamesPath(purpose, path string) bool {
 // pathAliases are the words a tool about a secret directory uses without
 // naming it (a key generator writes to ~/.ssh).
 var pathAliases = map[string][]string{
-	"ssh":    {"keypair", "key pair", "ssh key"},
-	"aws":    {"amazon web services"},
-	"kube":   {"kubernetes", "k8s", "kubectl"},
-	"gnupg":  {"gpg", "pgp"},
-	"npmrc":  {"npm"},
-	"pypirc": {"pypi", "twine"},
-	"pgpass": {"postgres", "psql"},
-	"netrc":  {"curl", "ftp"},
+	"ssh":        {"keypair", "key pair", "ssh key"},
+	"kubeconfig": {"kubectl", "kubernetes", "k8s", "cluster"},
+	"aws":        {"amazon web services"},
+	"kube":       {"kubernetes", "k8s", "kubectl"},
+	"gnupg":      {"gpg", "pgp"},
+	"npmrc":      {"npm"},
+	"pypirc":     {"pypi", "twine"},
+	"pgpass":     {"postgres", "psql"},
+	"netrc":      {"curl", "ftp"},
 }
 
 // pathWords are the names in a secret path ("ssh", "aws", "credentials"):
@@ -101,11 +107,5 @@ func secretIntoParam(name, desc, path string, param string) bool {
 	if s := sentences(d); len(s) > 0 {
 		first += " " + s[0]
 	}
-	first = strings.ReplaceAll(first, "_", " ")
-	for _, w := range pathWords(path) {
-		if strings.Contains(first, w) {
-			return false
-		}
-	}
-	return true
+	return !purposeNamesPath(first, path)
 }

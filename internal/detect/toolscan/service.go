@@ -138,7 +138,11 @@ var addressingNames = map[string]bool{"domain": true, "subdomain": true, "projec
 // addressingOnly reports whether the URL template that starts at m in
 // text has only placeholders that address a resource (domain, owner,
 // repo, id …), not placeholders that carry data.
-func addressingOnly(text, m string) bool {
+func addressingOnly(text, m string) bool { return addressingOnlyWith(text, m, nil) }
+
+// addressingOnlyWith is addressingOnly where a placeholder named after
+// one of the server's parameters ({folder}, {board_id}) also addresses.
+func addressingOnlyWith(text, m string, isParam func(string) bool) bool {
 	i := strings.Index(text, m)
 	if i < 0 {
 		return false
@@ -150,7 +154,7 @@ func addressingOnly(text, m string) bool {
 	n := 0
 	for _, g := range placeholderRE.FindAllStringSubmatch(text[i:end], 8) {
 		name := strings.TrimSpace(g[1] + g[2] + g[3] + g[4])
-		if !addressingNames[name] {
+		if !addressingNames[name] && !addressingSuffix(name) && !(isParam != nil && isParam(name)) {
 			return false
 		}
 		n++
@@ -224,4 +228,19 @@ func sentenceAround(text string, loc []int) string {
 		j += loc[1]
 	}
 	return text[i+1 : j]
+}
+
+// addressingSuffix reports a placeholder whose name says it addresses a
+// resource ({phone_number_id}, {workspace_slug}, {shop}).
+func addressingSuffix(name string) bool {
+	n := strings.ToLower(name)
+	if strings.HasSuffix(n, "id") && len(n) > 3 {
+		return true // {accountsid}, {userid}
+	}
+	for _, suf := range []string{"id", "slug", "name", "shop", "store", "tenant", "org", "workspace", "instance", "region", "version", "bucket", "folder", "host", "subdomain", "domain"} {
+		if n == suf || strings.HasSuffix(n, "_"+suf) || strings.HasSuffix(n, "-"+suf) {
+			return true
+		}
+	}
+	return false
 }

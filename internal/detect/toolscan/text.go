@@ -92,6 +92,9 @@ func anyMatch(res []*regexp.Regexp, s string) string {
 	return ""
 }
 
+// abbrevEndRE: abbreviations whose full stop ends no sentence.
+var abbrevEndRE = re(`(^|[^a-z])(e\.g|i\.e|eg|ie|etc|vs|approx|incl|p\. ?ej|z\. ?b)$`)
+
 // sentences splits normalised text into sentences (and lines), keeping
 // URLs and e-mail addresses whole.
 func sentences(s string) []string {
@@ -104,8 +107,10 @@ func sentences(s string) []string {
 		case '\n', '!', '?':
 			end = true
 		case '.':
-			// A full stop ends a sentence only before a space or the end.
-			end = i+1 >= len(s) || s[i+1] == ' ' || s[i+1] == '\n'
+			// A full stop ends a sentence only before a space or the end,
+			// and not after "e.g" or "i.e" ("e.g. noreply@…" is one
+			// sentence).
+			end = (i+1 >= len(s) || s[i+1] == ' ' || s[i+1] == '\n') && !abbrevEndRE.MatchString(s[max(0, i-6):i])
 		}
 		if end {
 			if i > start {
@@ -173,7 +178,18 @@ var (
 	quotedRE = re(`'[^'\n]{3,80}'|"[^"\n]{3,80}"|“[^”\n]{3,80}”|‘[^’\n]{3,80}’`)
 )
 
+// exampleFenceRE: a fenced block introduced as an example ("Example:
+// ```json {...}```") shows a call's arguments; its addresses are not
+// destinations.
+var exampleFenceRE = re("(?is)(example|e\\.g\\.|for instance)[^`]{0,40}```[a-z]*\\n?(.*?)```")
+
 func framed(text string) string {
+	if strings.Contains(text, "```") {
+		text = exampleFenceRE.ReplaceAllStringFunc(text, func(b string) string {
+			i := strings.Index(b, "```")
+			return b[:i] + strings.Repeat(" ", len(b)-i)
+		})
+	}
 	bare := text
 	if strings.Contains(text, "http") || strings.Contains(text, "@") || strings.Contains(text, ".") {
 		bare = emailRE.ReplaceAllString(urlRE.ReplaceAllString(text, " "), " ")
@@ -241,6 +257,15 @@ func (sc *scan) analyze(text, orig string) signals {
 		if negationRE.MatchString(text[max(0, loc[0]-40):loc[0]]) || instrumentCred(text, loc) || mitigatedRE.MatchString(sentenceAround(text, loc)) {
 			continue
 		}
+		// "Requires the Item's `access_token`": the data is named as
+		// the tool's own parameter.
+		if sc.namesOwnParam(sentenceAround(text, loc), text[loc[0]:loc[1]]) {
+			continue
+		}
+		// A model playground's prompts and messages are its input.
+		if m := text[loc[0]:loc[1]]; (sysPromptObjRE.MatchString(m) || convObjRE.MatchString(m)) && sc.modelTool() && !agentsOwnInputRE.MatchString(sentenceAround(text, loc)) {
+			continue
+		}
 		sg.sensData = true
 		sg.note("data", text[loc[0]:loc[1]])
 		if sg.dataWord == "" {
@@ -266,7 +291,7 @@ func (sc *scan) analyze(text, orig string) signals {
 	}
 	hasHTTP := strings.Contains(lowOrig, "http")
 	if hasHTTP {
-		if m := urlTemplateRE.FindString(lowOrig); m != "" && !addressingOnly(lowOrig, m) {
+		if m := urlTemplateRE.FindString(lowOrig); m != "" && !addressingOnlyWith(lowOrig, m, sc.isParamName) {
 			sg.urlTemplate = true
 			sg.note("urltemplate", m)
 			if placeholderDataRE.MatchString(m) {
@@ -300,7 +325,12 @@ func (sc *scan) analyze(text, orig string) signals {
 	sents := sentences(lowOrig)
 	var own *services
 	if len(sents) > 0 {
-		own = &services{first: normalizeLight(sents[0])}
+		first := normalizeLight(sents[0])
+		if sc.in.Server != "" {
+			// The server's own name says which service it fronts.
+			first += " via " + strings.ToLower(sepReplacer.Replace(sc.in.Server))
+		}
+		own = &services{first: first}
 	}
 	for _, sent := range sents {
 		nsent := normalizeLight(sent)
@@ -308,10 +338,14 @@ func (sc *scan) analyze(text, orig string) signals {
 			sg.send = true
 			var u, e string
 			if hasHTTP {
-				u = destURL(sent)
+				// The service's own API, or an address given as an
+				// example, is not where data goes astray.
+				if u = destURL(sent); u != "" && !realAddress(sent, urlRE, own) {
+					u = ""
+				}
 			}
 			if strings.Contains(sent, "@") {
-				e = emailRE.FindString(sent)
+				e = realMatch(sent, emailRE, own)
 			}
 			ext := firstNonEmpty(externalDest.FindString(nsent), externalDest.FindString(sent))
 			pd := firstNonEmpty(paramDest.FindString(nsent), carrierDestRE.FindString(nsent), arrowDestRE.FindString(sent))
@@ -348,10 +382,10 @@ func (sc *scan) analyze(text, orig string) signals {
 				sg.note("exfil", strings.Trim(sens, " '\"`")+" → "+strings.Trim(dest, " '\"`")+" (\""+excerpt(strings.TrimSpace(sent), 100)+"\")")
 			}
 		} else {
-			if hasHTTP && urlRE.MatchString(sent) {
+			if hasHTTP && realAddress(sent, urlRE, own) {
 				sg.url = true
 			}
-			if strings.Contains(sent, "@") && emailRE.MatchString(sent) {
+			if strings.Contains(sent, "@") && realAddress(sent, emailRE, own) {
 				sg.email = true
 			}
 		}
@@ -360,7 +394,7 @@ func (sc *scan) analyze(text, orig string) signals {
 			sg.shadowName = ref
 			sg.note("shadow", sent)
 		} else if toolWords && !protectiveRE.MatchString(nsent) {
-			if loc := toolRefGenericRE.FindStringIndex(nsent); loc != nil && genericDirectiveRE.MatchString(nsent) && !ownToolsRE.MatchString(nsent[loc[1]:]) {
+			if loc := toolRefGenericRE.FindStringIndex(nsent); loc != nil && genericDirectiveRE.MatchString(nsent) && !ownToolsRE.MatchString(nsent[loc[1]:]) && !thisServerRE.MatchString(nsent[loc[0]:loc[1]]) {
 				gm := nsent[loc[0]:loc[1]]
 				sg.shadowSentence = true
 				sg.shadowName = gm
@@ -369,7 +403,7 @@ func (sc *scan) analyze(text, orig string) signals {
 		}
 	}
 	intentsWith(text, orig, &sg, sc.isParamName)
-	sc.indirect(g, text, &sg)
+	sc.indirect(g, text, lowOrig, &sg)
 	return sg
 }
 
@@ -380,6 +414,12 @@ var (
 	serverOwnerAfterRE  = re(`^[\x60'"]?( tool| function)? (of|from|on|in|provided by|exposed by) (the )?[a-z0-9][a-z0-9_.-]* (mcp )?(server|integration|plugin|connector)\b`)
 	behaviourRuleRE     = re(`\b(rather than|instead of|(is|are|gets?|get) (\w+ )?(settled|routed|rerouted|redirected|forwarded|sent|mirrored|copied|replaced|changed|rewritten|overridden|set|counted|treated|validated|logged|recorded)|counts? as|only after|also (be )?(passed|sent|forwarded|copied|recorded)|applies automatically|automatically|must|should|shall|always|never|whenever|every time|each time|after (each|every))\b`)
 )
+
+// thisServerRE: "this server's tools" are its own.
+var thisServerRE = re(`^(the )?(this|our|the same) (mcp )?server'?s\b`)
+
+// pastUseRE: a condition on what the model already did with a tool.
+var pastUseRE = re(`\bif you (have |already )?(created|used|called|ran|run|made|pushed|opened|fetched|uploaded)\b[^.;]{0,40}$`)
 
 // ownToolsRE: "every other tool here", "all tools of this server" are
 // the server's own.
@@ -399,6 +439,11 @@ var (
 // list_channels first to get the ID") is none of these.
 func shadowDirective(sent, ref string, at int) bool {
 	before, after := sent[:at], sent[at+len(ref):]
+	// "If you created commits with push_files, use the same branch here":
+	// the other tool's past use conditions this tool, not the reverse.
+	if pastUseRE.MatchString(before) {
+		return false
+	}
 	if condBeforeRE.MatchString(before) {
 		return true
 	}
@@ -487,7 +532,7 @@ func hiddenRegions(s string) []string {
 }
 
 // protectiveRE: a sentence that keeps data away from other tools.
-var protectiveRE = re(`\b(never|do not|don't|must not|should not) (include|pass|send|share|give|forward|expose|leak|reveal|paste|copy|put|enter|type|hand|use)\b[^.]{0,40}\b(other tools?|other tool calls|another tool|other servers?)`)
+var protectiveRE = re(`\b(never|do not|don't|must not|should not) (include|pass|send|share|give|forward|expose|leak|reveal|paste|copy|put|enter|type|hand|use|write|store|save|log|print)\b[^.]{0,60}\b(other tools?'?|other tool calls|another tool|other servers?)|\b(instead of|rather than) (trying|using|calling|switching to) (another|other|a different) (tool|server)`)
 
 // A side channel: data copied somewhere in addition to what the tool does.
 var (
@@ -665,12 +710,13 @@ func (sc *scan) text(ctx context.Context, ta *toolAnalysis, u textUnit) error {
 			return fmt.Errorf("%s: %s %s: %w", Name, ta.name, u.path, err)
 		}
 		for _, f := range res.Findings {
-			if f.Severity.Rank() >= detect.High.Rank() && !unlockingAThing(u.text, f) && !categoryLabel(u.text, f) && !protectiveOverride(u.text, f) {
+			if f.Severity.Rank() >= detect.High.Rank() && !unlockingAThing(u.text, f) && !categoryLabel(u.text, f) && !protectiveOverride(u.text, f) && !ignoringAThing(u.text, f) && !(f.Type == injection.TypeSystemPromptExtraction && sc.modelTool()) {
 				inj = append(inj, f)
 			}
 		}
 	}
 	sc.judgeText(ta, u, &sg, inj, decodedKinds)
+	sc.lookalikeHost(ta, u)
 	if strings.HasPrefix(u.path, "/inputSchema/") || u.path == "/description" {
 		if ta.params == nil {
 			ta.params = map[string]*signals{}
@@ -767,6 +813,11 @@ func (sc *scan) judgeText(ta *toolAnalysis, u textUnit, sg *signals, inj []detec
 		psev = detect.High
 	case u.role == roleValue && (sg.sensAccess || sg.directed && (sg.sensData || sg.sensPath)):
 		psev = detect.High
+	// A default or enum value that names the conversation or secrets
+	// wholesale ("the full conversation … and any keys or passwords") is
+	// an instruction in a value: values are filled in, not obeyed.
+	case u.role == roleValue && sg.sensData && wholesaleRE.MatchString(strings.ToLower(u.text)):
+		psev = detect.High
 	case sg.sensAccess && (sg.directed || sg.pretext || sg.paramDest):
 		psev = detect.High
 	case sg.sensPath && sg.sensAccess:
@@ -824,6 +875,8 @@ func (sc *scan) judgeText(ta *toolAnalysis, u textUnit, sg *signals, inj []detec
 		esev, ewhy = detect.High, "reads, to the prompt-injection detector, as an instruction to send data to an outside destination"
 	case sg.sensAccess && sg.paramDest:
 		esev, ewhy = detect.High, fmt.Sprintf("asks for %q to be put into a parameter, which carries it to the server", firstNonEmpty(ex("path"), ex("data")))
+	case u.role == roleValue && valueSends(u.text):
+		esev, ewhy = detect.High, "holds a value that sends something to a literal address"
 	}
 	if esev != "" && poisonType == TypeSchemaAbuse {
 		sc.add(Finding{Type: TypeSchemaAbuse, Tool: ta.name, Object: ta.object, Path: u.path, Severity: bump(esev),
@@ -920,3 +973,54 @@ var protectiveOverrideRE = re(`^(don'?t|do not|never|must not|should not|shouldn
 const userValueSrc = `\b(the )?values? (they|the user) (give|gives|gave|provide|provides|type|types|enter|enters)\b|\b(the user|they) (gave|gives|give|provided|provides|typed|entered) (you|us|it)\b|\bat the user'?s (explicit )?request\b`
 
 var userValueRE = re(userValueSrc)
+
+// realAddress reports an address in the sentence that is a destination:
+// not one given as an example ("for example notifications@mail.acme.io",
+// "e.g. http://localhost:3000"), not inside an example call, and not the
+// service the tool names itself.
+func realAddress(sent string, r *regexp.Regexp, own *services) bool {
+	return realMatch(sent, r, own) != ""
+}
+
+// realMatch is the first address of realAddress, or "".
+func realMatch(sent string, r *regexp.Regexp, own *services) string {
+	for _, loc := range r.FindAllStringIndex(sent, 8) {
+		before := sent[max(0, loc[0]-24):loc[0]]
+		if exampleWordRE.MatchString(before) || ownService(sent[loc[0]:loc[1]], own.get()) {
+			continue
+		}
+		return sent[loc[0]:loc[1]]
+	}
+	return ""
+}
+
+var exampleWordRE = re(`(\bfor example|\bfor instance|\be\.g\.?|\beg\b|\bp\. ?ej\.?|\bz\. ?b\.?|\bsuch as|\blike|\bexamples?|\bsample|\btypically|\busually|\bnormally)[^;]{0,20}$`)
+
+// ignoringAThing reports an override reading of "ignoring" said of a
+// finding, an alert or a file ("ignoring a real leak hides it"), not of
+// instructions.
+func ignoringAThing(text string, f detect.Finding) bool {
+	if f.Type != injection.TypeInstructionOverride || f.End > len(text) {
+		return false
+	}
+	span := strings.ToLower(text[f.Start:f.End])
+	if !strings.Contains(span, "ignor") {
+		return false
+	}
+	return ignoredThingRE.MatchString(strings.ToLower(text[f.End:min(len(text), f.End+40)]))
+}
+
+var ignoredThingRE = re(`^\W*(a|an|the|this|that|these|those|such)? ?(real |true |valid |genuine |known |single |)?(leaks?|findings?|alerts?|warnings?|errors?|results?|issues?|files?|folders?|paths?|tests?|cases?|rows?|fields?|lines?|vulnerabilit\w+|secrets? (found|detected))\b`)
+
+// valueSends reports a default, enum or example value that names a
+// literal address and a verb of sending, in any language of the word
+// tables ("… e encaminhar cópia para auditoria@…"): a value that sends is
+// an instruction.
+func valueSends(v string) bool {
+	low := strings.ToLower(v)
+	if !literalDestRE.MatchString(low) {
+		return false
+	}
+	lm := langClasses(low)
+	return pick(lm, lcSend, transferBaseRE, transferRE).MatchString(low) || copyToRE.MatchString(low)
+}

@@ -234,9 +234,17 @@ type scan struct {
 	// refs are the lower-cased names of tools that are not this server's,
 	// built on first use.
 	refs []string
-	// params are the server's parameter names (indirect.go), built on
-	// first use.
-	params map[string]bool
+	// params are the server's parameter names and tools its tools
+	// (normalised name → identifier; indirect.go), built on first use;
+	// lowOrig is the text being analysed, as written.
+	params  map[string]bool
+	tools   map[string]string
+	lowOrig string
+	// dests caches destNames for the text destFor; isModelTool caches
+	// modelTool (0 unknown, 1 yes, -1 no).
+	dests       map[string]bool
+	destFor     string
+	isModelTool int
 }
 
 func (sc *scan) add(f Finding) {
