@@ -37,23 +37,6 @@ role of the request and it is not bound to the requesting agent.`,
 	return c
 }
 
-// approvalsClient is the client of --server; the approvals commands have
-// no in-process mode: votes belong to the server that holds the requests.
-func (g *globals) approvalsClient() (*client.Client, error) {
-	cfg, err := g.loadConfig()
-	if err != nil {
-		return nil, err
-	}
-	cl, err := g.remote(cfg)
-	if err != nil {
-		return nil, err
-	}
-	if cl == nil {
-		return nil, usageErr("approvals commands need --server URL (or %s)", envServer)
-	}
-	return cl, nil
-}
-
 func newApprovalsListCmd(g *globals) *cobra.Command {
 	var state, agent, output string
 	var limit int
@@ -66,7 +49,7 @@ func newApprovalsListCmd(g *globals) *cobra.Command {
 			if output != "text" && output != "json" {
 				return usageErr("--output must be text or json")
 			}
-			cl, err := g.approvalsClient()
+			cl, err := g.serverClient(cmd.CommandPath())
 			if err != nil {
 				return err
 			}
@@ -119,7 +102,7 @@ func newApprovalsVoteCmd(g *globals, vote string) *cobra.Command {
 		Example: fmt.Sprintf("  agentgov approvals %s apr-0123... --comment \"reviewed\" --server http://127.0.0.1:8470 --token \"$TOKEN\"", vote),
 		Args:    oneApprovalID,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			cl, err := g.approvalsClient()
+			cl, err := g.serverClient(cmd.CommandPath())
 			if err != nil {
 				return err
 			}
@@ -147,7 +130,7 @@ func newApprovalsShowCmd(g *globals) *cobra.Command {
 		Example: "  agentgov approvals show apr-0123... --server http://127.0.0.1:8470",
 		Args:    oneApprovalID,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			cl, err := g.approvalsClient()
+			cl, err := g.serverClient(cmd.CommandPath())
 			if err != nil {
 				return err
 			}
@@ -176,7 +159,7 @@ approved (re-submit the check with "approval_id" to run the action, once);
 			if timeout <= 0 {
 				return usageErr("--timeout must be positive")
 			}
-			cl, err := g.approvalsClient()
+			cl, err := g.serverClient(cmd.CommandPath())
 			if err != nil {
 				return err
 			}

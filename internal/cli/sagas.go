@@ -29,22 +29,6 @@ every saga, any other sees the sagas of agents it may act for.`,
 	return c
 }
 
-// sagasClient is the client of --server: sagas run in the server.
-func (g *globals) sagasClient() (*client.Client, error) {
-	cfg, err := g.loadConfig()
-	if err != nil {
-		return nil, err
-	}
-	cl, err := g.remote(cfg)
-	if err != nil {
-		return nil, err
-	}
-	if cl == nil {
-		return nil, usageErr("sagas commands need --server URL (or %s)", envServer)
-	}
-	return cl, nil
-}
-
 func newSagasListCmd(g *globals) *cobra.Command {
 	var agent, output string
 	var unfinished bool
@@ -61,7 +45,7 @@ func newSagasListCmd(g *globals) *cobra.Command {
 			if limit < 1 || limit > 1000 {
 				return usageErr("--limit must be between 1 and 1000")
 			}
-			cl, err := g.sagasClient()
+			cl, err := g.serverClient(cmd.CommandPath())
 			if err != nil {
 				return err
 			}
@@ -108,7 +92,7 @@ func newSagaShowCmd(g *globals, abort bool) *cobra.Command {
 		Short: short,
 		Args:  oneArg("saga id"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			cl, err := g.sagasClient()
+			cl, err := g.serverClient(cmd.CommandPath())
 			if err != nil {
 				return err
 			}
