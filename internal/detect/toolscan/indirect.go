@@ -450,25 +450,6 @@ func (sc *scan) lookalikeHost(ta *toolAnalysis, u textUnit) {
 // of a sentence.
 var properNounRE = re(`[a-z,;:]\s+([A-Z][a-z]{4,})\b`)
 
-// registrableLabel is the label before the public suffix of an address's
-// host ("strlpe" of "https://api.strlpe.com/v1").
-func registrableLabel(dest string) string {
-	host := dest
-	if i := strings.Index(host, "://"); i >= 0 {
-		host = host[i+3:]
-	}
-	if i := strings.IndexAny(host, "/?#:"); i >= 0 {
-		host = host[:i]
-	}
-	if i := strings.LastIndexByte(host, '@'); i >= 0 {
-		host = host[i+1:]
-	}
-	labels := strings.Split(host, ".")
-	if len(labels) < 2 {
-		return ""
-	}
-	return labels[len(labels)-2]
-}
 
 // destNames are the parameter names and, when the text being analysed
 // writes them as identifiers, the tool names that can be destinations;

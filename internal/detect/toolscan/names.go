@@ -339,24 +339,22 @@ func (sc *scan) serverName() {
 		return
 	}
 	k := &sc.s.known
-	for _, ref := range k.servers {
-		if how, ok := k.squat(sc.in.Server, ref); ok {
-			sev := detect.High
-			if how == "look-alike characters" {
-				sev = detect.Critical
-			}
-			sc.add(Finding{Type: TypeTyposquatting, Tool: "", Object: ObjectServer, Path: "", Severity: sev,
-				Detail: fmt.Sprintf("the server name %q imitates the well-known server %q (%s); check where this server comes from", sc.in.Server, ref, how)})
-			return
-		}
-	}
-	if brand, how, ok := k.brandSquat(newNameForm(sc.in.Server)); ok {
+	report := func(what, ref, how string) {
 		sev := detect.High
 		if how == "look-alike characters" {
 			sev = detect.Critical
 		}
 		sc.add(Finding{Type: TypeTyposquatting, Tool: "", Object: ObjectServer, Path: "", Severity: sev,
-			Detail: fmt.Sprintf("the server name %q imitates the product name %q (%s); check where this server comes from", sc.in.Server, brand, how)})
+			Detail: fmt.Sprintf("the server name %q imitates the %s %q (%s); check where this server comes from", sc.in.Server, what, ref, how)})
+	}
+	for _, ref := range k.servers {
+		if how, ok := k.squat(sc.in.Server, ref); ok {
+			report("well-known server", ref, how)
+			return
+		}
+	}
+	if brand, how, ok := k.brandSquat(newNameForm(sc.in.Server)); ok {
+		report("product name", brand, how)
 		return
 	}
 	for _, o := range sc.in.OtherServers {

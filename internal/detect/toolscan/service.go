@@ -105,27 +105,35 @@ func ownService(dest string, own []string) bool {
 	if len(own) == 0 {
 		return false
 	}
+	// The name must be the registrable label ("sentry" of
+	// "o0.ingest.sentry.io"), not any label ("imgur.attacker.example").
+	reg := registrableLabel(dest)
+	return reg != "" && slices.Contains(own, reg)
+}
+
+// registrableLabel is the label before the public suffix of an address's
+// host ("sentry" of "https://o0.ingest.sentry.io/…", "acme" of
+// "x@mail.acme.co.uk"), or "".
+func registrableLabel(dest string) string {
 	host := dest
 	if i := strings.Index(host, "://"); i >= 0 {
 		host = host[i+3:]
 	}
-	if i := strings.IndexAny(host, "/?#"); i >= 0 {
+	if i := strings.IndexAny(host, "/?#:"); i >= 0 {
 		host = host[:i]
 	}
 	if i := strings.LastIndexByte(host, '@'); i >= 0 {
 		host = host[i+1:]
 	}
-	// The name must be the registrable label ("sentry" of
-	// "o0.ingest.sentry.io"), not any label ("imgur.attacker.example").
 	labels := strings.Split(host, ".")
 	if len(labels) < 2 {
-		return false
+		return ""
 	}
 	reg := labels[len(labels)-2]
 	if len(labels) >= 3 && (reg == "co" || reg == "com" || reg == "org" || reg == "net" || reg == "ac" || reg == "gov") && len(labels[len(labels)-1]) == 2 {
 		reg = labels[len(labels)-3]
 	}
-	return slices.Contains(own, reg)
+	return reg
 }
 
 // placeholderRE finds the placeholders of a URL template.
