@@ -450,7 +450,6 @@ func (sc *scan) lookalikeHost(ta *toolAnalysis, u textUnit) {
 // of a sentence.
 var properNounRE = re(`[a-z,;:]\s+([A-Z][a-z]{4,})\b`)
 
-
 // destNames are the parameter names and, when the text being analysed
 // writes them as identifiers, the tool names that can be destinations;
 // built once per text.
