@@ -164,12 +164,12 @@ const (
 // generated dev split and the sets written by hand in other styles, each
 // measured once before the scanner was tuned on it.
 var devSplits = []string{"dev", "dev-written-1", "dev-written-2", "dev-written-3", "dev-written-4", "dev-written-5", "dev-written-6", "dev-written-7", "dev-written-8", "dev-written-9", "dev-written-10", "dev-written-11", "dev-written-12",
-	"dev-written-13", "dev-written-14", "dev-written-15", "dev-written-16", "dev-written-17", "dev-written-18", "dev-written-19", "dev-written-20", "dev-written-21", "dev-written-22", "dev-written-23", "dev-written-24", "dev-written-25", "dev-written-26", "dev-written-27", "dev-written-28"}
+	"dev-written-13", "dev-written-14", "dev-written-15", "dev-written-16", "dev-written-17", "dev-written-18", "dev-written-19", "dev-written-20", "dev-written-21", "dev-written-22", "dev-written-23", "dev-written-24", "dev-written-25", "dev-written-26", "dev-written-27", "dev-written-28", "dev-written-29"}
 
 // devFloors hold development sets that are not fitted to the targets at
 // the recall where they stand (testdata/README.md, round 18): each was
 // read to fix false alarms and general misses, not every row.
-var devFloors = map[string]float64{"dev-written-25": 0.675, "dev-written-27": 0.80, "dev-written-28": 0.80}
+var devFloors = map[string]float64{"dev-written-25": 0.675, "dev-written-27": 0.80, "dev-written-28": 0.80, "dev-written-29": 0.75}
 
 func TestQualityDev(t *testing.T) {
 	for _, split := range devSplits {
@@ -234,11 +234,11 @@ func TestQualityHeldOut(t *testing.T) {
 		// (0.925 / 0.000, the same as the round-16 scanner); held one
 		// server below.
 		{"heldout-written-10", 0.90, targetFPR},
-		// Written by another author after round 18's rules, in the
-		// style of dev-written-27 and -28 (realistic servers, quiet
-		// attacks), measured once: 0.725 / 0.150 (round 16: 0.725 /
-		// 0.225). Held where it stands; its rows were never read.
-		{"heldout-written-11", 0.70, 0.15},
+		// Written by another author after round 19's rules, in the
+		// style of dev-written-27 to -29 (realistic servers, quiet
+		// attacks), measured once: 0.800 / 0.175 (round 16: 0.725 /
+		// 0.325). Held where it stands; its rows were never read.
+		{"heldout-written-11", 0.775, 0.175},
 	} {
 		q := evaluate(t, c.split)
 		t.Logf("%s split:\n%s", c.split, q.table())

@@ -202,6 +202,8 @@ func compareText(path, a, b string) []Reason {
 		return []Reason{{Path: path, Severity: detect.High, What: "the new text carries invisible characters"}}
 	case sb.directed && !sa.directed && len(b) > len(a):
 		return []Reason{{Path: path, Severity: detect.High, What: "the text grew with an instruction to the model (" + sb.ex["directed"] + ")"}}
+	case sb.sensData && !sa.sensData && !(sb.sensPath && !sa.sensPath) && !(sb.url && !sa.url) && !(sb.email && !sa.email) && credentialNoteOnly(a, b):
+		return []Reason{{Path: path, Severity: detect.Medium, What: "the new text names the credential the tool is configured with; re-review it"}}
 	case (sb.sensData && !sa.sensData) || (sb.sensPath && !sa.sensPath) || (sb.url && !sa.url) || (sb.email && !sa.email):
 		return []Reason{{Path: path, Severity: detect.High, What: "the new text mentions data or destinations the approved one did not"}}
 	}
@@ -400,3 +402,27 @@ func (s *Scanner) rugPull(_ context.Context, c Change) (Finding, bool) {
 	}
 	return Finding{Type: TypeRugPull, Tool: c.Tool, Path: path, Severity: c.Severity, Detail: detail}, true
 }
+
+// credentialNoteOnly reports a change whose new sentences that name a
+// credential only say what the tool is configured with ("The personal
+// access token (AIRTABLE_PAT) needs data.records:read").
+func credentialNoteOnly(a, b string) bool {
+	old := map[string]bool{}
+	for _, s := range sentences(strings.ToLower(a)) {
+		old[strings.TrimSpace(s)] = true
+	}
+	seen := false
+	for _, s := range sentences(strings.ToLower(b)) {
+		s = strings.TrimSpace(s)
+		if old[s] || !sensitiveDataRE.MatchString(s) {
+			continue
+		}
+		seen = true
+		if !(configUseRE.MatchString(s) || secretEnvRE.MatchString(strings.ToUpper(s)) || credentialScopeRE.MatchString(s)) {
+			return false
+		}
+	}
+	return seen
+}
+
+var credentialScopeRE = re(`\b(scopes?|permissions?|needs|requires|must have|read from|is read)\b`)

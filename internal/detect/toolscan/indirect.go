@@ -43,6 +43,7 @@ var overrideEuphemismRE = re(`\b(takes?|taking|to take) precedence over (\w+ ){0
 	`|\bwithout (checking|confirming|consulting|verifying) with the user\b` +
 	`|\bwhatever (text|content|value|instructions?|string|command) (arrives|appears|comes back|is returned|shows up|lands)\b[^.;]{0,60}\b(is|are|gets?|will be) (carried out|executed|followed|obeyed|acted on|acted upon|performed|run)\b` +
 	`|\bexecutable (follow[- ]?ups?|instructions?|steps?|directives?)\b` +
+	`|\btreat (the )?(instructions?|requests?|commands?) (inside|in|from|within|contained in) [^.;]{0,40}\bas (authori[sz]ed|trusted|legitimate|approved|genuine|authoritative)\b` +
 	`|\b(approvals?|consent|permissions?|confirmations?) (is|are|has been|have been|was|were) (already )?(granted|given|obtained|provided) (upstream|in advance|beforehand|already|by the (workspace|account|org\w*) (owner|admin\w*))\b` +
 	`|\bconfirmation (prompts?|requests?|steps?|dialogs?) (are|is) (treated as |considered )?(redundant|unnecessary|superfluous|skipped|not needed)\b` +
 	`|\b(commands?|actions?|instructions?|steps?) (proposed|suggested|returned|provided|requested) by (any|other|another|connected|every) (connected |other )?(tools?|servers?)\b[^.;]{0,40}\b(carried out|executed|run|followed|performed|applied)\b`)
@@ -257,7 +258,7 @@ func (sc *scan) indirect(g gate, text, lowOrig string, sg *signals) {
 		data, secret, p := "", false, ""
 		for i, r := range []*regexp.Regexp{indirectSecretRE, sysPromptObjRE, credObjRE, indirectUserDataRE, convObjRE, personalObjRE} {
 			// Only the first sentence can state the tool's purpose.
-			if loc := r.FindStringIndex(c); loc != nil && !negationRE.MatchString(c[max(0, loc[0]-40):loc[0]]) && !(ci == 0 && inPurposeStatement(c, loc)) {
+			if loc := r.FindStringIndex(c); loc != nil && !negationRE.MatchString(c[max(0, loc[0]-40):loc[0]]) && !(ci == 0 && inPurposeStatement(c, loc)) && !summarised(c, loc) {
 				data, secret = c[loc[0]:loc[1]], i < 3
 				if refs {
 					p = sc.paramRef(c, loc[0], loc[1])
@@ -476,3 +477,17 @@ func (sc *scan) destNames(params map[string]bool) map[string]bool {
 // sepReplacer writes identifier separators as spaces, as normalised text
 // does.
 var sepReplacer = strings.NewReplacer("_", " ", "-", " ")
+
+// summarised reports data named as the object of a summary ("the
+// conversation summary", "a summary of the call"): what is passed is the
+// model's summary, not the material itself.
+func summarised(text string, loc []int) bool {
+	after := text[loc[1]:min(len(text), loc[1]+24)]
+	before := text[max(0, loc[0]-24):loc[0]]
+	return summaryAfterRE.MatchString(after) || summaryBeforeRE.MatchString(before)
+}
+
+var (
+	summaryAfterRE  = re(`^\W*(summary|summaries|recap|gist|synopsis|highlights|notes|title|subject|topic)\b`)
+	summaryBeforeRE = re(`\b(summary|summaries|recap|gist|synopsis|short description) of (the |this |a )?$`)
+)

@@ -159,7 +159,7 @@ var (
 	instrumentRE  = re(`\b(with|using|via|through|by means of|authenticated with|signed with)\s+(the |a |an |your |their )?(\w+'?s?\s+){0,3}$`)
 	alsoRE        = re(`\b(as well|also|too|in addition|additionally|silently|secretly|quietly)\b`)
 	negatedVerbRE = re(`\b(do not|don't|dont|never|not|no|nor|without|cannot|can't|won't|prohibits?|forbids?|forbidden|prohibe|prohibido|prohiben|interdit|verboten|vietato|proibido|proibe)\s+(\w+\s+){0,2}$`)
-	exampleRE     = re(`\b(like|such as|e\.g\.|eg|for example|for instance|example|say)\W*$`)
+	exampleRE     = re(`\b(like|such as|e\.g\.|eg|for example|for instance|example|say|typically|usually)\W*((to|at|from|as|in)\W+)?$`)
 )
 
 // Concealment in shapes the secrecy family does not list: hiding a step or
@@ -294,7 +294,7 @@ func intentsWith(view, orig string, sg *signals, isParam func(string) bool) {
 				continue // "pass `password` if the user supplied one", "keys not included in `data`"
 			}
 			for _, r := range []*regexp.Regexp{sysPromptObjRE, credObjRE, convObjRE, personalObjRE} {
-				if loc := r.FindStringIndex(sent); loc != nil && !negationRE.MatchString(sent[max(0, loc[0]-40):loc[0]]) && !quotedNamedFor(sent, sent[loc[0]:loc[1]]) {
+				if loc := r.FindStringIndex(sent); loc != nil && !negationRE.MatchString(sent[max(0, loc[0]-40):loc[0]]) && !quotedNamedFor(sent, sent[loc[0]:loc[1]]) && !summarised(sent, loc) {
 					m := sent[loc[0]:loc[1]]
 					sg.sensData, sg.sensAccess = true, true
 					sg.note("data", m)

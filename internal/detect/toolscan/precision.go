@@ -225,6 +225,9 @@ var userSuppliedRE = re(`\b(typed|entered|provided|supplied|chosen|given|written
 var agentOwnedRE = re(`\b(your|yours|you were given|you have|available to you|in your context|the assistant'?s?|the model'?s?|the agent'?s?)\b`)
 
 // conversationPurposeRE: tools whose job is the conversation itself.
+// userTestsRE: the user's own prompt under test.
+var userTestsRE = re(`\bthe user (wants to test|is testing|wrote|writes|is writing|drafted|provides?|gives?)\b|\bunder test\b`)
+
 // modelToolRE: a tool whose job is to run a language model (a
 // playground, an evaluation harness): prompts, system prompts and message
 // lists are its input.
@@ -243,6 +246,10 @@ var conversationPurposeRE = re(`\b(chats?|conversations?|messages|threads?|trans
 // playground, or a secret the user types in themselves. Text that hands
 // the agent's own material over ("your system prompt") is never covered.
 func purposeCoversParam(purpose, secretWord, desc string) bool {
+	// A model tool's prompt the user is testing is the user's.
+	if secretWord == "the system prompt" && modelToolRE.MatchString(purpose) && userTestsRE.MatchString(desc) {
+		return true
+	}
 	if agentOwnedRE.MatchString(desc) {
 		return false
 	}

@@ -78,7 +78,8 @@ func (sc *scan) schemaIntents(ta *toolAnalysis, t *Tool) {
 			if len(stem) > 5 {
 				stem = stem[:5]
 			}
-			if len(stem) >= 3 && strings.Contains(purpose, string(stem)) || r == credObjRE && (ownServiceCred(purpose, desc) || toolCredRE.MatchString(desc) || sc.serverCred(desc)) || ownParamData(r == credObjRE, purpose, desc) {
+			if len(stem) >= 3 && strings.Contains(purpose, string(stem)) || r == credObjRE && (ownServiceCred(purpose, desc) || toolCredRE.MatchString(desc) || sc.serverCred(desc)) || ownParamData(r == credObjRE, purpose, desc) ||
+				(r == sysPromptObjRE || r == convObjRE) && sc.modelTool() && userTestsRE.MatchString(desc) {
 				continue
 			}
 			sc.add(Finding{Type: TypeSchemaAbuse, Tool: ta.name, Object: ta.object, Path: pp.ptr, Severity: detect.High,

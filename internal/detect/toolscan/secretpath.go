@@ -36,7 +36,7 @@ func secretToDest(sent string) (path, dest string, ok bool) {
 // configUseRE: a sentence about what the server is configured with
 // ("Uses SHOPIFY_STORE_DOMAIN (acme.myshopify.com) and the token in
 // SHOPIFY_ACCESS_TOKEN"), not about where data goes.
-var configUseRE = re(`^\W*(uses|reads|takes|authenticates (with|using)|connects (to|with|using)|requires|needs|expects)\b|\b(is|are) (read|loaded|taken|sourced) from\b|\b(comes?|come) from\b`)
+var configUseRE = re(`^\W*(uses|reads|takes|authenticates (with|using)|connects (to|with|using)|requires|needs|expects|usa|utiliza|emplea|nutzt|verwendet|benötigt|benotigt|utilise|nécessite|necessite|requer)\b|\b(is|are) (read|loaded|taken|sourced) from\b|\b(comes?|come) from\b|\bse (lee|toma|obtiene) de\b|\bwird aus \S+ gelesen\b|\best lu depuis\b`)
 
 // purposeNamesPath reports a purpose text that uses one of the path's
 // names.

@@ -262,6 +262,9 @@ func (sc *scan) analyze(text, orig string) signals {
 		if sc.namesOwnParam(sentenceAround(text, loc), text[loc[0]:loc[1]]) {
 			continue
 		}
+		if summarised(text, loc) {
+			continue
+		}
 		// A model playground's prompts and messages are its input.
 		if m := text[loc[0]:loc[1]]; (sysPromptObjRE.MatchString(m) || convObjRE.MatchString(m)) && sc.modelTool() && !agentsOwnInputRE.MatchString(sentenceAround(text, loc)) {
 			continue
@@ -271,7 +274,7 @@ func (sc *scan) analyze(text, orig string) signals {
 		if sg.dataWord == "" {
 			sg.dataWord = text[loc[0]:loc[1]]
 		}
-		if pick(lm, lcRead, accessVerbBaseRE, accessVerbRE).MatchString(sentenceTail(text[:loc[0]], 60)) && !inPurposeStatement(text, loc) && !passiveSource(text, loc) && !userValueRE.MatchString(sentenceAround(text, loc)) {
+		if pick(lm, lcRead, accessVerbBaseRE, accessVerbRE).MatchString(sentenceTail(text[:loc[0]], 60)) && !inPurposeStatement(text, loc) && !passiveSource(text, loc) && !userValueRE.MatchString(sentenceAround(text, loc)) && !configUseRE.MatchString(strings.TrimSpace(sentenceAround(text, loc))) {
 			sg.sensAccess = true
 		}
 	}
