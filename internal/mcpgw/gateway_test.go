@@ -69,6 +69,7 @@ type upstream struct {
 	calls     atomic.Int64
 	connects  atomic.Int64
 	cancelled atomic.Int64 // slow calls the upstream saw cancelled
+	started   atomic.Int64 // slow calls the upstream began
 	block     chan struct{}
 }
 
@@ -84,6 +85,7 @@ func newUpstream(t testing.TB) *upstream {
 		return &mcp.CallToolResult{Content: []mcp.Content{&mcp.TextContent{Text: "deleted"}}}, nil, nil
 	})
 	mcp.AddTool(u.srv, &mcp.Tool{Name: "slow", Description: "Wait."}, func(ctx context.Context, _ *mcp.CallToolRequest, in struct{}) (*mcp.CallToolResult, any, error) {
+		u.started.Add(1)
 		select {
 		case <-u.block:
 		case <-ctx.Done():

@@ -164,6 +164,13 @@ func TestStreamPathOnTheWire(t *testing.T) {
 	// call is answered.
 	w.send(`{"jsonrpc":"2.0","id":10,"method":"tools/call","params":{"name":"slow","arguments":{}}}`)
 	waitFlights(t, g, 1)
+	// Cancel once the upstream runs the call: cancelled before it was
+	// sent, there is nothing to tell the upstream.
+	for deadline := time.Now().Add(5 * time.Second); u.started.Load() == 0; time.Sleep(2 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the upstream never started the slow call")
+		}
+	}
 	w.send(`{"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":10,"reason":"user"}}`)
 	waitFlights(t, g, 0)
 	w.send(`{"jsonrpc":"2.0","id":11,"method":"tools/call","params":{"name":"echo","arguments":{"text":"after"}}}`)
