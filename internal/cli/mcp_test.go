@@ -317,7 +317,15 @@ func TestMCPScanSSE(t *testing.T) {
 	path := filepath.Join(dir, "mcp.json")
 	os.WriteFile(path, []byte(cfg), 0o600)
 	code, out, all = runScan(t, env, "mcp", "scan", "--config-file", path, "--timeout", "5s", "--output", "json")
-	if code != 1 || !hasFinding(out, "TOOL_POISONING", "summarize") || !strings.Contains(all, "refusing a request to") {
+	// The rogue server is not scanned: its endpoint event is refused
+	// (how the SDK words the failure depends on timing).
+	rogueFailed := false
+	for _, s := range out.Servers {
+		if s.Server == "rogue" && s.Error != "" {
+			rogueFailed = true
+		}
+	}
+	if code != 1 || !hasFinding(out, "TOOL_POISONING", "summarize") || !rogueFailed {
 		t.Fatalf("config with sse servers: exit %d %+v\n%s", code, out, all)
 	}
 	if n := leaked.Load(); n != 0 {

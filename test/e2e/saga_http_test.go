@@ -411,9 +411,16 @@ func TestSagaHTTPResumesAfterCrash(t *testing.T) {
 	if !slices.Equal(charges, []string{key, key}) {
 		t.Fatalf("charge deliveries %v, want the same key twice", charges)
 	}
+	// The query index follows the log by a few milliseconds: poll.
 	var actions []string
-	for _, e := range sagaEntries(t, second, created.ID) {
-		actions = append(actions, e.Action+"="+e.Decision)
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		actions = actions[:0]
+		for _, e := range sagaEntries(t, second, created.ID) {
+			actions = append(actions, e.Action+"="+e.Decision)
+		}
+		if len(actions) > 0 && actions[len(actions)-1] == "saga_end=completed" || time.Now().After(deadline) {
+			break
+		}
 	}
 	if !slices.Contains(actions, "saga_resume=running") || actions[len(actions)-1] != "saga_end=completed" {
 		t.Fatalf("audit %v", actions)
