@@ -91,20 +91,26 @@ func (sc *scan) serverParams() map[string]bool {
 		// link_tenant", "sent with post_review_comment"), when the text
 		// writes them as identifiers: "LINE Notify" is a service.
 		name := sc.in.Tools[i].Name
-		if w := strings.Fields(strings.ToLower(sepReplacer.Replace(splitCamel(name)))); len(w) > 1 && strings.ContainsAny(name, "_-") {
-			sc.tools[strings.Join(w, " ")] = strings.ToLower(name)
+		if w := identWords(name); strings.Contains(w, " ") && strings.ContainsAny(name, "_-") {
+			sc.tools[w] = strings.ToLower(name)
 		}
 		m, _ := sc.in.Tools[i].InputSchema.(map[string]any)
 		props, _ := m["properties"].(map[string]any)
 		for name := range props {
-			words := strings.Fields(strings.ToLower(sepReplacer.Replace(splitCamel(name))))
-			if len(words) == 0 || len(strings.Join(words, "")) < 4 {
+			w := identWords(name)
+			if len(w)-strings.Count(w, " ") < 4 {
 				continue
 			}
-			sc.params[strings.Join(words, " ")] = len(words) > 1
+			sc.params[w] = strings.Contains(w, " ")
 		}
 	}
 	return sc.params
+}
+
+// identWords writes an identifier as the lower-case words normalised
+// text has for it ("tenant_blob", "tenantBlob" → "tenant blob").
+func identWords(name string) string {
+	return strings.Join(strings.Fields(strings.ToLower(sepReplacer.Replace(splitCamel(name)))), " ")
 }
 
 // splitCamel writes camelCase as separate words ("tasteProfile" →
@@ -120,15 +126,15 @@ func splitCamel(s string) string {
 	return b.String()
 }
 
-// paramRef finds, in a sentence, where the data at [at, end) goes: the
-// first of the server's parameters named as a destination after it, else
-// the last before it. A distinctive name (several words, tenant_blob)
+// nearestRef picks, among a sentence's destination mentions, where the
+// data at [at, end) goes: the first named after it, else the last before
+// it. A distinctive name (several words, tenant_blob)
 // counts in a sentence with a transfer verb of any language of the word
 // tables; a plain one after "as", "into"… with a transfer verb, or as the
 // subject of "holds", "is populated with"…
-func (sc *scan) paramRef(sent string, at, end int) string {
+func nearestRef(refs []paramMention, at, end int) string {
 	best, bestAt := "", -1
-	for _, r := range sc.paramRefs(sent) {
+	for _, r := range refs {
 		switch {
 		case r.at >= end && (bestAt < end || r.at < bestAt):
 			best, bestAt = r.name, r.at
@@ -144,13 +150,12 @@ type paramMention struct {
 	at   int
 }
 
-// paramRefs lists the parameter mentions of a sentence that name a
-// destination.
-func (sc *scan) paramRefs(sent string) []paramMention {
-	params := sc.serverParams()
+// paramRefs lists the mentions of names (destNames: parameter or tool →
+// distinctive) in a sentence that name a destination.
+func paramRefs(sent string, names map[string]bool) []paramMention {
 	var out []paramMention
 	transfer := -1
-	for name, distinctive := range sc.destNames(params) {
+	for name, distinctive := range names {
 		for off := 0; off < len(sent); {
 			i := wordIndex(sent[off:], name)
 			if i < 0 {
@@ -158,12 +163,6 @@ func (sc *scan) paramRefs(sent string) []paramMention {
 			}
 			i += off
 			before, after := sent[:i], sent[i+len(name):]
-			if distinctive && transfer < 0 {
-				transfer = 0
-				if transferVerbRE.MatchString(sent) {
-					transfer = 1
-				}
-			}
 			if transfer < 0 {
 				transfer = 0
 				if transferVerbRE.MatchString(sent) {
@@ -229,8 +228,7 @@ var shortWords = map[string]string{"env": "environment", "pwd": "password", "pas
 // indirect adds what the indirect classes find in a normalised text;
 // lowOrig is the text as written, lower-cased (identifiers intact).
 func (sc *scan) indirect(g gate, text, lowOrig string, sg *signals) {
-	sc.lowOrig = lowOrig
-	defer func() { sc.lowOrig = "" }()
+	names := sc.destNames(lowOrig)
 	if g.any(concealEuphemismKeys) {
 		if m := concealEuphemismRE.FindString(text); m != "" && !userControlled(m) {
 			sg.secrecy = true
@@ -250,9 +248,9 @@ func (sc *scan) indirect(g gate, text, lowOrig string, sg *signals) {
 	for ci, c := range sentences(text) {
 		// The data classes are large alternations: look for data only in
 		// a sentence that could carry it somewhere.
-		refs := len(sc.paramRefs(c)) > 0
+		refs := paramRefs(c, names)
 		carry := transferVerbRE.MatchString(c) && (sg.directed || sg.secrecy || sg.override || sg.pretext || verbatimRE.MatchString(c))
-		if !refs && !carry {
+		if len(refs) == 0 && !carry {
 			continue
 		}
 		data, secret, p := "", false, ""
@@ -260,9 +258,7 @@ func (sc *scan) indirect(g gate, text, lowOrig string, sg *signals) {
 			// Only the first sentence can state the tool's purpose.
 			if loc := r.FindStringIndex(c); loc != nil && !negationRE.MatchString(c[max(0, loc[0]-40):loc[0]]) && !(ci == 0 && inPurposeStatement(c, loc)) && !summarised(c, loc) {
 				data, secret = c[loc[0]:loc[1]], i < 3
-				if refs {
-					p = sc.paramRef(c, loc[0], loc[1])
-				}
+				p = nearestRef(refs, loc[0], loc[1])
 				break
 			}
 		}
@@ -325,7 +321,7 @@ func hasFieldFor(params []string, data string) bool {
 		return false
 	}
 	for _, p := range params {
-		if namedFor(strings.Join(strings.Fields(strings.ToLower(sepReplacer.Replace(splitCamel(p)))), " "), data) {
+		if namedFor(identWords(p), data) {
 			return true
 		}
 	}
@@ -335,8 +331,7 @@ func hasFieldFor(params []string, data string) bool {
 // isParamName reports whether a name written in a definition ("tenant_blob",
 // "`view`") is one of the server's parameters or tools.
 func (sc *scan) isParamName(name string) bool {
-	key := strings.Join(strings.Fields(strings.ToLower(sepReplacer.Replace(splitCamel(name)))), " ")
-	_, ok := sc.serverParams()[key]
+	_, ok := sc.serverParams()[identWords(name)]
 	return ok
 }
 
@@ -356,8 +351,7 @@ func quotedParamIn(s string, isParam func(string) bool) bool {
 // data ("the `system_prompt` you pass is used as the system message").
 func quotedNamedFor(sent, data string) bool {
 	for _, m := range quotedParamRE.FindAllStringSubmatch(sent, 8) {
-		name := strings.Join(strings.Fields(sepReplacer.Replace(strings.Trim(m[len(m)-1], "`'\""))), " ")
-		if namedFor(name, data) {
+		if namedFor(identWords(strings.Trim(m[len(m)-1], "`'\"")), data) {
 			return true
 		}
 	}
@@ -410,7 +404,7 @@ var agentsOwnInputRE = re(`\b(your|yours|you were given|you are (running|operati
 func (sc *scan) namesOwnParam(sent, data string) bool {
 	for _, m := range identRE.FindAllString(sent, 8) {
 		name := strings.Trim(m, "`'\"")
-		if sc.isParamName(name) && namedFor(strings.ReplaceAll(strings.ToLower(name), "_", " "), data) {
+		if sc.isParamName(name) && namedFor(identWords(name), data) {
 			return true
 		}
 	}
@@ -451,26 +445,20 @@ func (sc *scan) lookalikeHost(ta *toolAnalysis, u textUnit) {
 // of a sentence.
 var properNounRE = re(`[a-z,;:]\s+([A-Z][a-z]{4,})\b`)
 
-// destNames are the parameter names and, when the text being analysed
-// writes them as identifiers, the tool names that can be destinations;
-// built once per text.
-func (sc *scan) destNames(params map[string]bool) map[string]bool {
-	if len(sc.tools) == 0 || sc.lowOrig == "" {
-		return params
-	}
-	if sc.destFor == sc.lowOrig && sc.dests != nil {
-		return sc.dests
-	}
+// destNames are the server's parameter names and, where lowOrig (the
+// text as written, lower-cased) writes them as identifiers, its tool
+// names: the names a sentence can send something to.
+func (sc *scan) destNames(lowOrig string) map[string]bool {
+	params := sc.serverParams()
 	names := params
 	for n, ident := range sc.tools {
-		if strings.Contains(sc.lowOrig, ident) {
+		if strings.Contains(lowOrig, ident) {
 			if len(names) == len(params) {
 				names = maps.Clone(params)
 			}
 			names[n] = true
 		}
 	}
-	sc.destFor, sc.dests = sc.lowOrig, names
 	return names
 }
 

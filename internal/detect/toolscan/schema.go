@@ -531,13 +531,24 @@ var toolCredRE = re(`\b(signing|hmac|verification|webhook) (secret|key)\b|\bsign
 // server itself is for ("Plaid access token" on the plaid server).
 func (sc *scan) serverCred(desc string) bool {
 	d := strings.ToLower(desc)
-	for _, w := range strings.FieldsFunc(strings.ToLower(sc.in.Server), func(r rune) bool { return r == '-' || r == '_' || r == ' ' || r == '.' }) {
-		// Product names only: "review" in ai-code-review names no service.
-		if len(w) >= 4 && !genericServerWords[w] && !sc.s.known.vocab[w] && !englishWordRE.MatchString(w) && wordIndex(d, w) >= 0 {
+	for _, w := range sc.productWords() {
+		if wordIndex(d, w) >= 0 {
 			return true
 		}
 	}
 	return false
+}
+
+// productWords returns the words of the server's name that name a product:
+// "review" in ai-code-review names no service, "plaid" in plaid-mcp does.
+func (sc *scan) productWords() []string {
+	var out []string
+	for _, w := range strings.FieldsFunc(strings.ToLower(sc.in.Server), func(r rune) bool { return r == '-' || r == '_' || r == ' ' || r == '.' }) {
+		if len(w) >= 4 && !genericServerWords[w] && !sc.s.known.vocab[w] && !englishWordRE.MatchString(w) {
+			out = append(out, w)
+		}
+	}
+	return out
 }
 
 // genericServerWords name no service.
@@ -556,10 +567,5 @@ func credentialWord(w string) bool {
 // productServer reports a server named after a product (plaid, okta,
 // twilio), whose tools' tokens are that product's.
 func (sc *scan) productServer() bool {
-	for _, w := range strings.FieldsFunc(strings.ToLower(sc.in.Server), func(r rune) bool { return r == '-' || r == '_' || r == ' ' || r == '.' }) {
-		if len(w) >= 4 && !genericServerWords[w] && !sc.s.known.vocab[w] && !englishWordRE.MatchString(w) {
-			return true
-		}
-	}
-	return false
+	return len(sc.productWords()) > 0
 }

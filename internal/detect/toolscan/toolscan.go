@@ -236,14 +236,9 @@ type scan struct {
 	refs []string
 	// params are the server's parameter names and tools its tools
 	// (normalised name → identifier; indirect.go), built on first use;
-	// lowOrig is the text being analysed, as written.
-	params  map[string]bool
-	tools   map[string]string
-	lowOrig string
-	// dests caches destNames for the text destFor; isModelTool caches
-	// modelTool (0 unknown, 1 yes, -1 no).
-	dests       map[string]bool
-	destFor     string
+	// isModelTool caches modelTool (0 unknown, 1 yes, -1 no).
+	params      map[string]bool
+	tools       map[string]string
 	isModelTool int
 }
 
