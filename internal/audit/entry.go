@@ -83,7 +83,7 @@ type Header struct {
 
 // keys are the header fields queries filter on.
 func (h *Header) keys() store.AuditKeys {
-	return store.AuditKeys{Time: h.Time, Type: h.Type, Agent: h.Agent, Session: h.Session, Decision: h.Decision}
+	return store.AuditKeys{Type: h.Type, Agent: h.Agent, Session: h.Session, Decision: h.Decision}
 }
 
 // AppendLeaf appends the leaf data of an entry header to dst: the RFC 8785
@@ -92,7 +92,7 @@ func (h *Header) keys() store.AuditKeys {
 // session, source, time, type and v. The leaf deliberately omits the index:
 // the position in the tree already binds it.
 func AppendLeaf(dst []byte, h *Header) []byte {
-	return appendLeafSuffix(appendLeafPrefix(dst, h), h.Time, h)
+	return appendLeafSuffix(canonical.AppendString(appendLeafPrefix(dst, h), h.Time), h)
 }
 
 // appendLeafPrefix appends the leaf up to the time value. Everything in it
@@ -126,9 +126,9 @@ func appendLeafPrefix(dst []byte, h *Header) []byte {
 	return append(dst, `,"time":`...)
 }
 
-// appendLeafSuffix appends the rest of the leaf after appendLeafPrefix.
-func appendLeafSuffix(dst []byte, time string, h *Header) []byte {
-	dst = canonical.AppendString(dst, time)
+// appendLeafSuffix appends the rest of the leaf after appendLeafPrefix and
+// the time value.
+func appendLeafSuffix(dst []byte, h *Header) []byte {
 	dst = append(dst, `,"type":`...)
 	dst = canonical.AppendString(dst, h.Type)
 	dst = append(dst, `,"v":`...)

@@ -290,6 +290,8 @@ type request struct {
 	leaf hash.Hash
 	sum  [32]byte
 	buf  []byte
+	// scratch holds a payload while it is canonicalised.
+	scratch []byte
 	// entropy holds salts drawn ahead (see expandSeed): the unused tail
 	// of stock.
 	entropy []byte
@@ -299,16 +301,20 @@ type request struct {
 	rot *rotateReq
 }
 
+// maxPooledScratch is the largest canonicalisation buffer a pooled request
+// keeps.
+const maxPooledScratch = 16 << 10
+
 func newRequest() any {
 	return &request{done: make(chan struct{}, 1), leaf: sha256.New(), buf: make([]byte, 0, 512)}
 }
 
-// fillSalt draws r's salt: from the ordered reserve for an injected
+// fillSalt draws a salt into dst: from the ordered reserve for an injected
 // source, otherwise from r's own stock, refilled from the system source in
 // bulk (a read is a system call).
-func (l *Log) fillSalt(r *request) error {
+func (l *Log) fillSalt(r *request, dst []byte) error {
 	if l.salts != nil {
-		return l.salts.fill(r.salt)
+		return l.salts.fill(dst)
 	}
 	if len(r.entropy) < SaltSize {
 		// The stock's memory is reused: every salt taken from it was
@@ -323,7 +329,7 @@ func (l *Log) fillSalt(r *request) error {
 		}
 		r.entropy = buf
 	}
-	copy(r.salt, r.entropy[:SaltSize])
+	copy(dst, r.entropy[:SaltSize])
 	// Each salt is used once: wipe it from the stock.
 	clear(r.entropy[:SaltSize])
 	r.entropy = r.entropy[SaltSize:]
@@ -391,6 +397,12 @@ func (l *Log) recycle(r *request) {
 	r.hdr, r.leafData, r.payload, r.salt, r.err, r.index, r.erase, r.rot = Header{}, nil, nil, nil, nil, 0, -1, nil
 	r.state.Store(stateWaiting)
 	r.leaf.Reset()
+	// A pooled request should not pin a large payload's buffer, nor keep
+	// its bytes: the scratch is wiped, and dropped past a small size.
+	clear(r.scratch)
+	if cap(r.scratch) > maxPooledScratch {
+		r.scratch = nil
+	}
 	l.pool.Put(r)
 }
 
@@ -592,34 +604,37 @@ func (l *Log) preparePayload(r *request, payload []byte, isCanonical bool) error
 	if len(raw) > l.maxBody {
 		return &FieldError{"payload", fmt.Sprintf("is %d bytes; the limit is %d", len(raw), l.maxBody)}
 	}
-	// Payload and salt share one allocation; the store takes ownership.
-	mem := make([]byte, SaltSize, SaltSize+len(raw))
-	var body []byte
-	if isCanonical {
-		body = append(mem[SaltSize:], raw...)
-	} else {
+	body := raw
+	if !isCanonical {
 		var err error
-		body, err = canonical.Append(mem[SaltSize:], raw, canonical.Limits{MaxBytes: l.maxBody})
+		r.scratch, err = canonical.Append(r.scratch[:0], raw, canonical.Limits{MaxBytes: l.maxBody})
 		if err != nil {
 			return &FieldError{"payload", err.Error()}
 		}
+		body = r.scratch
 	}
 	if len(body) > l.maxBody {
 		return &FieldError{"payload", fmt.Sprintf("is %d bytes in canonical form; the limit is %d", len(body), l.maxBody)}
 	}
-	r.payload = body
-	r.salt = mem[:SaltSize:SaltSize]
-	if err := l.fillSalt(r); err != nil {
+	var salt [SaltSize]byte
+	defer clear(salt[:])
+	if err := l.fillSalt(r, salt[:]); err != nil {
 		return fmt.Errorf("audit: payload salt: %w", err)
 	}
-	r.hdr.PayloadSHA256 = PayloadDigest(r.salt, body)
+	r.hdr.PayloadSHA256 = PayloadDigest(salt[:], body)
 	r.buf = appendLeafPrefix(r.buf[:0], &r.hdr)
 	r.leaf.Write([]byte{0x00}) // RFC 9162 leaf hash domain separator
 	r.leaf.Write(r.buf)
-	// Room for the suffix: the time (fixed width), the type (plain ASCII,
-	// never escaped) and the version.
-	r.leafData = make([]byte, len(r.buf), len(r.buf)+len(api.TimeLayout)+len(r.hdr.Type)+32)
-	copy(r.leafData, r.buf)
+	// Salt, payload and leaf share one allocation, which the store takes
+	// over: salt ‖ payload ‖ leaf prefix, with room after it for the
+	// suffix (the quoted time, the type, which is plain ASCII and never
+	// escaped, and the version).
+	n := len(body)
+	mem := make([]byte, 0, SaltSize+n+len(r.buf)+len(api.TimeLayout)+len(r.hdr.Type)+32)
+	mem = append(append(append(mem, salt[:]...), body...), r.buf...)
+	r.salt = mem[:SaltSize:SaltSize]
+	r.payload = mem[SaltSize : SaltSize+n : SaltSize+n]
+	r.leafData = mem[SaltSize+n:]
 	r.prefix = len(r.buf)
 	return nil
 }
@@ -631,8 +646,11 @@ func (l *Log) preparePayload(r *request, payload []byte, isCanonical bool) error
 // go back in time along the log.
 func (l *Log) stamp(r *request, at time.Time) {
 	r.at = at
-	r.hdr.Time = string(appendStamp(r.buf[:0], at))
-	r.leafData = appendLeafSuffix(r.leafData[:r.prefix], r.hdr.Time, &r.hdr)
+	// The time is digits and punctuation, so its RFC 8785 string is the
+	// time in quotes; it is written straight into the leaf.
+	d := append(r.leafData[:r.prefix], '"')
+	d = append(appendStamp(d, at), '"')
+	r.leafData = appendLeafSuffix(d, &r.hdr)
 	r.leaf.Write(r.leafData[r.prefix:])
 	// The sum goes into r's own array: a local would escape through the
 	// hash.Hash interface and cost an allocation per entry.

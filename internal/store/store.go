@@ -19,12 +19,14 @@ var ErrConflict = errors.New("store: conflict")
 // ErrReadOnly reports a write to a store opened read-only.
 var ErrReadOnly = errors.New("store: opened read-only")
 
-// AuditKeys are the fields of an entry that queries filter on. They are
-// copies of what the entry's leaf commits to, handed to the backend at
-// append so that it need not parse the leaf; a backend may instead derive
-// them from the leaf and leave them empty on reads.
+// AuditKeys are the fields of an entry that queries filter on by equality.
+// They are copies of what the entry's leaf commits to, handed to the
+// backend at append so that it need not parse the leaf; a backend may
+// instead derive them from the leaf (LeafKeys) and leave them empty on
+// reads. Time ranges are not among them: entry times never decrease along
+// the log, so a backend finds a time range by searching the leaves.
 type AuditKeys struct {
-	Time, Type, Agent, Session, Decision string
+	Type, Agent, Session, Decision string
 }
 
 // AuditRecord is one audit entry as a backend keeps it.

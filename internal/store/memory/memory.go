@@ -31,20 +31,35 @@ var _ store.Audit = (*Store)(nil)
 const chunkSize = 4096
 
 type chunks struct {
-	c [][]store.AuditRecord
+	c [][]entry
 	n int64
+}
+
+// entry is an audit record as the store keeps it: its index is its
+// position, and its query keys are read from the leaf when a query needs
+// them. A record's pointers are what the garbage collector scans on every
+// cycle, for every entry a long-lived log holds, so an entry keeps only
+// the four slices it cannot do without.
+type entry struct {
+	leaf, hashes, payload, salt []byte
+	erasedBy                    int64
 }
 
 func (c *chunks) len() int64 { return c.n }
 
-func (c *chunks) at(i int64) *store.AuditRecord { return &c.c[i/chunkSize][i%chunkSize] }
+func (c *chunks) at(i int64) *entry { return &c.c[i/chunkSize][i%chunkSize] }
 
-func (c *chunks) push(r store.AuditRecord) {
+func (c *chunks) record(i int64) store.AuditRecord {
+	e := c.at(i)
+	return store.AuditRecord{Index: i, Leaf: e.leaf, Hashes: e.hashes, Payload: e.payload, Salt: e.salt, ErasedBy: e.erasedBy}
+}
+
+func (c *chunks) push(r *store.AuditRecord) {
 	if c.n%chunkSize == 0 {
-		c.c = append(c.c, make([]store.AuditRecord, 0, chunkSize))
+		c.c = append(c.c, make([]entry, 0, chunkSize))
 	}
 	last := len(c.c) - 1
-	c.c[last] = append(c.c[last], r)
+	c.c[last] = append(c.c[last], entry{leaf: r.Leaf, hashes: r.Hashes, payload: r.Payload, salt: r.Salt, erasedBy: -1})
 	c.n++
 }
 
@@ -69,19 +84,22 @@ func (s *Store) AppendAudit(_ context.Context, b store.AuditBatch) error {
 		}
 	}
 	for _, e := range b.Erase {
-		if e.Index < 0 || e.Index >= next || s.entries.at(e.Index).Payload == nil {
+		if e.Index < 0 || e.Index >= next || s.entries.at(e.Index).payload == nil {
 			return fmt.Errorf("%w: entry %d has no payload to erase", store.ErrConflict, e.Index)
 		}
 	}
-	for _, r := range b.Records {
-		r.ErasedBy = -1
-		s.entries.push(r)
+	for i := range b.Records {
+		s.entries.push(&b.Records[i])
 	}
 	for _, e := range b.Erase {
 		// Readers may still hold the old slices, so drop the references
-		// rather than zeroing shared memory under them.
+		// rather than zeroing shared memory under them. The leaf may share
+		// an allocation with the payload (the audit log allocates an
+		// entry's bytes together), so it is copied out, leaving nothing
+		// here that keeps the erased bytes alive.
 		r := s.entries.at(e.Index)
-		r.Payload, r.Salt, r.ErasedBy = nil, nil, e.By
+		r.leaf = slices.Clone(r.leaf)
+		r.payload, r.salt, r.erasedBy = nil, nil, e.By
 	}
 	return nil
 }
@@ -93,17 +111,20 @@ func (s *Store) AuditEntry(_ context.Context, index int64) (store.AuditRecord, e
 	if index < 0 || index >= s.entries.len() {
 		return store.AuditRecord{}, store.ErrNotFound
 	}
-	return *s.entries.at(index), nil
+	return s.entries.record(index), nil
 }
 
-func matches(r *store.AuditRecord, q *store.AuditQuery) bool {
-	h := &r.Keys
+// matches reads the entry's keys from its leaf, as the SQLite store's
+// query index does; a member that is not a string matches only an empty
+// filter.
+func matches(e *entry, q *store.AuditQuery) bool {
+	h, t, _ := store.LeafKeys(e.leaf)
 	return (q.Agent == "" || h.Agent == q.Agent) &&
 		(q.Session == "" || h.Session == q.Session) &&
 		(q.Type == "" || h.Type == q.Type) &&
 		(q.Decision == "" || h.Decision == q.Decision) &&
-		(q.Since == "" || h.Time >= q.Since) &&
-		(q.Until == "" || h.Time < q.Until)
+		(q.Since == "" || t >= q.Since) &&
+		(q.Until == "" || t < q.Until)
 }
 
 // QueryAudit implements store.Audit.
@@ -116,8 +137,8 @@ func (s *Store) QueryAudit(_ context.Context, q store.AuditQuery) ([]store.Audit
 	}
 	var out []store.AuditRecord
 	for i := max(q.From, 0); i < s.entries.len() && len(out) < limit; i++ {
-		if r := s.entries.at(i); matches(r, &q) {
-			out = append(out, *r)
+		if matches(s.entries.at(i), &q) {
+			out = append(out, s.entries.record(i))
 		}
 	}
 	return out, nil
@@ -131,7 +152,7 @@ func (s *Store) ScanAudit(_ context.Context, from int64, fn func(*store.AuditRec
 			s.mu.RUnlock()
 			return nil
 		}
-		r := *s.entries.at(i)
+		r := s.entries.record(i)
 		s.mu.RUnlock()
 		if err := fn(&r); err != nil {
 			return err
@@ -148,7 +169,7 @@ func (s *Store) HashGroups(_ context.Context, leaves []int64) ([][]byte, error) 
 		if l < 0 || l >= s.entries.len() {
 			return nil, fmt.Errorf("%w: no hashes for leaf %d", store.ErrNotFound, l)
 		}
-		out[i] = s.entries.at(l).Hashes
+		out[i] = s.entries.at(l).hashes
 	}
 	return out, nil
 }

@@ -11,7 +11,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/agentgov/agentgov/internal/canonical"
 	"github.com/agentgov/agentgov/internal/store"
 )
 
@@ -252,26 +251,12 @@ func (s *Store) chunkPostings(ctx context.Context, upto int64) (map[string][]byt
 // leafKeys reads the indexed fields of a leaf that is a JSON object whose
 // indexed members, where present, are strings; false for anything else.
 func leafKeys(leaf []byte) ([4]string, bool) {
-	var out [4]string
-	v, err := canonical.Decode(leaf, canonical.Limits{MaxBytes: len(leaf) + 1})
-	m, isObject := v.(map[string]any)
-	if err != nil || !isObject {
-		return out, false
+	k, _, ok := store.LeafKeys(leaf)
+	if !ok {
+		return [4]string{}, false
 	}
 	// The members the query index keys on, in postingKeys' order.
-	for i, name := range [4]string{"agent", "session", "type", "decision"} {
-		switch x := m[name].(type) {
-		case nil:
-			if _, present := m[name]; present {
-				return out, false // JSON null: as json_extract reads it
-			}
-		case string:
-			out[i] = x
-		default:
-			return out, false
-		}
-	}
-	return out, true
+	return [4]string{k.Agent, k.Session, k.Type, k.Decision}, true
 }
 
 // leafKeysSQL reads the indexed fields of entry idx with json_extract (a

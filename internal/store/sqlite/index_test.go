@@ -15,9 +15,9 @@ import (
 // indexRecord is entry i with leaf members that vary like real ones,
 // including an escaped character in an agent name.
 func indexRecord(i int64) store.AuditRecord {
-	k := store.AuditKeys{Time: "2026-01-01T00:00:00.000000000Z", Type: []string{"decision", "kill"}[i%2],
+	k := store.AuditKeys{Type: []string{"decision", "kill"}[i%2],
 		Agent: fmt.Sprintf("agent-%d\n", i%5), Session: []string{"", "s1", "s2"}[i%3], Decision: []string{"allow", "", "deny"}[i%3]}
-	leaf, _ := json.Marshal(map[string]any{"time": k.Time, "type": k.Type, "agent": k.Agent, "session": k.Session, "decision": k.Decision, "n": i})
+	leaf, _ := json.Marshal(map[string]any{"time": "2026-01-01T00:00:00.000000000Z", "type": k.Type, "agent": k.Agent, "session": k.Session, "decision": k.Decision, "n": i})
 	return store.AuditRecord{Index: i, Leaf: leaf, Keys: k, Hashes: bytes.Repeat([]byte{1}, 32), Payload: []byte(`{}`), Salt: make([]byte, 32), ErasedBy: -1}
 }
 

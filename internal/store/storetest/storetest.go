@@ -27,19 +27,23 @@ var base = time.Date(2026, 3, 4, 5, 6, 7, 0, time.UTC)
 // fields, which is all a backend may assume of a leaf.
 func record(i int64) store.AuditRecord {
 	k := store.AuditKeys{
-		Time:     base.Add(time.Duration(i/3) * time.Second).Format(api.TimeLayout), // three entries per second
 		Type:     []string{"decision", "external"}[i%2],
 		Agent:    fmt.Sprintf("agent-%d", i%3),
 		Session:  []string{"", "s1", "s2", "s3", "s4"}[i%5],
 		Decision: []string{"allow", "deny", "", "escalate"}[i%4],
 	}
-	leaf, err := json.Marshal(map[string]any{"time": k.Time, "type": k.Type, "agent": k.Agent, "session": k.Session,
+	leaf, err := json.Marshal(map[string]any{"time": recordTime(i), "type": k.Type, "agent": k.Agent, "session": k.Session,
 		"decision": k.Decision, "action": "tool:x", "n": i})
 	if err != nil {
 		panic(err)
 	}
 	return store.AuditRecord{Index: i, Leaf: leaf, Keys: k, Hashes: bytes.Repeat([]byte{byte(i)}, 32),
 		Payload: []byte(fmt.Sprintf(`{"i":%d}`, i)), Salt: bytes.Repeat([]byte{7}, 32), ErasedBy: -1}
+}
+
+// recordTime is entry i's time: three entries per second.
+func recordTime(i int64) string {
+	return base.Add(time.Duration(i/3) * time.Second).Format(api.TimeLayout)
 }
 
 func appendN(t *testing.T, st store.Audit, from, n int64) {
@@ -262,10 +266,10 @@ func testQuery(t *testing.T, st store.Audit) {
 		}
 		var want []int64
 		for i := max(q.From, 0); i < n && len(want) < limit; i++ {
-			h := record(i).Keys
+			h, t := record(i).Keys, recordTime(i)
 			if (q.Agent == "" || h.Agent == q.Agent) && (q.Session == "" || h.Session == q.Session) &&
 				(q.Type == "" || h.Type == q.Type) && (q.Decision == "" || h.Decision == q.Decision) &&
-				(q.Since == "" || h.Time >= q.Since) && (q.Until == "" || h.Time < q.Until) {
+				(q.Since == "" || t >= q.Since) && (q.Until == "" || t < q.Until) {
 				want = append(want, i)
 			}
 		}
