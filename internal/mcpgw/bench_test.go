@@ -3,6 +3,8 @@ package mcpgw
 import (
 	"context"
 	"crypto/rand"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"testing"
@@ -175,6 +177,67 @@ func BenchmarkMCPProxyOverhead(b *testing.B) {
 			b.ReportMetric((proxied-stateful)/1e3, "overhead-vs-stateful-µs/call")
 		}
 	})
+
+	// Streamable HTTP on loopback, as `agentgov mcp proxy --upstream URL
+	// --listen ADDR` runs: the client reaches the upstream directly, then
+	// through a gateway that decides nothing, then through the real gate.
+	var httpDirect, httpHop float64
+	connectHTTP := func(b *testing.B, srv *mcp.Server) *mcp.ClientSession {
+		b.Helper()
+		url := serveHTTP(b, srv)
+		cs, err := mcp.NewClient(&mcp.Implementation{Name: "agent", Version: "1"}, nil).Connect(ctx,
+			&mcp.StreamableClientTransport{Endpoint: url, MaxRetries: -1, DisableStandaloneSSE: true}, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Cleanup(func() { cs.Close() })
+		return cs
+	}
+	httpGateway := func(b *testing.B, d Decider) *mcp.ClientSession {
+		b.Helper()
+		url := serveHTTP(b, newUpstream(b).srv)
+		g, err := New(Options{Server: "files", Agent: "bot", Decider: d, Upstream: func(context.Context) (mcp.Transport, error) {
+			return &mcp.StreamableClientTransport{Endpoint: url, MaxRetries: -1, DisableStandaloneSSE: true}, nil
+		}})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := g.Start(ctx); err != nil {
+			b.Fatal(err)
+		}
+		b.Cleanup(func() { g.Close() })
+		return connectHTTP(b, g.Server())
+	}
+	b.Run("http-direct", func(b *testing.B) {
+		d := run(b, connectHTTP(b, newUpstream(b).srv))
+		httpDirect = float64(d.Nanoseconds()) / float64(b.N)
+	})
+	b.Run("http-hop-only", func(b *testing.B) {
+		d := run(b, httpGateway(b, allowAll{}))
+		httpHop = float64(d.Nanoseconds()) / float64(b.N)
+		if httpDirect > 0 {
+			b.ReportMetric((httpHop-httpDirect)/1e3, "hop-µs/call")
+		}
+	})
+	b.Run("http-proxied", func(b *testing.B) {
+		d := run(b, httpGateway(b, realGate(b)))
+		proxied := float64(d.Nanoseconds()) / float64(b.N)
+		if httpDirect > 0 {
+			b.ReportMetric((proxied-httpDirect)/1e3, "overhead-µs/call")
+		}
+		if httpHop > 0 {
+			b.ReportMetric((proxied-httpHop)/1e3, "gateway-µs/call")
+		}
+	})
+}
+
+// serveHTTP serves srv over streamable HTTP on a loopback port for the
+// length of the benchmark and returns its URL.
+func serveHTTP(b *testing.B, srv *mcp.Server) string {
+	b.Helper()
+	hs := httptest.NewServer(mcp.NewStreamableHTTPHandler(func(*http.Request) *mcp.Server { return srv }, nil))
+	b.Cleanup(hs.Close)
+	return hs.URL
 }
 
 // allowAll allows everything at once.
