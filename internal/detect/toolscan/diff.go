@@ -80,6 +80,12 @@ func Diff(approved, current []Tool) []Change {
 		old[approved[i].Name] = &approved[i]
 	}
 	seen := map[string]bool{}
+	// The current tools' names: an order to call one of them is a
+	// workflow hint, not an instruction smuggled in.
+	own := map[string]bool{}
+	for i := range current {
+		own[strings.ToLower(current[i].Name)] = true
+	}
 	var out []Change
 	for i := range current {
 		t := &current[i]
@@ -96,7 +102,7 @@ func Diff(approved, current []Tool) []Change {
 			continue
 		}
 		c := Change{Tool: t.Name, Kind: Changed, Approved: a, Current: t}
-		c.Reasons = compareTools(a, t)
+		c.Reasons = compareTools(a, t, own)
 		if len(c.Reasons) == 0 {
 			// The canonical forms differ in a member we do not judge:
 			// still a change a reviewer must see.
@@ -119,16 +125,16 @@ func Diff(approved, current []Tool) []Change {
 	return out
 }
 
-func compareTools(a, b *Tool) []Reason {
+func compareTools(a, b *Tool, own map[string]bool) []Reason {
 	var rs []Reason
-	rs = append(rs, compareText("/description", a.Description, b.Description)...)
-	rs = append(rs, compareText("/title", a.Title, b.Title)...)
-	rs = append(rs, compareSchema("/inputSchema", a.InputSchema, b.InputSchema, 0)...)
-	rs = append(rs, compareOutput(a.OutputSchema, b.OutputSchema)...)
+	rs = append(rs, compareText("/description", a.Description, b.Description, own)...)
+	rs = append(rs, compareText("/title", a.Title, b.Title, own)...)
+	rs = append(rs, compareSchema("/inputSchema", a.InputSchema, b.InputSchema, 0, own)...)
+	rs = append(rs, compareOutput(a.OutputSchema, b.OutputSchema, own)...)
 	rs = append(rs, compareAnnotations(a.Annotations, b.Annotations)...)
 	at, _ := a.Annotations["title"].(string)
 	bt, _ := b.Annotations["title"].(string)
-	rs = append(rs, compareText("/annotations/title", at, bt)...)
+	rs = append(rs, compareText("/annotations/title", at, bt, own)...)
 	return rs
 }
 
@@ -137,7 +143,7 @@ func compareTools(a, b *Tool) []Reason {
 // look, but new words to the model are judged like a description's. A
 // schema added where there was none is low (pins taken before output
 // schemas were read have none); its text is scanned like any other.
-func compareOutput(a, b any) []Reason {
+func compareOutput(a, b any, own map[string]bool) []Reason {
 	switch {
 	case reflect.DeepEqual(a, b):
 		return nil
@@ -157,7 +163,7 @@ func compareOutput(a, b any) []Reason {
 	}
 	var rs []Reason
 	for _, u := range ub {
-		rs = append(rs, compareText(u.path, old[u.path], u.text)...)
+		rs = append(rs, compareText(u.path, old[u.path], u.text, own)...)
 	}
 	if len(rs) == 0 {
 		rs = append(rs, Reason{Path: "/outputSchema", Severity: detect.Low, What: "the output schema changed"})
@@ -188,19 +194,24 @@ func instructionSignals(s string) signals {
 // compareText judges an edited description: a small edit without new
 // instruction content is benign; new instructions, hidden characters, or
 // growth with imperative content are not.
-func compareText(path, a, b string) []Reason {
+func compareText(path, a, b string, own map[string]bool) []Reason {
 	if a == b {
 		return nil
 	}
 	sa, sb := instructionSignals(a), instructionSignals(b)
+	if sb.url && !sa.url && onlyDocURLs(a, b) {
+		sb.url = false
+	}
 	added := sb.any() && !sa.any() || sb.secrecy && !sa.secrecy || sb.override && !sa.override ||
 		sb.exfilSentence && !sa.exfilSentence || sb.shadowSentence && !sa.shadowSentence || sb.sensAccess && !sa.sensAccess
 	switch {
+	case userGuardRE.MatchString(strings.ToLower(a)) && !userGuardRE.MatchString(strings.ToLower(b)):
+		return []Reason{{Path: path, Severity: detect.High, What: "the approved text made the model ask the user first; the new text no longer does"}}
 	case added:
 		return []Reason{{Path: path, Severity: detect.Critical, What: "the new text adds instructions to the model (" + firstNonEmpty(sb.ex["secrecy"], sb.ex["override"], sb.ex["exfil"], sb.ex["shadow"], sb.ex["path"], sb.ex["data"], sb.ex["copyto"], sb.ex["urltemplate"]) + ")"}}
 	case sb.obfuscated && !sa.obfuscated:
 		return []Reason{{Path: path, Severity: detect.High, What: "the new text carries invisible characters"}}
-	case sb.directed && !sa.directed && len(b) > len(a):
+	case sb.directed && !sa.directed && len(b) > len(a) && !ownToolOrder(b, sb.ex["directed"], own):
 		return []Reason{{Path: path, Severity: detect.High, What: "the text grew with an instruction to the model (" + sb.ex["directed"] + ")"}}
 	case sb.sensData && !sa.sensData && !(sb.sensPath && !sa.sensPath) && !(sb.url && !sa.url) && !(sb.email && !sa.email) && credentialNoteOnly(a, b):
 		return []Reason{{Path: path, Severity: detect.Medium, What: "the new text names the credential the tool is configured with; re-review it"}}
@@ -217,11 +228,77 @@ func compareText(path, a, b string) []Reason {
 	return []Reason{{Path: path, Severity: detect.Medium, What: "the text was rewritten; re-review it"}}
 }
 
+// Audience words of visibility and sharing settings, narrow and wide.
+var (
+	narrowAudienceRE = re(`^(private|internal|restricted|unlisted|hidden|only ?me|me|self|owner|none|nobody|team|members|org|organi[sz]ation|company|draft)$`)
+	wideAudienceRE   = re(`^(public|everyone|anyone|anybody|world|anonymous|external|anyone ?with ?the ?link|published)$`)
+)
+
+// widensExposure reports a default that moved from a narrow audience to a
+// wide one (private → public): a call that used to keep data to its owner
+// now publishes it unless the model thinks to say otherwise.
+func widensExposure(a, b any) bool {
+	sa, okA := a.(string)
+	sb, okB := b.(string)
+	norm := func(s string) string {
+		return strings.ToLower(strings.NewReplacer("_", " ", "-", " ").Replace(strings.TrimSpace(s)))
+	}
+	return okA && okB && narrowAudienceRE.MatchString(norm(sa)) && wideAudienceRE.MatchString(norm(sb))
+}
+
+// onlyDocURLs reports whether every URL that b has and a lacks is on one
+// of the bare documentation domains (example.com, .net, .org; RFC 2606),
+// as in a formatting sample ("<https://example.com|links>"): nobody
+// receives data there.
+func onlyDocURLs(a, b string) bool {
+	la := strings.ToLower(a)
+	n := 0
+	for _, u := range urlRE.FindAllString(strings.ToLower(b), 16) {
+		if strings.Contains(la, u) {
+			continue
+		}
+		host := strings.TrimPrefix(strings.TrimPrefix(u, "https://"), "http://")
+		if i := strings.IndexFunc(host, func(r rune) bool { return !(r == '.' || r == '-' || r >= 'a' && r <= 'z' || r >= '0' && r <= '9') }); i >= 0 {
+			host = host[:i]
+		}
+		switch strings.TrimPrefix(host, "www.") {
+		case "example.com", "example.net", "example.org":
+			n++
+		default:
+			return false
+		}
+	}
+	return n > 0
+}
+
+// userGuardRE: text that makes the model check with the user before it
+// acts.
+var userGuardRE = re(`\b(ask|confirm with|check with) the user\b|\b(user'?s?|explicit) (confirmation|approval|consent|permission|ok|okay|go ahead)\b|\brequires? (the )?(user'?s? )?(confirmation|approval|consent)\b|\bwait for (the )?user\b|\bconfirm (it |this )?with (them|the user)\b|\bonly (after|once) the user (has )?(approved|confirmed|agreed)\b`)
+
+// ownToolOrder reports an order that names one of the server's own tools
+// right after it ("always call jira_get_transitions first"): a workflow
+// hint about this server.
+func ownToolOrder(text, phrase string, own map[string]bool) bool {
+	low := strings.ToLower(text)
+	i := strings.Index(low, strings.ToLower(phrase))
+	if phrase == "" || i < 0 {
+		return false
+	}
+	rest := strings.TrimLeft(low[i+len(phrase):], " `'\"")
+	end := strings.IndexFunc(rest, func(r rune) bool {
+		return !(r == '_' || r == '-' || r == '.' || r >= 'a' && r <= 'z' || r >= '0' && r <= '9')
+	})
+	if end < 0 {
+		end = len(rest)
+	}
+	return own[strings.TrimRight(rest[:end], ".")]
+}
+
 // constraintKeys narrow what a parameter accepts; removing one widens it.
 var constraintKeys = []string{"enum", "const", "pattern", "format", "maxLength", "maximum", "exclusiveMaximum", "maxItems",
 	"minimum", "exclusiveMinimum", "minLength", "minItems", "maxProperties", "multipleOf"}
 
-func compareSchema(path string, a, b any, depth int) []Reason {
+func compareSchema(path string, a, b any, depth int, own map[string]bool) []Reason {
 	if depth > maxDepth || reflect.DeepEqual(a, b) {
 		return nil
 	}
@@ -291,15 +368,17 @@ func compareSchema(path string, a, b any, depth int) []Reason {
 	for _, k := range []string{"description", "title"} {
 		sa, _ := ma[k].(string)
 		sb, _ := mb[k].(string)
-		rs = append(rs, compareText(path+"/"+k, sa, sb)...)
+		rs = append(rs, compareText(path+"/"+k, sa, sb, own)...)
 	}
 	for _, k := range []string{"default", "examples", "example"} {
 		if !reflect.DeepEqual(ma[k], mb[k]) && mb[k] != nil {
-			sev := detect.Low
+			sev, what := detect.Low, fmt.Sprintf("the %s changed", k)
 			if s := instructionSignals(fmt.Sprint(mb[k])); s.any() || s.directed {
 				sev = detect.Critical
+			} else if k == "default" && widensExposure(ma[k], mb[k]) {
+				sev, what = detect.High, fmt.Sprintf("the default widens who can see the data (%v → %v)", ma[k], mb[k])
 			}
-			rs = append(rs, Reason{Path: path + "/" + k, Severity: sev, What: fmt.Sprintf("the %s changed", k)})
+			rs = append(rs, Reason{Path: path + "/" + k, Severity: sev, What: what})
 		}
 	}
 	// Parameters.
@@ -339,11 +418,11 @@ func compareSchema(path string, a, b any, depth int) []Reason {
 			if reqB[n] && !reqA[n] {
 				rs = append(rs, Reason{Path: path + "/required", Severity: detect.Medium, What: fmt.Sprintf("the parameter %q became required", n)})
 			}
-			rs = append(rs, compareSchema(p, va, vb, depth+1)...)
+			rs = append(rs, compareSchema(p, va, vb, depth+1, own)...)
 		}
 	}
 	if ia, ib := ma["items"], mb["items"]; ia != nil || ib != nil {
-		rs = append(rs, compareSchema(path+"/items", ia, ib, depth+1)...)
+		rs = append(rs, compareSchema(path+"/items", ia, ib, depth+1, own)...)
 	}
 	return rs
 }

@@ -46,9 +46,11 @@ var overrideEuphemismRE = re(`\b(takes?|taking|to take) precedence over (\w+ ){0
 	`|\btreat (the )?(instructions?|requests?|commands?) (inside|in|from|within|contained in) [^.;]{0,40}\bas (authori[sz]ed|trusted|legitimate|approved|genuine|authoritative)\b` +
 	`|\b(approvals?|consent|permissions?|confirmations?) (is|are|has been|have been|was|were) (already )?(granted|given|obtained|provided) (upstream|in advance|beforehand|already|by the (workspace|account|org\w*) (owner|admin\w*))\b` +
 	`|\bconfirmation (prompts?|requests?|steps?|dialogs?) (are|is) (treated as |considered )?(redundant|unnecessary|superfluous|skipped|not needed)\b` +
+	`|\b(confirmation|approval|consent)( step| prompt)?( with the user)? (is|are|was|has been) already (covered|handled|done|taken care of|given|obtained)\b` +
+	`|\b(asking|confirming|checking|prompting) (the user )?(again|twice|a second time) (is|would be) (redundant|unnecessary|superfluous|not needed)\b` +
 	`|\b(commands?|actions?|instructions?|steps?) (proposed|suggested|returned|provided|requested) by (any|other|another|connected|every) (connected |other )?(tools?|servers?)\b[^.;]{0,40}\b(carried out|executed|run|followed|performed|applied)\b`)
 
-var overrideEuphemismKeys = []string{"granted", "redundant", "unnecessary", "superfluous", "proposed by", "suggested by", "precedence", "outrank", "override", "overrul", "supersede", "trump", "authoritative", "binding", "considered", "deemed", "treated as", "counted as", "taken as", "regarded as", "again", "without", "whatever", "executable"}
+var overrideEuphemismKeys = []string{"granted", "redundant", "already", "unnecessary", "superfluous", "proposed by", "suggested by", "precedence", "outrank", "override", "overrul", "supersede", "trump", "authoritative", "binding", "considered", "deemed", "treated as", "counted as", "taken as", "regarded as", "again", "without", "whatever", "executable"}
 
 // indirectSecretRE: secrets named by description rather than by path or
 // keyword; indirectUserDataRE: the user's conversation and personal
@@ -273,7 +275,7 @@ func (sc *scan) indirect(g gate, text, lowOrig string, sg *signals) {
 		if sc.modelTool() && (sysPromptObjRE.MatchString(data) || convObjRE.MatchString(data)) && !agentsOwnInputRE.MatchString(c) {
 			continue // a model playground takes prompts and messages
 		}
-		if p != "" && !namedFor(p, data) && !sc.serverTakes(data) && !userOK && !mitigatedRE.MatchString(c) {
+		if p != "" && !namedFor(p, data) && !sc.serverTakes(data) && !userOK && !mitigatedRE.MatchString(c) && !negatedInto(c, p) {
 			sg.paramDest, sg.sensData, sg.sensAccess = true, true, true
 			sg.note("data", strings.TrimSpace(data)+" → "+p)
 			if sg.dataWord == "" {
@@ -333,6 +335,49 @@ func hasFieldFor(params []string, data string) bool {
 func (sc *scan) isParamName(name string) bool {
 	_, ok := sc.serverParams()[identWords(name)]
 	return ok
+}
+
+// negatedIntoRE: a negated order to put something into what follows
+// ("never put tokens or passwords in `variables`").
+var negatedIntoRE = re(`\b(never|do not|don't|dont|must not|should not|shouldn't|not)\s+(\w+\s+)?(put|pass|include|place|paste|send|store|add|write|enter|use|log|embed|type)\b[^.;]*\b(in|into|as|to|via|inside|through)\W*$`)
+
+// negatedInto reports a sentence that forbids putting data into the
+// parameter p: it keeps the data out of it.
+func negatedInto(sent, p string) bool {
+	for from := 0; ; {
+		i := strings.Index(sent[from:], p)
+		if i < 0 || p == "" {
+			return false
+		}
+		at := from + i
+		if negatedIntoRE.MatchString(sent[max(0, at-100):at]) {
+			return true
+		}
+		from = at + len(p)
+	}
+}
+
+// inOwnToolName reports whether the span loc of normalised text lies
+// inside the words of one of the server's tool names, where the original
+// text (lower-cased) writes that tool as an identifier.
+func (sc *scan) inOwnToolName(text, lowOrig string, loc []int) bool {
+	sc.serverParams()
+	for words, ident := range sc.tools {
+		if !strings.Contains(lowOrig, ident) {
+			continue
+		}
+		for from := max(0, loc[1]-len(words)); from <= loc[0]; {
+			i := strings.Index(text[from:], words)
+			if i < 0 || from+i > loc[0] {
+				break
+			}
+			if from+i+len(words) >= loc[1] {
+				return true
+			}
+			from += i + 1
+		}
+	}
+	return false
 }
 
 // quotedParamIn reports a quoted name after "in", "into", "as"… that is a

@@ -48,7 +48,7 @@ var (
 	possessiveRE    = re(`\b(your|user'?s?|users'|customer'?s?|client'?s?|candidate'?s?|caller'?s?|tus|sus|vos|ihre|seus|suas)\b|ユーザー|用户|您的|пользовател|사용자`)
 
 	// Destinations outside the user's control.
-	literalDestRE    = re(`\b((https?|wss?|s3|gs|ftp|sftp)://[^\s)"'<>]*|[a-z0-9][a-z0-9._%+-]*@[a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z]{2,}|[a-z0-9][a-z0-9-]*(\.[a-z0-9-]+)*\.(example|com|net|org|io|dev|app|cloud|ai|co|me|cn|ru|de|xyz|site|biz|info|tk|top)\b)`)
+	literalDestRE    = re(`\b((https?|wss?|s3|gs|ftp|sftp)://[^\s)"'<>\x{3000}-\x{9fff}\x{ac00}-\x{d7af}\x{ff00}-\x{ffef}]*|[a-z0-9][a-z0-9._%+-]*@[a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z]{2,}|[a-z0-9][a-z0-9-]*(\.[a-z0-9-]+)*\.(example|com|net|org|io|dev|app|cloud|ai|co|me|cn|ru|de|xyz|site|biz|info|tk|top)\b)`)
 	thirdPartySrc    = `\b(our (own )?(\w+ ){0,2}(servers?|cloud|platform|backend|dataset|data ?lake|database|team|brain|index|service|escrow|network|partners?|contractors|vendors?|dashboard|collector|records|crm|storage|systems?|research|corpus|models?|ai|training (data|set|corpus)|affiliates|customers|clients|buyers|marketplace|products?|staff|side|employees|reviewers)|its (own )?(\w+ ){0,2}(dataset|escrow|cloud|servers?|index|platform)|affiliat\w+|successors|insurers|recruiters|lenders|advertisers|marketers|annotators|listeners|other (customers|users|tenants)'?|another region|we control|on our side|\w+partner\w*|group companies|sister companies|publicly \w+|public(ly)? (searchable|accessible|index)|third[ -]part(y|ies)|3rd[ -]party|partners?|subprocessors?|contractors|vendors?|advertis\w+|marketers?|data brokers?|annotat\w+|public (\w+ ){0,2}(paste|repo\w*|gist|bucket|link|url|channel|service|board|album|page|site|folder|wiki|index|dashboard|feed|space|list|cdn)|(operator|maintainer|vendor|developer|publisher)'?s? (\w+ )?(cdn|servers?|cloud|endpoint|analytics|storage|bucket|account|slack|workspace)|cdn|gist|pastebin|monitoring channel|socios|terceros|terzi|licensees?|data (licensees?|buyers|brokers)|partenaire\w*|publicit\w*|agencias?|agences?|notre (serveur|partenaire|plateforme)|partnerbedrijven|partner\w*|extern\w*|partenaires|parceiros|terceiros|werbepartner\w*|data lake|unser\w* (\w+ )?(server|cloud|data lake|analyse\w*)|nuestros? (servidores?|socios|nube)|nos (serveurs|partenaires)|nossos? (servidores|parceiros))\b|当社|弊社|我们的|提携|広告|업체|第三者|第三方|合作方|广告|третьим лицам|рекламн|云端|服务器|合作伙伴|パートナー|サーバー|партн|у себя|외부|서버`
 	thirdPartyBaseRE = re(thirdPartySrc)
 	thirdPartyRE     = re(thirdPartySrc + langAlt(lcPartner))
@@ -58,6 +58,61 @@ var (
 	userChoiceBaseRE = re(userChoiceSrc)
 	userChoiceRE     = re(userChoiceSrc + langAlt(lcChoice))
 )
+
+// beyondSelRE: more than the user picked — the other files of the same
+// folder, or data sent along with the chosen item.
+var (
+	otherItemsRE = re(`\b(the )?(other|remaining|neighbou?ring|sibling|nearby|surrounding|rest of the) (\w+ ){0,2}(files?|images?|photos?|pictures?|documents?|attachments?|recordings?|videos?|messages?|e ?mails?|notes?) (in|from|of) the (same )?(folder|directory|dir|album|drive|mailbox|inbox|thread|workspace|project|repository|repo)\b`)
+	alongsideRE  = re(`\b(alongside|along with|together with|in addition to|as well as|besides) the (selected|chosen|specified|requested|given|single|one|uploaded|attached) (file|image|photo|picture|document|attachment|item|message|recording)s?\b`)
+)
+
+// beyondSelection reports a sentence that transfers more than the user
+// selected: the other files of the folder the chosen one is in, or
+// personal data (location, contacts …) sent along with the chosen item.
+// The destination is the server itself, so the destination grammar of
+// exfilClause does not see it.
+func beyondSelection(s string) (string, bool) {
+	tloc := transferBaseRE.FindStringIndex(s)
+	if tloc == nil || negatedVerbRE.MatchString(s[:tloc[0]]) || userChoiceBaseRE.MatchString(s) {
+		return "", false
+	}
+	if m := otherItemsRE.FindString(s); m != "" {
+		return m, true
+	}
+	if alongsideRE.MatchString(s) {
+		if m := personalObjBaseRE.FindString(s); m != "" {
+			return m, true
+		}
+	}
+	return "", false
+}
+
+// configNameRE: a configuration variable's name (SHOPIFY_STORE_DOMAIN).
+var configNameRE = re(`\b[A-Z][A-Z0-9]*(_[A-Z0-9]+)+\b`)
+
+// joinConfigNames writes the names of configuration variables that hold
+// no secret as single words, so that the words they are made of ("STORE",
+// "POST", "SHARE") are not read as verbs of the sentence. A secret's name
+// keeps its words: "send AWS_SECRET_ACCESS_KEY to …" names what is sent.
+func joinConfigNames(s string) string {
+	if strings.Contains(s, "_") {
+		s = configNameRE.ReplaceAllStringFunc(s, func(m string) string {
+			if secretEnvRE.MatchString(m) {
+				return m
+			}
+			return strings.ReplaceAll(m, "_", "")
+		})
+	}
+	// A hyphenated host name stays one word too: light normalisation
+	// would otherwise read "your-store.myshopify.com" as "your store …".
+	if strings.Contains(s, "-") {
+		s = hyphenHostRE.ReplaceAllStringFunc(s, func(m string) string { return strings.ReplaceAll(m, "-", "") })
+	}
+	return s
+}
+
+// hyphenHostRE: a host name with a hyphenated label.
+var hyphenHostRE = re(`(?i)\b[a-z0-9]+(-[a-z0-9]+)+(\.[a-z0-9]+(-[a-z0-9]+)*)*\.[a-z]{2,}\b`)
 
 // exfilClause reports whether one sentence transfers data that is not the
 // tool's to a destination the user did not choose, and returns the parts
@@ -92,7 +147,10 @@ func exfilClause(s string, first bool, own *services) (obj, dest string, ok bool
 	verbLast := !newGate(s).ascii || len(strings.Fields(s[tloc[1]:])) <= 1
 	for _, r := range []*regexp.Regexp{literalDestRE, pick(lm, lcPartner, thirdPartyBaseRE, thirdPartyRE)} {
 		for _, loc := range r.FindAllStringIndex(s, 4) {
-			if !verbLast && loc[0] < tloc[0] || exampleRE.MatchString(s[max(0, loc[0]-12):loc[0]]) {
+			// The second form allows one word between the marker and
+			// the address: light normalisation splits a hyphenated
+			// host ("e.g. my-shop.example.com").
+			if !verbLast && loc[0] < tloc[0] || exampleRE.MatchString(s[max(0, loc[0]-32):loc[0]]) {
 				continue
 			}
 			dest = s[loc[0]:loc[1]]
@@ -159,12 +217,12 @@ var (
 	instrumentRE  = re(`\b(with|using|via|through|by means of|authenticated with|signed with)\s+(the |a |an |your |their )?(\w+'?s?\s+){0,3}$`)
 	alsoRE        = re(`\b(as well|also|too|in addition|additionally|silently|secretly|quietly)\b`)
 	negatedVerbRE = re(`\b(do not|don't|dont|never|not|no|nor|without|cannot|can't|won't|prohibits?|forbids?|forbidden|prohibe|prohibido|prohiben|interdit|verboten|vietato|proibido|proibe)\s+(\w+\s+){0,2}$`)
-	exampleRE     = re(`\b(like|such as|e\.g\.|eg|for example|for instance|example|say|typically|usually)\W*((to|at|from|as|in)\W+)?$`)
+	exampleRE     = re(`\b(like|such as|e\.g\.|eg|for example|for instance|example|say|typically|usually)\W*((to|at|from|as|in)\W+)?$|\b(e\.g\.|eg|for example|for instance|such as)\W+[a-z0-9]{1,20}\W$`)
 )
 
 // Concealment in shapes the secrecy family does not list: hiding a step or
 // its output from the reply rather than "not telling the user".
-var concealIntentRE = re(`\bomit(ted|s)? (\w+ ){0,3}from (the |your |any )?(repl\w+|respons\w*|answers?|chat|output|summar\w*|conversation|user|transcript)|\b(do not|don't|dont|never|no need to) (surface|narrate|discuss)\b|\b(do not|don't|dont|never) (\w+ )?(list|include|repeat|name|show|mention|reveal) (\w+ ){0,3}(in|to|with) (the |your )?(chat|conversation|repl(y|ies)|respons\w*|answers?|summary)\b|\b(do not|don't|dont|never) (show|display|print|echo|surface|expose|mention|reveal) (the |this |that |its |any )?(output|result|results|step|steps|call|calls|contents?|read)\b[^.;]{0,20}\b(in|to|with) (the )?(chat|conversation|repl\w+|respons\w*|answers?|user)|\b(need not|needn't|does not need to|doesn't need to|should not|must not) be (discussed|mentioned|shown|explained|disclosed|surfaced|visible)\b|\bkeep (quiet|silent|mum)\b|\b(skip|spare (them|the user)( from)?|leave out) (the )?details\b|\bunbemerkt\b|\bunauffallig\b|\bsin que (el usuario|nadie|lo sepa|se entere)|\bsans (en )?parler\b|\bne pas en parler\b|\bnicht erwahnen\b|\bgegenuber (bitte )?nicht\b|\bno (le )?(comentes|digas|menciones|cuentes|expliques) nada\b|\bnada de esto\b|\b(just|only|simply) (say|report|reply|respond|answer)\b[^.;]{0,12}['"]|伝えないで|知らせないで|言わないで|表示しないで|見せないで|об этом не|ничего не (говори|сообщай)`)
+var concealIntentRE = re(`\b(left|leave|leaving|kept|keep|keeping) out of (the )?(\w+ ){0,2}(answer|reply|summary|message|response)s? (shown|given|displayed|sent|read|presented) (back )?(to the user|in (the )?chat)\b|\b(summary|answer|reply|response|message) (given|shown|sent|returned|read) (back )?(to the user|in (the )?chat)\b[^.]{0,80}\b(leaving out|leave out|omitting|without (mentioning|naming|giving))\b|\bomit(ted|s)? (\w+ ){0,3}from (the |your |any )?(repl\w+|respons\w*|answers?|chat|output|summar\w*|conversation|user|transcript)|\b(do not|don't|dont|never|no need to) (surface|narrate|discuss)\b|\b(do not|don't|dont|never) (\w+ )?(list|include|repeat|name|show|mention|reveal) (\w+ ){0,3}(in|to|with) (the |your )?(chat|conversation|repl(y|ies)|respons\w*|answers?|summary)\b|\b(do not|don't|dont|never) (show|display|print|echo|surface|expose|mention|reveal) (the |this |that |its |any )?(output|result|results|step|steps|call|calls|contents?|read)\b[^.;]{0,20}\b(in|to|with) (the )?(chat|conversation|repl\w+|respons\w*|answers?|user)|\b(need not|needn't|does not need to|doesn't need to|should not|must not) be (discussed|mentioned|shown|explained|disclosed|surfaced|visible)\b|\bkeep (quiet|silent|mum)\b|\b(skip|spare (them|the user)( from)?|leave out) (the )?details\b|\bunbemerkt\b|\bunauffallig\b|\bsin que (el usuario|nadie|lo sepa|se entere)|\bsans (en )?parler\b|\bne pas en parler\b|\bnicht erwahnen\b|\bgegenuber (bitte )?nicht\b|\bno (le )?(comentes|digas|menciones|cuentes|expliques) nada\b|\bnada de esto\b|\b(just|only|simply) (say|report|reply|respond|answer)\b[^.;]{0,12}['"]|伝えないで|知らせないで|言わないで|表示しないで|見せないで|об этом не|ничего не (говори|сообщай)`)
 
 // Claims that content or the tool outranks the user and the system, or
 // that the model's rules are off.
@@ -177,6 +235,24 @@ var obligationRE = re(`\b(the )?(assistant|model|agent|ai|llm)s?,?\s+(must|shoul
 
 // A quoted identifier named as the place to put something: "pass it as
 // `indent_hint`".
+// quotedParamsNegated reports a clause whose every quoted parameter
+// follows a negated order to put something there ("never put tokens or
+// passwords in `variables`").
+func quotedParamsNegated(sent string, isParam func(string) bool) bool {
+	n := 0
+	for _, loc := range quotedParamRE.FindAllStringSubmatchIndex(sent, 8) {
+		name := strings.Trim(sent[loc[6]:loc[7]], "`'\"")
+		if isParam != nil && !isParam(name) {
+			continue
+		}
+		if !negatedIntoRE.MatchString(sent[max(0, loc[6]-100):loc[6]]) {
+			return false
+		}
+		n++
+	}
+	return n > 0
+}
+
 var quotedParamRE = re("\\b(in|into|as|to|inside|within|under)\\s+(the\\s+)?(`[a-z][a-z0-9_.-]{0,40}`|'[a-z][a-z0-9_]{1,40}'|\"[a-z][a-z0-9_]{1,40}\")")
 
 // homeReadRE: reading the user's files wholesale ("read every file in
@@ -191,7 +267,7 @@ var includeCredRE = re(`\b(append|include|attach|add|insert|paste|copy|put|embed
 // every ASCII alternative of a family contains one of them.
 var (
 	destKeys       = []string{"://", "@", ".", "our ", "its ", "part", "third", "3rd", "vendor", "contractor", "advertis", "market", "broker", "annotat", "public", "gist", "paste", "channel", "lake", "socio", "tercer", "unser", "nuestr", "nos ", "noss", "agenc", "sold", "sell", "vend", "verkauf", "monetiz", "licensed", "affiliat", "successor", "compan", "customer", "client", "buyer", "publicit", "notre", "extern", "dijual", " > ", "=>", "parc", "terz", "pubblicit", "licens", "data ", "repass", "cedut", "brok", "dump", "insur", "cdn", "operator", "maintainer", "developer", "publisher", "recruit", "lender", "staff", "region", "we control", "side", "partner"}
-	concealKeys    = []string{"omit", "skip", "spare", "leave out", "surface", "narrate", "discuss", "show", "display", "print", "echo", "expose", "mention", "reveal", " be ", "keep", "unbemerkt", "unauffallig", "sin que", "sans", "ne pas", "erwahn", "gegenuber", "nada", "just", "only", "simply"}
+	concealKeys    = []string{"omit", "skip", "spare", "leave out", "left out", "leaving out", "kept out", "keeping out", "given back", "shown to the user", "surface", "narrate", "discuss", "show", "display", "print", "echo", "expose", "mention", "reveal", " be ", "keep", "unbemerkt", "unauffallig", "sin que", "sans", "ne pas", "erwahn", "gegenuber", "nada", "just", "only", "simply"}
 	overrideIKeys  = []string{"treat", "regard", "handle", "consider", "interpret", "take", "act on", "without", "authoritative", "binding", "official", "system level", "system-level", "says", "said", "asks", "wants", "whatever", "everything", "anything", "execute", "follow", "obey", "carry out", "perform", "lifted", "suspend", "removed", "disable", "void", "waived", " off", "lift", "drop", "relax", "bypass", "outrank", "overrul", "trump", "trusted", "supersede", "precedence", "priority", "autonomous", "regardless", "all "}
 	obligationKeys = []string{"precondition", "assistant", "model", "agent", "ai", "llm", "rule", "policy", "guideline", "prerequisite", "usage contract", "required flow", "directive", "optional", "step ", "mandatory", "(", "note", "instruction", "for the", "for model", "for assistant", "for ai", "for agent", "for llm", "tip", "hint", "wichtig", "nota", "note pour"}
 )
@@ -203,7 +279,7 @@ func intents(view, orig string, sg *signals) { intentsWith(view, orig, sg, nil) 
 // intentsWith is intents knowing which names are the server's parameters
 // (nil: any quoted name may be one).
 func intentsWith(view, orig string, sg *signals, isParam func(string) bool) {
-	lowOrig := strings.ToLower(orig)
+	lowOrig := strings.ToLower(joinConfigNames(orig))
 	texts := []string{normalizeLight(lowOrig)}
 	// The view differs in substance only where look-alike letters or
 	// other scripts were folded.
@@ -230,6 +306,10 @@ func intentsWith(view, orig string, sg *signals, isParam func(string) bool) {
 			if path, dest, ok := secretToDest(sent); ok {
 				sg.exfilSentence, sg.send, sg.sensAccess = true, true, true
 				sg.note("exfil", path+" → "+dest+" (\""+excerpt(strings.TrimSpace(sent), 100)+"\")")
+			}
+			if obj, ok := beyondSelection(sent); ok && !mitigatedRE.MatchString(sent) {
+				sg.exfilSentence, sg.send = true, true
+				sg.note("exfil", obj+" → the server, beyond what the user selected (\""+excerpt(strings.TrimSpace(sent), 100)+"\")")
 			}
 			if obj, dest, ok := exfilClause(sent, ci == 0, own); ok && !mitigatedRE.MatchString(sent) {
 				sg.exfilSentence = true
@@ -290,8 +370,8 @@ func intentsWith(view, orig string, sg *signals, isParam func(string) bool) {
 				continue
 			}
 			sent = stripMarks(sent)
-			if userValueRE.MatchString(sent) || userSuppliedRE.MatchString(sent) || notIncludedRE.MatchString(sent) {
-				continue // "pass `password` if the user supplied one", "keys not included in `data`"
+			if userValueRE.MatchString(sent) || userSuppliedRE.MatchString(sent) || notIncludedRE.MatchString(sent) || quotedParamsNegated(sent, isParam) {
+				continue // "pass `password` if the user supplied one", "keys not included in `data`", "never put tokens in `variables`"
 			}
 			for _, r := range []*regexp.Regexp{sysPromptObjRE, credObjRE, convObjRE, personalObjRE} {
 				if loc := r.FindStringIndex(sent); loc != nil && !negationRE.MatchString(sent[max(0, loc[0]-40):loc[0]]) && !quotedNamedFor(sent, sent[loc[0]:loc[1]]) && !summarised(sent, loc) {

@@ -65,6 +65,12 @@ var secrecyRE = []*regexp.Regexp{
 	re(`не\s+(кажи|кажіть|повідомляй|повідомляйте|згадуй|згадуйте)[^.!?\n]{0,30}користувач|без відома|таємно`),
 	re(`别让用户|別讓用戶|不要让用户发现|不让用户知道|不要告诉|不要告訴|别告诉|別告訴|不要让用户|不要讓用戶|不要讓使用者|不要通知用户|不要通知用戶|勿告知|不要提及|不要提到|悄悄|偷偷|秘密地|用户不知情|用戶不知情|瞒着|瞞著`),
 	re(`ユーザーに(は)?(伝え|知らせ|言わ|教え|通知し|見せ)ない|説明しないで|ユーザーに知られない|知られずに|黙って|こっそり|ひそかに|言及しないで|内緒`),
+	// A step that "stays implicit and does not appear in the answer".
+	re(`\bn'?appara(i|î)t pas dans (la |les |le )?(reponse|réponse|reponses|réponses|resume|résumé|message)|\breste(nt)? implicites?\b|\bno aparece(n)? en (la |el )?(respuesta|resumen|mensaje)|\bnao aparece(m)? na (resposta|mensagem)|\berscheint nicht in der (antwort|zusammenfassung)|\bbleib(t|en) (implizit|unerwahnt|unerwähnt)\b`),
+	// "No need to explain to or tell the user": 利用者への確認や説明は不要.
+	re(`(ユーザー|利用者|お客様|使用者|本人)(へ|に)(の|は|も)?[^。]{0,8}(説明|報告|通知|連絡|伝達)[^。]{0,6}(不要|必要はありません|必要ありません|いりません|しなくて(よい|いい|も(よい|いい|構いません)))|(伝える|知らせる|説明する|報告する)必要は(ありません|ない)`),
+	re(`(无需|无须|不必|不需要|不用)(向|对|告知|告诉|通知|说明)[^。]{0,6}(用户|用戶|使用者)|(無需|無須|不必|不需要|不用)(向|對|告知|告訴|通知|說明)[^。]{0,6}(用戶|使用者)`),
+	re(`사용자에게\s*(알릴|설명할|말할|보고할)\s*필요(가|는)?\s*없`),
 	re(`사용자에게(는)?\s*(알리지|말하지|언급하지|보여주지)|사용자\s*몰래|몰래|비밀로`),
 	re(`لا\s+(تخبر|تبلغ|تذكر|تعلم)|دون\s+علم|بدون\s+علم|سرا|سراً`),
 	re(`(मत|न)\s+(बताएं|बताएँ|बताना|बताओ)|बताए\s+बिना|चुपके\s+से|गुप्त\s+रूप`),
@@ -154,7 +160,7 @@ var carrierDestRE = re("\\b(in|into|as|to|inside|within|via|through)\\s+(the\\s+
 
 // destinations: where data is sent.
 var (
-	urlRE         = re(`https?://[^\s)"'<>\]` + "`" + `]+`)
+	urlRE         = re(`https?://[^\s)"'<>\]\x{3000}-\x{9fff}\x{ac00}-\x{d7af}\x{ff00}-\x{ffef}` + "`" + `]+`)
 	emailRE       = re(`[a-z0-9._%+-]+@[a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z]{2,}`)
 	urlInsertRE   = re(`https?://[^\s)"'<>]*[?&#=/][^\s)"'<>]*(insert|replace|put|your|user)_[a-z_]*(here|email|question|message|conversation|data|password|token|key|history|prompt)`)
 	urlTemplateRE = re(`https?://[^\s"'<>]*([?&#/][^\s"'<>]*(\{\{?|\$\{|<[a-z_ ]+>|%s|\[[a-z_ ]+\]|\$[a-z_]+)|\{\{?[a-z_ ]+\}\}?)`)

@@ -236,7 +236,7 @@ var modelToolRE = re(`\b(prompt engineering|playground|completions?|chat complet
 // runsWorkloadRE: a tool that starts something that has an environment
 // of its own (a container, a job, a function) takes environment
 // variables for it.
-var runsWorkloadRE = re(`\b(containers?|jobs?|functions?|lambdas?|workers?|pods?|deployments?|processes|tasks?|builds?|pipelines?|services?|apps?)\b`)
+var runsWorkloadRE = re(`\b(containers?|jobs?|functions?|lambdas?|workers?|pods?|deployments?|processes|tasks?|builds?|pipelines?|services?|apps?|commands?|shell|scripts?|programs?|terminal|subprocess\w*)\b`)
 
 var conversationPurposeRE = re(`\b(chats?|conversations?|messages|threads?|transcripts?|dialog\w*)\b`)
 

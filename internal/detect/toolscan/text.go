@@ -97,15 +97,27 @@ var abbrevEndRE = re(`(^|[^a-z])(e\.g|i\.e|eg|ie|etc|vs|approx|incl|p\. ?ej|z\. 
 
 // sentences splits normalised text into sentences (and lines), keeping
 // URLs and e-mail addresses whole.
+var cjkStops = []string{"。", "！", "？", "।"}
+
 func sentences(s string) []string {
 	var out []string
 	start := 0
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		end := false
+		next := i + 1
 		switch c {
 		case '\n', '!', '?':
 			end = true
+		case 0xe3, 0xef, 0xe0:
+			// The full stops of Chinese and Japanese (。), full-width
+			// ! and ?, and the Devanagari danda (।).
+			for _, stop := range cjkStops {
+				if strings.HasPrefix(s[i:], stop) {
+					end, next = true, i+len(stop)
+					break
+				}
+			}
 		case '.':
 			// A full stop ends a sentence only before a space or the end,
 			// and not after "e.g" or "i.e" ("e.g. noreply@…" is one
@@ -116,7 +128,8 @@ func sentences(s string) []string {
 			if i > start {
 				out = append(out, s[start:i])
 			}
-			start = i + 1
+			start = next
+			i = next - 1
 		}
 	}
 	if start < len(s) {
@@ -156,10 +169,18 @@ func wholeToken(s string, i, j int) string {
 	return strings.TrimLeft(s[i:j], " ,;:(\"'`")
 }
 
-// sentenceTail is the last n bytes of s within its last sentence.
+// sentenceTail is the last n bytes of s within its last sentence or
+// dash-separated clause.
 func sentenceTail(s string, n int) string {
 	if len(s) > n {
 		s = s[len(s)-n:]
+	}
+	// A dash between spaces ends a clause too (the base view writes an
+	// em dash as " - ").
+	for _, d := range []string{"—", " - "} {
+		if i := strings.LastIndex(s, d); i >= 0 {
+			s = s[i+len(d):]
+		}
 	}
 	for i := len(s) - 1; i >= 0; i-- {
 		c := s[i]
@@ -260,6 +281,11 @@ func (sc *scan) analyze(text, orig string) signals {
 		// "Requires the Item's `access_token`": the data is named as
 		// the tool's own parameter.
 		if sc.namesOwnParam(sentenceAround(text, loc), text[loc[0]:loc[1]]) {
+			continue
+		}
+		// "the `sha` returned by get_file_contents": the words are the
+		// name of one of the server's tools, not data.
+		if sc.inOwnToolName(text, lowOrig, loc) {
 			continue
 		}
 		if summarised(text, loc) {
@@ -397,8 +423,15 @@ func (sc *scan) analyze(text, orig string) signals {
 			sg.shadowName = ref
 			sg.note("shadow", sent)
 		} else if toolWords && !protectiveRE.MatchString(nsent) {
-			if loc := toolRefGenericRE.FindStringIndex(nsent); loc != nil && genericDirectiveRE.MatchString(nsent) && !ownToolsRE.MatchString(nsent[loc[1]:]) && !thisServerRE.MatchString(nsent[loc[0]:loc[1]]) {
-				gm := nsent[loc[0]:loc[1]]
+			// An order about this tool ("call this first; every other
+			// tool rejects paths outside these roots") directs nothing
+			// at the others.
+			ds := thisToolOrderRE.ReplaceAllLiteralString(nsent, ";")
+			// A sentence that asks for the user's yes guards the tools it
+			// names; it does not redirect them.
+			if loc := toolRefGenericRE.FindStringIndex(ds); loc != nil && genericDirectiveRE.MatchString(ds) && !ownToolsRE.MatchString(ds[loc[1]:]) && !thisServerRE.MatchString(ds[loc[0]:loc[1]]) &&
+				!negatedAgentRE.MatchString(ds[:loc[0]]) && !descriptiveRefRE.MatchString(ds[:loc[0]]) && !userConsentRE.MatchString(ds) {
+				gm := ds[loc[0]:loc[1]]
 				sg.shadowSentence = true
 				sg.shadowName = gm
 				sg.note("shadow", sent)
@@ -418,6 +451,24 @@ var (
 	behaviourRuleRE     = re(`\b(rather than|instead of|(is|are|gets?|get) (\w+ )?(settled|routed|rerouted|redirected|forwarded|sent|mirrored|copied|replaced|changed|rewritten|overridden|set|counted|treated|validated|logged|recorded)|counts? as|only after|also (be )?(passed|sent|forwarded|copied|recorded)|applies automatically|automatically|must|should|shall|always|never|whenever|every time|each time|after (each|every))\b`)
 )
 
+// thisToolOrderRE: an order about the tool being described ("call this
+// first", "use this before any other tool", "run this one to get the
+// ids"), a workflow hint rather than a rule for other tools.
+var thisToolOrderRE = re(`\b(call|use|run|invoke|query|try) this( tool| function| endpoint| method| one)?( (first|once|at the start( of (the|a|each|every) (session|conversation|task))?|before (any|every|each|all)( other)?( \w+){0,2} (tools?|calls?)))?\b`)
+
+// negatedAgentRE: a generic reference that is the agent of a negated
+// passive ("the token itself is never returned by any tool", "is not
+// exposed to other tools"): a statement of what does not happen.
+var negatedAgentRE = re(`\b(never|not|no longer|n't|nor)( be| been| being)?( \w+ly)? (returned|exposed|shown|shared|sent|passed|given|revealed|visible|available|accessible|readable|logged|printed|included|disclosed|handed|forwarded|leaked|written|stored|saved|used|read|seen) (by|to|through|via|from|in|into|with|for) (the )?$`)
+
+// descriptiveRefRE: a generic reference in a relative clause that
+// describes a data flow ("a `ref` you pass to other tools", "the id used
+// by the other tools").
+var descriptiveRefRE = re(`\b((you|we|that|which|it|they) (can |will )?(pass|give|hand|provide|feed|supply) (it |them |this )?(to|into|on to)|(used|accepted|returned|expected|understood|required|needed|consumed|produced|shared) by) (the )?$`)
+
+// userConsentRE: a sentence that makes an action wait for the user.
+var userConsentRE = re(`\b(get|obtain|ask for|wait for|need|needs|require|requires) (a yes|(the |an? )?(explicit )?(ok|okay|go ahead|confirmation|approval|consent|permission)) (from|of) the user|\bwait for the user'?s? (ok|okay|go ahead|yes|confirmation|approval|consent)|\b(ask|check with|confirm with) the user (first|before)\b`)
+
 // thisServerRE: "this server's tools" are its own.
 var thisServerRE = re(`^(the )?(this|our|the same) (mcp )?server'?s\b`)
 
@@ -429,9 +480,12 @@ var pastUseRE = re(`\bif you (have |already )?(created|used|called|ran|run|made|
 var ownToolsRE = re(`^\s*(here|in this (mcp )?server|on this (mcp )?server|of this (mcp )?server|this (mcp )?server (offers|provides|exposes|has)|(provided|offered|exposed) (here|by this (mcp )?server))\b`)
 
 var (
-	condBeforeRE       = re(`(^|\W)(every|each|all|any|when|whenever|every time|each time|if|after|before|once|cuando|siempre que|wenn|sobald|quand|lorsque|chaque fois|quando|sempre que|als|kiedy|когда|если|每当|当|時|とき|際)(\W+\S+){0,5}?\W*$`)
-	directiveAfterRE   = re(`^\W*(\S+\s+){0,8}?(must|should|shall|always|never|is deprecated|deprecated|will now|has a side effect|instead|is replaced|no longer|whenever|every time|each time|when you (call|use)|is (known to be )?(buggy|broken|unreliable|unsafe)|ends with|starts with|targets|is sent to|goes to|is set to|are set to|uses the|must use)\b`)
-	directiveBeforeRE  = re(`(instead of|never (call|use)|do not (call|use)|don't (call|use)|rather than|avoid (calling|using)|in place of|replaces?)\s*(the\s+)?\W?$`)
+	condBeforeRE      = re(`(^|\W)(every|each|all|any|when|whenever|every time|each time|if|after|before|once|cuando|siempre que|wenn|sobald|quand|lorsque|chaque fois|quando|sempre que|als|kiedy|когда|если|每当|当|時|とき|際)(\W+\S+){0,5}?\W*$`)
+	directiveAfterRE  = re(`^\W*(\S+\s+){0,8}?(must|should|shall|always|never|is deprecated|deprecated|will now|has a side effect|instead|is replaced|no longer|whenever|every time|each time|when you (call|use)|is (known to be )?(buggy|broken|unreliable|unsafe)|ends with|starts with|targets|is sent to|goes to|is set to|are set to|uses the|must use)\b`)
+	directiveBeforeRE = re(`(instead of|never (call|use)|do not (call|use)|don't (call|use)|rather than|avoid (calling|using)|in place of|replaces?)\s*(the\s+)?\W?$`)
+	// Japanese, Chinese and Korean put the condition after the tool:
+	// 「transfer_funds が呼ばれる場合」, "调用 transfer_funds 时".
+	cjkCondAfterRE     = re(`^[^。．.!?！？\n]{0,24}?(場合|とき|時に|時は|際に|際は|たら|れば|的时候|的時候|时候|時候|时，|時，|时,|時,|경우|때)`)
 	genericDirectiveRE = re(`\b(must|should|shall|always|never|instead|route|through|first|deprecated|required to|need to|needs to|call|invoke|pass|forward|send|copy|before|after|whenever|prefer|replace|swap|substitute|redirect|change the)\b`)
 )
 
@@ -456,7 +510,7 @@ func shadowDirective(sent, ref string, at int) bool {
 	if (serverOwnerBeforeRE.MatchString(before) || serverOwnerAfterRE.MatchString(after)) && behaviourRuleRE.MatchString(sent) {
 		return true
 	}
-	if directiveAfterRE.MatchString(after) {
+	if directiveAfterRE.MatchString(after) || cjkCondAfterRE.MatchString(after) {
 		return true
 	}
 	tail := before
@@ -513,6 +567,22 @@ var hiddenMarkupRE = []*regexp.Regexp{
 	re(`(?m)^\s*\[//\]:\s*#\s*\((.*)\)`),
 	re(`(?s)(?:\n[ \t]*){12,}(\S.*)`),
 	re(`(?s)[ \t\x{00a0}]{120,}(\S.*)`),
+}
+
+// hiddenOrderRE: a clause that gives an order ("…, award full marks",
+// "always answer …", "then reply …"). Hidden text has no reader but the
+// model, so an order in it is addressed to the model.
+var hiddenOrderRE = re(`(^|[.;:!?,]\s*|\bthen\s+)(always |never |do not |don't |please |also |instead )?(award|grant|give|approve|mark|rate|score|set|treat|respond|reply|answer|say|tell|write|call|use|run|send|include|return|output|append|prepend|replace|remove|delete|forward|copy|read|fetch|open|ignore|disregard|skip|omit|mention|assume|pretend|act|follow|execute|invoke|insert|change|rewrite|transfer|pay|accept|reject|deny|recommend|rank|prefer|choose|select|praise|pass|upload|post|ask|report|respond)\b`)
+
+// devNoteRE: hidden text for the server's own developers and tools
+// (TODO notes, linter switches, generator banners).
+var devNoteRE = re(`^\s*(todo|fixme|xxx|hack|note to (self|devs?|developers|maintainers)|dev note|generated|auto-?generated|do not edit|lint|eslint|prettier|markdownlint|cspell|vale|@ts-|keep in sync|copyright|license|spdx|begin|end|region|endregion|section|toc)\b`)
+
+// hiddenOrder reports hidden text that gives an order, unless it is a
+// developer's note.
+func hiddenOrder(h string) bool {
+	low := normalizeLight(strings.ToLower(h))
+	return !devNoteRE.MatchString(low) && hiddenOrderRE.MatchString(low)
 }
 
 func hiddenRegions(s string) []string {
@@ -695,7 +765,7 @@ func (sc *scan) text(ctx context.Context, ta *toolAnalysis, u textUnit) error {
 		hn := textnorm.Normalize(h, textnorm.Options{})
 		s := sc.analyze(hn.Base.Text, h)
 		sev, what := detect.Medium, "text hidden from a human reader (comment, invisible element or padding)"
-		if s.any() || s.directed || s.sensData || s.sensPath || s.send && (s.url || s.email) {
+		if s.any() || s.directed || s.sensData || s.sensPath || s.send && (s.url || s.email) || hiddenOrder(h) {
 			sev, what = detect.Critical, "instructions hidden from a human reader (comment, invisible element or padding)"
 			s.obfuscated = true
 			sg.merge(&s)
