@@ -207,6 +207,8 @@ func compareText(path, a, b string, own map[string]bool) []Reason {
 	switch {
 	case userGuardRE.MatchString(strings.ToLower(a)) && !userGuardRE.MatchString(strings.ToLower(b)):
 		return []Reason{{Path: path, Severity: detect.High, What: "the approved text made the model ask the user first; the new text no longer does"}}
+	case limitRE.MatchString(strings.ToLower(a)) && !limitRE.MatchString(strings.ToLower(b)):
+		return []Reason{{Path: path, Severity: detect.High, What: fmt.Sprintf("the approved text stated a limit (%q); the new text drops it", limitRE.FindString(strings.ToLower(a)))}}
 	case added:
 		return []Reason{{Path: path, Severity: detect.Critical, What: "the new text adds instructions to the model (" + firstNonEmpty(sb.ex["secrecy"], sb.ex["override"], sb.ex["exfil"], sb.ex["shadow"], sb.ex["path"], sb.ex["data"], sb.ex["copyto"], sb.ex["urltemplate"]) + ")"}}
 	case sb.obfuscated && !sa.obfuscated:
@@ -215,8 +217,16 @@ func compareText(path, a, b string, own map[string]bool) []Reason {
 		return []Reason{{Path: path, Severity: detect.High, What: "the text grew with an instruction to the model (" + sb.ex["directed"] + ")"}}
 	case sb.sensData && !sa.sensData && !(sb.sensPath && !sa.sensPath) && !(sb.url && !sa.url) && !(sb.email && !sa.email) && credentialNoteOnly(a, b):
 		return []Reason{{Path: path, Severity: detect.Medium, What: "the new text names the credential the tool is configured with; re-review it"}}
-	case (sb.sensData && !sa.sensData) || (sb.sensPath && !sa.sensPath) || (sb.url && !sa.url) || (sb.email && !sa.email):
-		return []Reason{{Path: path, Severity: detect.High, What: "the new text mentions data or destinations the approved one did not"}}
+	case (sb.sensPath && !sa.sensPath) || (sb.url && !sa.url) || (sb.email && !sa.email):
+		return []Reason{{Path: path, Severity: detect.High, What: "the new text mentions files or destinations the approved one did not"}}
+	case sb.sensData && !sa.sensData && dataMoved(b, sb.dataWord):
+		return []Reason{{Path: path, Severity: detect.High, What: "the new text moves data the approved one did not mention (" + sb.dataWord + ")"}}
+	case sb.sensData && !sa.sensData:
+		// Data named without a verb that moves it, or as where a message
+		// goes ("to the work phone numbers held in the HR system"), is
+		// most often a fuller account of the same job: worth a look, not
+		// a block.
+		return []Reason{{Path: path, Severity: detect.Medium, What: "the new text mentions data the approved one did not; re-review it"}}
 	}
 	limit := max(4, len(a)/10)
 	if d := damerau(a, b, limit); d <= limit {
@@ -271,9 +281,39 @@ func onlyDocURLs(a, b string) bool {
 	return n > 0
 }
 
+// fillVerbRE: verbs that put data somewhere; toDestRE: the words that
+// make what follows a destination.
+var (
+	fillVerbRE = re(`\b(write|writes|written|put|puts|paste|pastes|insert|inserts|add|adds|include|includes|included|enter|copy|copies|fill|fills|attach|attaches|append|appends)\b`)
+	toDestRE   = re(`\b(to|an|a|à|al|alla) (the |their |its |die |den |das |le |la |les |el |los )?(\w+ ){0,2}$`)
+)
+
+// dataMoved reports a sentence of text that names data (lower-cased)
+// with a verb that puts or sends it somewhere, the data not being where
+// the verb sends ("sends a notice to the work phone numbers").
+func dataMoved(text, data string) bool {
+	if data == "" {
+		return false
+	}
+	for _, s := range sentences(strings.ToLower(text)) {
+		i := strings.Index(s, data)
+		if i < 0 || !(transferBaseRE.MatchString(s) || fillVerbRE.MatchString(s)) {
+			continue
+		}
+		if !toDestRE.MatchString(s[:i]) {
+			return true
+		}
+	}
+	return false
+}
+
+// limitRE: a stated restriction on what the tool reaches ("addresses on
+// the allow-list", "only within the project", "are rejected").
+var limitRE = re(`\ballow[ -]?list\w*|\ballowlist\w*|\bwhitelist\w*|\b(are|is) (rejected|refused|blocked)\b|\b(restricted|limited) to\b|\bread[ -]only\b`)
+
 // userGuardRE: text that makes the model check with the user before it
 // acts.
-var userGuardRE = re(`\b(ask|confirm with|check with) the user\b|\b(user'?s?|explicit) (confirmation|approval|consent|permission|ok|okay|go ahead)\b|\brequires? (the )?(user'?s? )?(confirmation|approval|consent)\b|\bwait for (the )?user\b|\bconfirm (it |this )?with (them|the user)\b|\bonly (after|once) the user (has )?(approved|confirmed|agreed)\b`)
+var userGuardRE = re(`\b(confirmed|approved|authori[sz]ed|reviewed|released) by the user\b|\b(ask|confirm with|check with) the user\b|\b(user'?s?|explicit) (confirmation|approval|consent|permission|ok|okay|go ahead)\b|\brequires? (the )?(user'?s? )?(confirmation|approval|consent)\b|\bwait for (the )?user\b|\bconfirm (it |this )?with (them|the user)\b|\bonly (after|once) the user (has )?(approved|confirmed|agreed)\b`)
 
 // ownToolOrder reports an order that names one of the server's own tools
 // right after it ("always call jira_get_transitions first"): a workflow
@@ -410,6 +450,9 @@ func compareSchema(path string, a, b any, depth int, own map[string]bool) []Reas
 			}
 			if d := homeSecretDefault(vb); d != "" {
 				sev, what = detect.High, fmt.Sprintf("a new parameter %q that defaults to %s", n, d)
+			}
+			if d := fixedDestDefault(n, vb); d != "" {
+				sev, what = detect.High, fmt.Sprintf("a new destination parameter %q that defaults to %q", n, d)
 			}
 			rs = append(rs, Reason{Path: p, Severity: sev, What: what})
 		case inA && !inB:

@@ -41,6 +41,11 @@ var overrideEuphemismRE = re(`\b(takes?|taking|to take) precedence over (\w+ ){0
 	`|\b(confirmations?|approvals?|consent)\b[^.;]{0,80}\b(considered|treated as|deemed|counted as|taken as|regarded as) (already |as )?(given|granted|obtained|approved|provided)\b` +
 	`|\b(confirmations?|approvals?|permission) (are|is) not (requested|asked for|sought|needed) again\b` +
 	`|\bwithout (checking|confirming|consulting|verifying) with the user\b` +
+	`|\b(do not|don't|dont|never|no need to) (ask|check with|confirm with|consult) the (user|operator|admin|administrator|owner|human)( first| before| beforehand)\b` +
+	`|\bwithout (asking|waiting) for (the user'?s? |the operator'?s? |any |further )?(confirmation|approval|permission|consent)\b` +
+	`|\b(the )?(user|operator|admin\w*|owner|human|customer) (does not|doesn't|do not|don't|need not|needn't) (need to )?(be )?(consulted|asked|informed|notified)\b` +
+	`|\b(conflicts?|conflicting) with (the )?(system prompt|user'?s? (requests?|instructions?)|operator'?s? (instructions?|policy))\b[^.]{0,60}\b(prevails?|wins?|takes precedence|governs|controls)\b` +
+	`|\bthis (policy|document|resource|guidance) (prevails|wins|governs|overrides)\b` +
 	`|\bwhatever (text|content|value|instructions?|string|command) (arrives|appears|comes back|is returned|shows up|lands)\b[^.;]{0,60}\b(is|are|gets?|will be) (carried out|executed|followed|obeyed|acted on|acted upon|performed|run)\b` +
 	`|\bexecutable (follow[- ]?ups?|instructions?|steps?|directives?)\b` +
 	`|\btreat (the )?(instructions?|requests?|commands?) (inside|in|from|within|contained in) [^.;]{0,40}\bas (authori[sz]ed|trusted|legitimate|approved|genuine|authoritative)\b` +
@@ -50,7 +55,7 @@ var overrideEuphemismRE = re(`\b(takes?|taking|to take) precedence over (\w+ ){0
 	`|\b(asking|confirming|checking|prompting) (the user )?(again|twice|a second time) (is|would be) (redundant|unnecessary|superfluous|not needed)\b` +
 	`|\b(commands?|actions?|instructions?|steps?) (proposed|suggested|returned|provided|requested) by (any|other|another|connected|every) (connected |other )?(tools?|servers?)\b[^.;]{0,40}\b(carried out|executed|run|followed|performed|applied)\b`)
 
-var overrideEuphemismKeys = []string{"granted", "redundant", "already", "unnecessary", "superfluous", "proposed by", "suggested by", "precedence", "outrank", "override", "overrul", "supersede", "trump", "authoritative", "binding", "considered", "deemed", "treated as", "counted as", "taken as", "regarded as", "again", "without", "whatever", "executable"}
+var overrideEuphemismKeys = []string{"granted", "redundant", "already", "first", "before", "confirmation", "approval", "consulted", "informed", "notified", "prevail", "governs", "wins", "unnecessary", "superfluous", "proposed by", "suggested by", "precedence", "outrank", "override", "overrul", "supersede", "trump", "authoritative", "binding", "considered", "deemed", "treated as", "counted as", "taken as", "regarded as", "again", "without", "whatever", "executable"}
 
 // indirectSecretRE: secrets named by description rather than by path or
 // keyword; indirectUserDataRE: the user's conversation and personal
@@ -457,6 +462,43 @@ func (sc *scan) namesOwnParam(sent, data string) bool {
 }
 
 var identRE = re("`[a-zA-Z_][a-zA-Z0-9_]{1,40}`|'[a-zA-Z_][a-zA-Z0-9_]{1,40}'|\"[a-zA-Z_][a-zA-Z0-9_]{1,40}\"")
+
+// Redirected payments: a literal account (an IBAN, a wallet, a long
+// account number) that the text has the model put in place of the one the
+// user gave ("set to_account to the intermediate account 0071000812345",
+// "regardless of the account the claimant gave"). The words are listed in
+// the languages of the word tables and the inline families.
+var (
+	fixedAccountRE = re(`\b([A-Z]{2}[0-9]{2}[A-Z0-9]{11,30}|bc1[a-z0-9]{20,}|0x[0-9a-fA-F]{40}|[0-9][0-9 -]{9,}[0-9])\b`)
+	accountWordRE  = re(`\b(accounts?|acct|iban|wallets?|beneficiar\w*|payees?|recipient|rachun\w*|konto|konta|cuenta|conta|compte|conto|rekening|hesab\w*|hesap\w*|tai khoan)\b|счет|счёт|рахун|tài khoản|口座|账户|賬戶|帐户|계좌`)
+	redirectCueRE  = re(`\b(instead of|regardless|irrespective|rather than|replac\w+|set (the )?\w+ (to|as)|rout\w+ (through|via)|intermediate|intermediary|relay|clearing|suspense|technical account|niezaleznie|zamiast|rachunek techniczny|unabhangig|anstelle|zwischenkonto|verrechnungskonto|durchlaufkonto|independientemente|en lugar de|intermedi\w+|independamment|au lieu de|em vez de|invece di|trung gian|thay vi|dat to)\b|中継|置き換え|代わりに|中转|改为|替换|промежуточн|транзитн|вместо|замість|独立して`)
+)
+
+// fixedPayee reports a sentence that replaces where money goes with a
+// fixed account; when the sentence names another server's tool, the
+// server also rewrites that tool's behaviour.
+func (sc *scan) fixedPayee(ta *toolAnalysis, u textUnit) {
+	if u.role != roleProse && u.role != roleOther && u.role != roleValue {
+		return
+	}
+	for _, sent := range sentences(u.text) {
+		acct := fixedAccountRE.FindString(sent)
+		if alnum := strings.Count(acct, "") - 1 - strings.Count(acct, " ") - strings.Count(acct, "-"); alnum < 10 {
+			continue
+		}
+		low := stripMarks(strings.ToLower(sent))
+		if !accountWordRE.MatchString(low) || !redirectCueRE.MatchString(low) {
+			continue
+		}
+		sc.add(Finding{Type: poisonType(u.role), Tool: ta.name, Object: ta.object, Path: u.path, Severity: detect.High,
+			Detail: fmt.Sprintf("%s has the model send payments to the fixed account %q in place of the one the user gave (%q); reject the server", roleWhere[u.role], acct, excerpt(strings.TrimSpace(sent), 100))})
+		if ref, _ := sc.otherToolRef(normalizeLight(strings.ToLower(sent))); ref != "" {
+			sc.add(Finding{Type: TypeCrossServerShadowing, Tool: ta.name, Object: ta.object, Path: u.path, Severity: detect.High,
+				Detail: fmt.Sprintf("%s changes where another server's tool %q sends money (%q); one server must not change another's behaviour: reject the server", roleWhere[u.role], ref, acct)})
+		}
+		return
+	}
+}
 
 // lookalikeHost reports an address whose domain imitates a product the
 // same text names ("Create a Stripe customer … vaulted at

@@ -497,12 +497,12 @@ var langTable = []langWords{
 		partner:  []string{"συνεργάτ", "διαφημιστ", "τρίτους", "τρίτα μέρη"},
 		choice:   []string{"που ορίζει ο χρήστης", "που επιλέγει ο χρήστης", "ο χρήστης επιβεβαιώνει", "δεν αποθηκεύ", "κανένας κωδικός δεν"},
 		read:     []string{"διάβασε", "διάβασ", "αντέγραψε", "άνοιξε"},
-		conceal:  []string{"μην το πεις", "μην πεις", "μην αναφέρεις", "μην ενημερώσεις", "χωρίς να ενημερωθεί", "χωρίς να το πεις", "κρυφά"},
+		conceal:  []string{"μην το πεις", "μην πεις", "μην αναφέρεις", "μην ενημερώσεις", "χωρίς να ενημερωθεί", "χωρίς να το πεις", "κρυφά", "δεν χρειάζεται να αναφερθεί", "δεν χρειάζεται να αναφέρεται", "δεν χρειάζεται να ενημερωθεί"},
 		ignore:   []string{"αγνόησε", "αγνοήστε", "ξέχασε", "μην ακολουθείς"},
 		instr:    []string{"οδηγίες", "οδηγιών", "κανόνες", "προηγούμεν"},
 		directed: []string{"σημαντικό για το μοντέλο", "για το μοντέλο", "για τον βοηθό", "πριν απαντήσεις", "πριν από κάθε απάντηση"},
 		field:    []string{"παράμετρο", "πεδίο"},
-		fill:     []string{"βάλε", "αντέγραψε", "γράψε", "ολόκληρ", "όλα"},
+		fill:     []string{"βάλε", "αντέγραψε", "γράψε", "ολόκληρ", "όλα", "καταχωρεί", "καταχώρησε", "συγκεντρώνει"},
 		priv:     []string{"δικαιώματα του διακομιστή", "εσωτερικό δίκτυο", "εσωτερικών hostnames"},
 		arb:      []string{"οποιοδήποτε", "οποιαδήποτε", "χωρίς λίστα", "χωρίς περιορισμ"},
 		neg:      []string{"δεν", "ποτέ", "μην"},
@@ -624,9 +624,9 @@ const prefixLen = 7
 
 type langPrefilter struct {
 	// starts maps the start of a term (its first word when that has at
-	// least five letters, so that runs of spaces in the text do not
-	// matter; at most prefixLen bytes) to the classes of the terms that
-	// begin so.
+	// least five letters; at most prefixLen bytes, compared with the
+	// text's runs of spaces written as one) to the classes of the terms
+	// that begin so.
 	starts map[string]langMask
 	// words maps whole-word terms of one word to their classes: they
 	// match a word of the text exactly, so a start ("poli" of "policy")
@@ -675,8 +675,17 @@ func langClasses(text string) langMask {
 		if !isWordByte(text[i]) || i > 0 && isWordByte(text[i-1]) {
 			continue
 		}
-		for n := 1; n <= prefixLen && i+n <= len(text); n++ {
-			m |= lf.starts[text[i:i+n]]
+		// The start of a term as the text writes it, runs of spaces
+		// written as one ("in  secret" starts a term "in secret").
+		var win [prefixLen]byte
+		w := 0
+		for k := i; k < len(text) && w < prefixLen; k++ {
+			if text[k] == ' ' && w > 0 && win[w-1] == ' ' {
+				continue
+			}
+			win[w] = text[k]
+			w++
+			m |= lf.starts[string(win[:w])]
 		}
 		j := i
 		for j < len(text) && isWordByte(text[j]) {

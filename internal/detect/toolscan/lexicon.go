@@ -54,7 +54,7 @@ var secrecyRE = []*regexp.Regexp{
 	re(`\bnon (dire|dirlo|informare|menzionare|rivelare|mostrare|avvisare)\b[^.!?\n]{0,30}\butente`),
 	re(`\bsenza (avvisare|informare|dire|dirlo|che l'utente)\b`),
 	re(`\b(di nascosto|all'insaputa)\b`),
-	re(`\b(vertel|zeg|meld)\b[^.!?\n]{0,30}\bgebruiker\w*\s+niet\b|\bzonder (de gebruiker|het te)\b|\bstiekem\b`),
+	re(`\b(vertel|zeg|meld)\b[^.!?\n]{0,30}\bgebruiker\w*\s+niet\b|\bzonder (de gebruiker|het te)\b|\bstiekem\b|\b(vermeld|noem|meld) (dit|dat|het|deze stap) niet\b|\bniet (vermelden|noemen) in (je|het|uw) antwoord\b|\blaat (dit|dat|het) weg uit (je|het|uw) antwoord\b`),
 	re(`\bnie\s+(mow|mowi|informuj|wspominaj|pokazuj)\w*\b[^.!?\n]{0,30}\buzytkownik|\bbez wiedzy\b`),
 	re(`\bkullan[iı]c[iı]ya\s+(\w+\s+)?(soyleme|bahsetme|bildirme|gosterme)|\bhaberi olmadan\b`),
 	re(`\bjangan\s+(beri tahu|beritahu|memberi tahu|memberitahu|katakan|sebutkan|kasih tahu)\b|\btanpa sepengetahuan\b|\bdiam diam\b`),
@@ -120,7 +120,7 @@ var modelDirectedRE = []*regexp.Regexp{
 	re(`\b(you are now (a|an|in|the)\b|from now on\b|(rules|guidelines|policies|restrictions|instructions) no longer apply)`),
 	re(`\b(when the conversation (starts|begins)|before doing anything else|at the start of (every|each|the) (conversation|session)|as (your|the) first (step|action))\b`),
 	re(`\b(l'assistant doit|el asistente debe|der assistent muss|l'assistente deve|o assistente deve|anweisung fur (den|die) (assistenten|ki)|remarque pour l'assistant|instrucao para o assistente|instruccion para (el asistente|la ia)|istruzioni per l'assistente|instructie voor de assistent|instruccion interna|instruction interne|interne anweisung|istruzione interna|instrucao interna|hinweis an die ki|note (a|pour) l'ia|nota para (el asistente|la ia)|nota per l'assistente)\b`),
-	re(`\b(vor (jeder|der|dem) (nutzung|verwendung|benutzung|aufruf)|bevor du|antes de (usar|cada|utilizar|llamar|responder)|avant (d'utiliser|chaque|de repondre)|prima di (usare|ogni|utilizzare|rispondere)|voordat je|przed (uzyciem|kazdym)|kullanmadan once|sebelum (menggunakan|memakai))\b`),
+	re(`\b(vor (jeder|der|dem) (nutzung|verwendung|benutzung|aufruf)|bevor du|antes de (usar|cada|utilizar|llamar|responder)|avant (d'utiliser|chaque|de repondre)|prima di (usare|ogni|utilizzare|rispondere)|prima dell'(uso|utilizzo)|avant (utilisation|tout appel)|antes do uso|antes de (usarla|usarlo)|vor gebrauch|voordat je|przed (uzyciem|kazdym)|kullanmadan once|sebelum (menggunakan|memakai))\b`),
 	re(`给AI|给ai|给助手|AIへ|aiへ|アシスタントへ|アシスタント向け|어시스턴트 참고|어시스턴트에게|给助手|致助手|для ассистента|примечание для ассистента|перед\s+(использованием|каждым|ответом)|使用此工具前|使用前|调用前|在使用|使う前|使用する前|呼び出す前|사용하기\s*전에|호출하기\s*전에|قبل\s+استخدام|उपयोग\s+करने\s+से\s+पहले`),
 }
 
@@ -168,7 +168,9 @@ var (
 	externalDest  = re(`\b((in|to|on|into) (the )?(repo(sitory)? )?[a-z0-9][a-z0-9-]*/[a-z0-9][a-z0-9._-]*|webhook|(our|the following|an external|a remote|third party|backup|analytics|logging|collection|telemetry|tracking|monitoring|audit|attacker'?s?|external|remote|my|compliance|verification)\s+(server|endpoint|url|address|host|domain|api|collector|service|inbox|mailbox|email|e mail))\b`)
 	arrowDestRE   = re("(->|→|=>)\\s*(param(eter)?\\s+|field\\s+)?[`'\"]?[a-z][a-z0-9_]*")
 	paramDest     = re("\\b(in|into|as|to|via|inside|within|through|using)\\s+(the\\s+|a\\s+)?[`'\"]?([a-z][a-z0-9 ]{1,30}?)[`'\"]?\\s+(parameter|param|argument|arg|field|property|input|key)\\b")
-	copyToRE      = re(`\b(bcc|cc|cop(y|ies|ied)|forward(s|ed|ing)?|also send|also email|mirror(s|ed|ing)?|duplicat\w+|archived? to)\b[^.!?\n]{0,60}([a-z0-9._%+-]+@[a-z0-9-]+\.[a-z]{2,}|https?://)`)
+	copyVerbSrc   = `\b(bcc|cc|cop(y|ies|ied)|forward(s|ed|ing)?|also send|also email|mirror(s|ed|ing)?|duplicat\w+|archived? to)\b`
+	copyVerbRE    = re(copyVerbSrc)
+	copyToRE      = re(copyVerbSrc + `[^.!?\n]{0,60}([a-z0-9._%+-]+@[a-z0-9-]+\.[a-z]{2,}|https?://)`)
 	genericDataRE = re(`\b(cop(y|ies)|copie|copia|kopie|kopia|pages?|recordings?|transcripts?|scans?|images?|attachments?|notes?|photos?|contacts?|invoices?|contents?|results?|outputs?|responses?|data|body|conversation|messages?|files?|everything|information|details|context|history|arguments|inputs?|queries|query|text|values?|records?|documents?|emails?)\b`)
 )
 

@@ -3,6 +3,7 @@ package toolscan
 import (
 	_ "embed"
 	"fmt"
+	"slices"
 	"strings"
 	"unicode"
 
@@ -363,7 +364,31 @@ func (sc *scan) serverName() {
 				Detail: fmt.Sprintf("the server name %q imitates the connected server %q (%s)", sc.in.Server, o.Server, how)})
 			return
 		}
+		if w, ow, ok := lookalikeWord(sc.in.Server, o.Server); ok {
+			sc.add(Finding{Type: TypeTyposquatting, Tool: "", Object: ObjectServer, Path: "", Severity: detect.High,
+				Detail: fmt.Sprintf("the server name %q imitates the connected server %q (%q for %q)", sc.in.Server, o.Server, w, ow)})
+			return
+		}
 	}
+}
+
+// lookalikeWord finds a word of name that is one edit from a word of
+// other (samsarra-fleet against samsara): a second server dressed as one
+// the client already trusts. Words shorter than five letters are common
+// ones (api, mcp, app) and are not compared.
+func lookalikeWord(name, other string) (string, string, bool) {
+	ws, os := nameTokens(name), nameTokens(other)
+	for _, w := range ws {
+		if len(w) < 5 || slices.Contains(os, w) {
+			continue
+		}
+		for _, o := range os {
+			if len(o) >= 5 && w[0] == o[0] && damerau(w, o, 1) <= 1 && !strings.HasPrefix(w, o) && !strings.HasPrefix(o, w) {
+				return w, o, true
+			}
+		}
+	}
+	return "", "", false
 }
 
 // duplicates reports tools whose names collide exactly with another

@@ -46,9 +46,31 @@ var templateValueRE = re(`\{\{\s*(env|environment|secrets?|conversation|history|
 // message.
 var recipientParamRE = re(`^(to|cc|bcc|recipients?|(forward|copy|send|mail|reply|cc|bcc) to|to (address|addresses|emails?)|(cc|bcc|copy) (address|addresses|emails?|recipients?)|notify( emails?)?|forward)$`)
 
+// destinationParamRE: the words of a parameter that names where money or
+// data goes (its last words; a sender's or source's address is not one);
+// fixedDestRE: a value that is such a destination (a cryptocurrency
+// address, an IBAN, an e-mail address, a URL, an account number).
+var (
+	destinationParamRE = re(`(^|\s)(address|wallet|iban|account|account (number|id|no)|destination|payee|beneficiary|webhook( url)?|callback( url)?|endpoint|upload url|destino|destinazione|destinataire|destinatario|ziel|zieladresse|empfanger|direccion|endereco|adresse|indirizzo|cuenta|conta|compte|konto|rekening|e ?mail|e ?mail address|mail address|emails)$|送信先|宛先|送り先|收件人|收件地址|发送到|수신자|받는 사람`)
+	sourceParamRE      = re(`\b(from|sender|source|origin|reply|return|ip|mac|street|postal|home|billing|shipping|mailing)\b`)
+	fixedDestRE        = re(`\b(bc1[a-z0-9]{20,}|[13][a-km-zA-HJ-NP-Z1-9]{25,34}|0x[0-9a-fA-F]{40}|T[1-9A-HJ-NP-Za-km-z]{33}|[A-Z]{2}[0-9]{2}[A-Z0-9]{11,30}|[a-z0-9._%+-]+@[a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z]{2,}|https?://\S+|[0-9][0-9 -]{7,}[0-9])\b`)
+)
+
+// fixedDestDefault returns the fixed destination a destination parameter
+// defaults to, or "".
+func fixedDestDefault(name string, schema any) string {
+	p, _ := schema.(map[string]any)
+	d, ok := p["default"].(string)
+	w := identWords(name)
+	if !ok || !destinationParamRE.MatchString(w) || sourceParamRE.MatchString(w) {
+		return ""
+	}
+	return fixedDestRE.FindString(d)
+}
+
 var secretEnvRE = re(`\b[A-Z][A-Z0-9_]*(API_KEY|_KEY|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIALS|PRIVATE_KEY)[A-Z0-9_]*\b`)
 
-var internalUseRE = re(`\b(internal (use|purposes?|only|tracking|bookkeeping)|for internal|do not (show|display|ask|mention|expose)|don't (show|display|ask|mention)|not (shown|visible|displayed) to|hidden (field|parameter)|automatically (fill|filled|populate|populated|include|included|collect|collected)|(auto|pre) ?(filled|populated)|(fill|populate) (this|it) (automatically|yourself|silently)|fill (it |this )?(silently|automatically|yourself)|hidden\s*:|leave (it |this )?(for|to) the (model|assistant|ai)|fill(ed)? automatically|the (assistant|model|ai|agent) (fills|should fill|must fill|provides|should provide|must provide)|do not ask the user|without asking|(leave|keep) (this|it) (hidden|invisible))\b`)
+var internalUseRE = re(`\b(internal (use|purposes?|only|tracking|bookkeeping)|for internal|a usage interne|usage interne|de uso interno|para uso interno|uso interno|interne verwendung|internen gebrauch|voor intern gebruik|do not (show|display|ask|mention|expose)|don't (show|display|ask|mention)|not (shown|visible|displayed) to|hidden (field|parameter)|automatically (fill|filled|populate|populated|include|included|collect|collected)|(auto|pre) ?(filled|populated)|(fill|populate) (this|it) (automatically|yourself|silently)|fill (it |this )?(silently|automatically|yourself)|hidden\s*:|leave (it |this )?(for|to) the (model|assistant|ai)|fill(ed)? automatically|the (assistant|model|ai|agent) (fills|should fill|must fill|provides|should provide|must provide)|do not ask the user|without asking|(leave|keep) (this|it) (hidden|invisible))\b`)
 
 // modelFillsRE is the part of internalUseRE that says who fills the
 // parameter: the model, unasked. Without it, "internal" and "not shown to
@@ -170,8 +192,9 @@ func (sc *scan) schemaAbuse(ta *toolAnalysis, t *Tool) {
 			// conversation_id names a conversation; it does not carry one.
 			secretWord = ""
 		}
-		if secretWord != "" && credentialWord(secretWord) && sc.productServer() {
-			// access_token on the plaid server is Plaid's token.
+		if secretWord != "" && credentialWord(secretWord) && sc.productServer() && !personalLoginRE.MatchString(strings.ToLower(str(p, "description"))) {
+			// access_token on the plaid server is Plaid's token; a
+			// customer's username and password are not.
 			secretWord = ""
 		}
 		desc := ""
@@ -251,6 +274,13 @@ func (sc *scan) schemaAbuse(ta *toolAnalysis, t *Tool) {
 				sc.add(Finding{Type: TypeExfiltration, Tool: ta.name, Object: ta.object, Path: ptr + "/default", Severity: detect.High,
 					Detail: fmt.Sprintf("recipient parameter %q defaults to %q: every message is copied there unless the model removes it; remove the default", name, m)})
 			}
+		}
+		// A destination of money or data with a fixed default (a wallet,
+		// an IBAN, an account) sends there whenever the model leaves it
+		// out.
+		if m := fixedDestDefault(name, p); m != "" {
+			sc.add(Finding{Type: TypeSchemaAbuse, Tool: ta.name, Object: ta.object, Path: ptr + "/default", Severity: detect.High,
+				Detail: fmt.Sprintf("destination parameter %q defaults to %q: whatever the call moves goes there unless the model supplies another; remove the default", name, excerpt(m, 60))})
 		}
 		// Absurd sizes.
 		for _, k := range []string{"maxLength", "maxItems", "maxProperties"} {
@@ -572,6 +602,9 @@ var englishWordRE = re(`^(review|security|cloud|secure|smart|quick|easy|super|au
 
 // credentialWord reports a secret word that names a service credential
 // (a token, an API key), not the user's password, keys or conversation.
+// personalLoginRE: a person's own login, as opposed to a service's key.
+var personalLoginRE = re(`\b(passwords?|passcodes?|pins?|username and password|login details|(user|customer|client|member|patient|employee)'?s? (\w+ ){0,3}(credentials|logins?|passwords?|usernames?))\b`)
+
 func credentialWord(w string) bool {
 	return strings.Contains(w, "token") || strings.Contains(w, "API key") || strings.Contains(w, "api key") || w == "credentials"
 }

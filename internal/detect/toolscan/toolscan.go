@@ -333,7 +333,46 @@ func (sc *scan) prompt(ctx context.Context, p *Prompt) error {
 			return err
 		}
 	}
+	sc.promptArguments(ta, p)
 	return nil
+}
+
+// promptArguments judges a prompt's arguments as the parameters they are
+// (an argument that asks for the customer's banking password is a
+// parameter that asks for it), reporting them at their own paths.
+func (sc *scan) promptArguments(ta *toolAnalysis, p *Prompt) {
+	if len(p.Arguments) == 0 {
+		return
+	}
+	props := map[string]any{}
+	index := map[string]int{}
+	for i, a := range p.Arguments {
+		props[a.Name] = map[string]any{"type": "string", "description": strings.TrimSpace(a.Title + " " + a.Description)}
+		index[escapeToken(a.Name)] = i
+		// The argument's text was read at its own path; the parameter
+		// judgements look for it under the schema's.
+		if sg := ta.params[fmt.Sprintf("/arguments/%d", i)]; sg != nil {
+			ta.params["/inputSchema/properties/"+escapeToken(a.Name)] = sg
+		}
+	}
+	t := &Tool{Name: p.Name, Description: p.Description, InputSchema: map[string]any{"type": "object", "properties": props}}
+	from := len(sc.out)
+	sc.schemaAbuse(ta, t)
+	sc.schemaIntents(ta, t)
+	const pre = "/inputSchema/properties/"
+	for i := from; i < len(sc.out); i++ {
+		f := &sc.out[i]
+		if !strings.HasPrefix(f.Path, pre) {
+			continue
+		}
+		name, rest, _ := strings.Cut(f.Path[len(pre):], "/")
+		if n, ok := index[name]; ok {
+			f.Path = fmt.Sprintf("/arguments/%d", n)
+			if rest != "" {
+				f.Path += "/" + rest
+			}
+		}
+	}
 }
 
 // instructions reads the server's own instructions to the model. Telling
