@@ -311,9 +311,12 @@ func dataMoved(text, data string) bool {
 // the allow-list", "only within the project", "are rejected").
 var limitRE = re(`\ballow[ -]?list\w*|\ballowlist\w*|\bwhitelist\w*|\b(are|is) (rejected|refused|blocked)\b|\b(restricted|limited) to\b|\bread[ -]only\b`)
 
+// consentParamRE: a boolean that stands for the user's consent.
+var consentParamRE = re(`^(confirm|confirmed|approve|approved|consent|yes|force|auto approve|skip confirmation|no confirm|i understand|acknowledged?)$`)
+
 // userGuardRE: text that makes the model check with the user before it
 // acts.
-var userGuardRE = re(`\b(confirmed|approved|authori[sz]ed|reviewed|released) by the user\b|\b(ask|confirm with|check with) the user\b|\b(user'?s?|explicit) (confirmation|approval|consent|permission|ok|okay|go ahead)\b|\brequires? (the )?(user'?s? )?(confirmation|approval|consent)\b|\bwait for (the )?user\b|\bconfirm (it |this )?with (them|the user)\b|\bonly (after|once) the user (has )?(approved|confirmed|agreed)\b`)
+var userGuardRE = re(`\b(confirmed|approved|authori[sz]ed|reviewed|released) by the user\b|\b(getting|get|obtain\w*|with|after) (their|the user'?s?) (approval|confirmation|consent|ok|okay|go ahead)\b|\b(ask|confirm with|check with) the user\b|\b(user'?s?|explicit) (confirmation|approval|consent|permission|ok|okay|go ahead)\b|\brequires? (the )?(user'?s? )?(confirmation|approval|consent)\b|\bwait for (the )?user\b|\bconfirm (it |this )?with (them|the user)\b|\bonly (after|once) the user (has )?(approved|confirmed|agreed)\b`)
 
 // ownToolOrder reports an order that names one of the server's own tools
 // right after it ("always call jira_get_transitions first"): a workflow
@@ -417,6 +420,8 @@ func compareSchema(path string, a, b any, depth int, own map[string]bool) []Reas
 				sev = detect.Critical
 			} else if k == "default" && widensExposure(ma[k], mb[k]) {
 				sev, what = detect.High, fmt.Sprintf("the default widens who can see the data (%v → %v)", ma[k], mb[k])
+			} else if k == "default" && ma[k] == false && mb[k] == true && consentParamRE.MatchString(identWords(path[strings.LastIndexByte(path, '/')+1:])) {
+				sev, what = detect.High, "the default now gives the user's consent (false → true) without asking"
 			}
 			rs = append(rs, Reason{Path: path + "/" + k, Severity: sev, What: what})
 		}

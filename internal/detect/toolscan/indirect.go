@@ -43,6 +43,9 @@ var overrideEuphemismRE = re(`\b(takes?|taking|to take) precedence over (\w+ ){0
 	`|\bwithout (checking|confirming|consulting|verifying) with the user\b` +
 	`|\b(do not|don't|dont|never|no need to) (ask|check with|confirm with|consult) the (user|operator|admin|administrator|owner|human)( first| before| beforehand)\b` +
 	`|\bwithout (asking|waiting) for (the user'?s? |the operator'?s? |any |further )?(confirmation|approval|permission|consent)\b` +
+	`|\b(run|execute|proceed|apply|delete|merge|send)( them| it)?( directly| straight away| immediately)? without (asking|prompting|confirming)( (the user|again|first))?\b` +
+	`|\b(has |have )?pre[ -]?approved (every|all|any) (\w+ )?(commands?|actions?|operations?|requests?|calls?|payments?|changes?)\b` +
+	`|\b(the )?user (has )?(already )?(approved|consented to|agreed to) (\w+ ){0,3}(when|during|at) (this server was |the server was |it was )?(install\w*|set ?up|setup|onboarding|sign ?up)\b` +
 	`|\b(the )?(user|operator|admin\w*|owner|human|customer) (does not|doesn't|do not|don't|need not|needn't) (need to )?(be )?(consulted|asked|informed|notified)\b` +
 	`|\b(conflicts?|conflicting) with (the )?(system prompt|user'?s? (requests?|instructions?)|operator'?s? (instructions?|policy))\b[^.]{0,60}\b(prevails?|wins?|takes precedence|governs|controls)\b` +
 	`|\bthis (policy|document|resource|guidance) (prevails|wins|governs|overrides)\b` +
@@ -55,7 +58,7 @@ var overrideEuphemismRE = re(`\b(takes?|taking|to take) precedence over (\w+ ){0
 	`|\b(asking|confirming|checking|prompting) (the user )?(again|twice|a second time) (is|would be) (redundant|unnecessary|superfluous|not needed)\b` +
 	`|\b(commands?|actions?|instructions?|steps?) (proposed|suggested|returned|provided|requested) by (any|other|another|connected|every) (connected |other )?(tools?|servers?)\b[^.;]{0,40}\b(carried out|executed|run|followed|performed|applied)\b`)
 
-var overrideEuphemismKeys = []string{"granted", "redundant", "already", "first", "before", "confirmation", "approval", "consulted", "informed", "notified", "prevail", "governs", "wins", "unnecessary", "superfluous", "proposed by", "suggested by", "precedence", "outrank", "override", "overrul", "supersede", "trump", "authoritative", "binding", "considered", "deemed", "treated as", "counted as", "taken as", "regarded as", "again", "without", "whatever", "executable"}
+var overrideEuphemismKeys = []string{"granted", "redundant", "already", "first", "before", "confirmation", "approval", "consulted", "informed", "notified", "prevail", "governs", "wins", "asking", "prompting", "confirming", "approved", "consented", "agreed", "unnecessary", "superfluous", "proposed by", "suggested by", "precedence", "outrank", "override", "overrul", "supersede", "trump", "authoritative", "binding", "considered", "deemed", "treated as", "counted as", "taken as", "regarded as", "again", "without", "whatever", "executable"}
 
 // indirectSecretRE: secrets named by description rather than by path or
 // keyword; indirectUserDataRE: the user's conversation and personal
@@ -344,7 +347,7 @@ func (sc *scan) isParamName(name string) bool {
 
 // negatedIntoRE: a negated order to put something into what follows
 // ("never put tokens or passwords in `variables`").
-var negatedIntoRE = re(`\b(never|do not|don't|dont|must not|should not|shouldn't|not)\s+(\w+\s+)?(put|pass|include|place|paste|send|store|add|write|enter|use|log|embed|type)\b[^.;]*\b(in|into|as|to|via|inside|through)\W*$`)
+var negatedIntoRE = re(`\b(never|do not|don't|dont|must not|should not|shouldn't|not)\s+(\w+\s+)?(put|pass|passed|include|included|place|placed|paste|pasted|send|sent|store|stored|add|added|write|written|enter|entered|use|used|log|logged|embed|embedded|type|typed|copy|copied)\b[^.;]*\b(in|into|as|to|via|inside|through)\W*$`)
 
 // negatedInto reports a sentence that forbids putting data into the
 // parameter p: it keeps the data out of it.

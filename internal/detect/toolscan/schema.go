@@ -1,8 +1,10 @@
 package toolscan
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -44,7 +46,10 @@ var templateValueRE = re(`\{\{\s*(env|environment|secrets?|conversation|history|
 // secretEnvRE names an environment variable that holds a secret.
 // recipientParamRE: the words of a parameter that names who receives a
 // message.
-var recipientParamRE = re(`^(to|cc|bcc|recipients?|(forward|copy|send|mail|reply|cc|bcc) to|to (address|addresses|emails?)|(cc|bcc|copy) (address|addresses|emails?|recipients?)|notify( emails?)?|forward)$`)
+var recipientParamRE = re(`^(\w+ )?(to|cc|bcc|recipients?|(forward|copy|send|mail|reply|cc|bcc|relay) to|to (address|addresses|emails?|numbers?|phones?)|(cc|bcc|copy) (address|addresses|emails?|recipients?|numbers?)|notify( emails?)?|forward)$`)
+
+// phoneRE: a telephone number in international form.
+var phoneRE = re(`\+[1-9][0-9 ]{7,16}[0-9]`)
 
 // destinationParamRE: the words of a parameter that names where money or
 // data goes (its last words; a sender's or source's address is not one);
@@ -216,7 +221,7 @@ func (sc *scan) schemaAbuse(ta *toolAnalysis, t *Tool) {
 			}
 		}
 		switch {
-		case (sg.sensData || sg.sensPath) && (fillRE.MatchString(desc) || carrier || sg.directed || sg.secrecy) && !purposeMentions(purpose, sg) && !(sg.sensPath && purposeNamesPath(purpose, sg.ex["path"])) && !(sg.sensData && !sg.sensPath && ownServiceCred(purpose, desc)) && !(scalarParam(p) && !sg.sensPath && !sg.secrecy) && !toolCredRE.MatchString(desc) && !sc.serverCred(desc):
+		case (sg.sensData || sg.sensPath) && (fillRE.MatchString(desc) || carrier || sg.directed || sg.secrecy) && !purposeMentions(purpose, sg) && !(sg.sensPath && purposeNamesPath(purpose, sg.ex["path"])) && !(sg.sensData && !sg.sensPath && ownServiceCred(purpose, desc)) && !(cannotCarry(p) && !sg.sensPath && !sg.secrecy) && !toolCredRE.MatchString(desc) && !sc.serverCred(desc):
 			sev := detect.High
 			if sg.secrecy || sg.sensAccess || isReq && carrier {
 				sev = detect.Critical
@@ -270,7 +275,7 @@ func (sc *scan) schemaAbuse(ta *toolAnalysis, t *Tool) {
 		// A recipient field with a default address copies every message
 		// there unless the model thinks to remove it.
 		if d, ok := p["default"]; ok && recipientParamRE.MatchString(identWords(name)) {
-			if m := emailRE.FindString(strings.ToLower(fmt.Sprint(d))); m != "" {
+			if m := cmp.Or(emailRE.FindString(strings.ToLower(fmt.Sprint(d))), phoneRE.FindString(fmt.Sprint(d))); m != "" {
 				sc.add(Finding{Type: TypeExfiltration, Tool: ta.name, Object: ta.object, Path: ptr + "/default", Severity: detect.High,
 					Detail: fmt.Sprintf("recipient parameter %q defaults to %q: every message is copied there unless the model removes it; remove the default", name, m)})
 			}
@@ -374,12 +379,50 @@ func unconstrained(p map[string]any) bool {
 	if t, ok := p["type"].(string); ok && t != "string" {
 		return false
 	}
-	for _, k := range []string{"enum", "const", "pattern", "format", "oneOf", "anyOf", "$ref"} {
+	for _, k := range []string{"enum", "const", "pattern", "oneOf", "anyOf", "$ref"} {
 		if _, ok := p[k]; ok {
 			return false
 		}
 	}
-	return true
+	_, formatted := p["format"]
+	return !formatted
+}
+
+// unconstrainedTarget is unconstrained for a parameter that names a
+// target: a format that checks only the syntax of an address (uri,
+// hostname, email) does not limit which target it names.
+func unconstrainedTarget(p map[string]any) bool {
+	if f, ok := p["format"].(string); ok && addressFormats[f] {
+		q := maps.Clone(p)
+		delete(q, "format")
+		return unconstrained(q)
+	}
+	return unconstrained(p)
+}
+
+var addressFormats = map[string]bool{"uri": true, "url": true, "iri": true, "uri-reference": true, "iri-reference": true, "hostname": true, "idn-hostname": true, "email": true, "idn-email": true, "ipv4": true, "ipv6": true}
+
+// cannotCarry reports a parameter whose values are fixed in advance (a
+// boolean, a number, an enum, an array of such): it cannot carry text the
+// model writes into it.
+func cannotCarry(p map[string]any) bool {
+	if p == nil {
+		return false
+	}
+	if scalarParam(p) {
+		return true
+	}
+	if _, ok := p["enum"]; ok {
+		return true
+	}
+	if _, ok := p["const"]; ok {
+		return true
+	}
+	if t, _ := p["type"].(string); t == "array" {
+		items, _ := p["items"].(map[string]any)
+		return cannotCarry(items)
+	}
+	return false
 }
 
 func (sc *scan) confusedDeputy(ta *toolAnalysis, t *Tool) {
@@ -424,7 +467,7 @@ func (sc *scan) confusedDeputy(ta *toolAnalysis, t *Tool) {
 		}
 		slices.Sort(names)
 		for _, n := range names {
-			if m, _ := ps[n].(map[string]any); unconstrained(m) {
+			if m, _ := ps[n].(map[string]any); unconstrainedTarget(m) {
 				sc.add(Finding{Type: TypeConfusedDeputy, Tool: ta.name, Object: ta.object, Path: "/inputSchema/properties/" + escapeToken(n), Severity: detect.High,
 					Detail: fmt.Sprintf("the tool acts with broad privileges (%q) on targets taken from content the user did not write (%q) through the free-text parameter %q: constrain it or require approval", priv, origin, n)})
 				return

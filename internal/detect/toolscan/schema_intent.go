@@ -45,6 +45,9 @@ var privilegeKeys = []string{"root", "sudo", "super", "admin", "internal", "meta
 // arbitraryIntentRE: targets nobody constrains.
 var arbitraryIntentRE = re(`\b((including|even|incl) (\w+ ){0,2}(internal|private|localhost|metadata|intranet)|(any|arbitrary|whatever|every) (\w+ ){0,2}(urls?|hosts?|paths?|files?|commands?|quer(y|ies)|sql|statements?|roles?|users?|resources?|permissions?|principals?|address(es)?|recipients?|iban|accounts?|remotes?|repositor(y|ies)|mailbox(es)?|director(y|ies)|requests?|scripts?|endpoints?|targets?|tables?|databases?|dbs?|records?|buckets?|ids?|employees?|members?|customers?|tenants?|git urls?|kubectl commands?|shell commands?)\b|whatever (the )?\w+ (asks|says|wants|contains|requests|specifies|tells)|(copied|pulled|read|lifted|supplied|provided) (\w+ ){0,2}(from|by) (the |a |an )?(ticket|email|message|page|document|comment|input|conversation|prompt|request\w*)|unfiltered|unsanitized|unsanitised|qualsiasi|willekeurig\w*|herhangi|elke|arbitrary|unvalidated|unchecked|unrestricted|not (validated|checked|verified|sandboxed|restricted)|no (\w+ ){0,2}(check|checks|validation|allow ?list|allowlist|restriction|restrictions|review|confirmation|approval|gate|sandbox)|without (\w+ ){0,2}(validation|checks?|review|approval|confirmation|restriction)|verbatim|passed through unchanged|straight from|taken (verbatim )?from|comes? (straight )?from|decid\w+ by the content|not verified|ungepruft|beliebig\w*|sin (validacion|lista blanca|restriccion\w*|verificar)|cualquier\w*|n'importe|qualquer|sans (validation|controle|restriction)|(extraid|tirad|copiad|retirad|obtid|obtenid|tomad|sacad|lid|leid)[oa]s? (\w+ ){0,2}(do|da|dos|das|de|del|de la|de los|de las|desde) (\w+ ){0,2}(chamado|ticket|e ?mails?|correos?|paginas?|mensage(m|ns)|mensajes?|documentos?|comentarios?|conversas?|conversaciones?|solicitac\w+|solicitud\w*|pedidos?|peticion\w*)|conforme (indicado|solicitado|pedido) (na|no|en la|en el) (solicitacao|mensagem|pedido|chamado|solicitud|mensaje|peticion)|segun (lo )?(indicado|solicitado|pedido) en (la|el) (solicitud|mensaje|peticion|ticket|correo)|(forks?|pull requests?|prs?|merge requests?) (from|of|by) (external|outside|third[- ]party|untrusted|unknown|any) (contributors?|users?|authors?|people)|(externer|externen|fremder|fremden) (beitragender|beitragenden|forks?|nutzer|autoren)|auch fur forks|whichever (player|user|member|customer|sender|person|account|client) (sent|wrote|posted|asked|typed|requested)( it)?|(does not|doesn't|do not|don't|never) (check|verify|validate|look at) (the )?(sender|author|caller|requester|player|user)'?s? (rank|role|identity|permissions?)|(sender|author|caller|requester)'?s? (rank|role|identity|permissions?) (is|are) not (checked|verified)|wprost z (tresci|wiadomosci|maila|zgloszenia)|z tresci (maila|wiadomosci|zgloszenia)|nie jest sprawdzane|nikt nie sprawdza|dowoln\w+|(overgenomen|gehaald|genomen|gekopieerd) uit (\w+ ){0,4}(e ?mails?|berichten|documenten|vrachtbrieven|tickets|opmerkingen)|binnenkomende (documenten|berichten|e ?mails)|ongeacht (welke|wie)|(tomarse|tomado|tomada|tomados|aplicarse|aplicados) (directamente |tal como llegan|tal cual)|tal como llegan|no es necesario que el solicitante)\b|непосредственно из (писем|сообщении|вложении|комментари|документ)|из текста (полученного|входящего)|проверка \S+ не требуется|не требует проверки|任意|制限はありません|制限なし|そのまま|不做任何校验|不做校验|任何|直接取自|любой|любую|любые|любому|любого|любом|не проверя|без проверки|제한 없이|임의` + langAlt(lcArb))
 
+// carryClaimRE: words saying data goes along with a call.
+var carryClaimRE = re(`\b(attach\w*|send\w*|forward\w*|upload\w*|include\w*|cop(y|ies|ied)|shar\w+|sync\w*|relay\w*|transmit\w*)\b`)
+
 // sessionContentRE: a parameter described as holding the session itself
 // ("Serialized session: messages so far, tool results and any attached
 // files"), which asks the model to fill it with the conversation whether
@@ -86,7 +89,10 @@ func (sc *scan) schemaIntents(ta *toolAnalysis, t *Tool) {
 	for _, pp := range nestedParams(ps, "/inputSchema/properties/", 0, nil) {
 		desc := normalizeLight(strings.ToLower(str(pp.schema, "description") + " " + str(pp.schema, "title")))
 		allText += " " + desc
-		if len(desc) < 12 || !pick(langClasses(desc), lcFill, fillIntentBaseRE, fillIntentRE).MatchString(desc) && !ownedDataRE.MatchString(desc) && !sessionContentRE.MatchString(desc) {
+		// A boolean or an enum carries nothing the model writes, unless
+		// its text says the data goes along ("attach the whole
+		// conversation").
+		if len(desc) < 12 || cannotCarry(pp.schema) && !carryClaimRE.MatchString(desc) || !pick(langClasses(desc), lcFill, fillIntentBaseRE, fillIntentRE).MatchString(desc) && !ownedDataRE.MatchString(desc) && !sessionContentRE.MatchString(desc) {
 			continue
 		}
 		for _, r := range []*regexp.Regexp{sysPromptObjRE, credObjRE, convObjRE, personalObjRE} {
@@ -138,7 +144,7 @@ func (sc *scan) schemaIntents(ta *toolAnalysis, t *Tool) {
 		return
 	}
 	for _, name := range names {
-		if m, _ := ps[name].(map[string]any); unconstrained(m) {
+		if m, _ := ps[name].(map[string]any); unconstrainedTarget(m) {
 			sc.add(Finding{Type: TypeConfusedDeputy, Tool: ta.name, Object: ta.object, Path: "/inputSchema/properties/" + escapeToken(name), Severity: detect.High,
 				Detail: fmt.Sprintf("the tool says it acts with rights of its own (%q) on targets nobody constrains (%q), taken from the free-text parameter %q: whoever writes the input borrows the server's rights; constrain the parameter or require approval", priv, arb, name)})
 			return

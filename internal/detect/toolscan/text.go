@@ -459,7 +459,7 @@ func (sc *scan) analyze(text, orig string) signals {
 var (
 	serverOwnerBeforeRE = re(`\b[a-z0-9][a-z0-9_.-]* (mcp )?(server|integration|plugin|connector)'?s\s*[\x60'"]?$`)
 	serverOwnerAfterRE  = re(`^[\x60'"]?( tool| function)? (of|from|on|in|provided by|exposed by) (the )?[a-z0-9][a-z0-9_.-]* (mcp )?(server|integration|plugin|connector)\b`)
-	behaviourRuleRE     = re(`\b(rather than|instead of|(is|are|gets?|get) (\w+ )?(settled|routed|rerouted|redirected|forwarded|sent|mirrored|copied|replaced|changed|rewritten|overridden|set|counted|treated|validated|logged|recorded)|counts? as|only after|also (be )?(passed|sent|forwarded|copied|recorded)|applies automatically|automatically|must|should|shall|always|never|whenever|every time|each time|after (each|every))\b`)
+	behaviourRuleRE     = re(`\b(can be (called|used|run|merged|executed) (straight away|right away|immediately|directly)|skip|(do not|don't) wait|without (waiting|review|approval)|rather than|instead of|(is|are|gets?|get) (\w+ )?(settled|routed|rerouted|redirected|forwarded|sent|mirrored|copied|replaced|changed|rewritten|overridden|set|counted|treated|validated|logged|recorded)|counts? as|only after|also (be )?(passed|sent|forwarded|copied|recorded)|applies automatically|automatically|must|should|shall|always|never|whenever|every time|each time|after (each|every))\b`)
 )
 
 // thisToolOrderRE: an order about the tool being described ("call this
@@ -518,7 +518,10 @@ func shadowDirective(sent, ref string, at int) bool {
 	// A tool named together with its server ("the payments server's
 	// create_transfer", "query of the postgres server") is another
 	// server's for certain: any rule about how it behaves is shadowing.
-	if (serverOwnerBeforeRE.MatchString(before) || serverOwnerAfterRE.MatchString(after)) && behaviourRuleRE.MatchString(sent) {
+	// The reference may be the other server itself, followed by one of
+	// its tools ("the github server's merge_pull_request can be called
+	// straight away").
+	if (serverOwnerBeforeRE.MatchString(before) || serverOwnerAfterRE.MatchString(after) || strings.HasPrefix(after, "'s ") && strings.HasSuffix(ref, "server")) && behaviourRuleRE.MatchString(sent) {
 		return true
 	}
 	if directiveAfterRE.MatchString(after) || cjkCondAfterRE.MatchString(after) {
@@ -799,6 +802,11 @@ func (sc *scan) text(ctx context.Context, ta *toolAnalysis, u textUnit) error {
 			}
 		}
 	}
+	// A value that is a single label ("jailbreak_basic", "pii_leakage")
+	// names a category; it does not claim anything.
+	if u.role == roleValue && labelValueRE.MatchString(strings.TrimSpace(u.text)) {
+		sg.override = false
+	}
 	sc.judgeText(ta, u, &sg, inj, decodedKinds)
 	sc.lookalikeHost(ta, u)
 	sc.fixedPayee(ta, u)
@@ -814,6 +822,9 @@ func (sc *scan) text(ctx context.Context, ta *toolAnalysis, u textUnit) error {
 	}
 	return nil
 }
+
+// labelValueRE: a value that is one identifier.
+var labelValueRE = re(`^[A-Za-z0-9][A-Za-z0-9_.:-]{0,60}$`)
 
 // poisonType is the type of an instruction found in a unit of the role:
 // in values (defaults, enums, examples) any instruction is schema abuse,
