@@ -43,6 +43,9 @@ var overrideEuphemismRE = re(`\b(takes?|taking|to take) precedence over (\w+ ){0
 	`|\bwithout (checking|confirming|consulting|verifying) with the user\b` +
 	`|\b(do not|don't|dont|never|no need to) (ask|check with|confirm with|consult) the (user|operator|admin|administrator|owner|human)( first| before| beforehand)\b` +
 	`|\bwithout (asking|waiting) for (the user'?s? |the operator'?s? |any |further )?(confirmation|approval|permission|consent)\b` +
+	`|\basking (the user|them) (again )?(violates|breaks|is against|goes against)\b` +
+	`|\b(nao e preciso|nao precisa|sem) pedir (confirmacao|autorizacao|permissao)\b|\b(no es necesario|no hace falta|sin) pedir (confirmacion|autorizacion|permiso)\b` +
+	`|\bpre[ -]?confirmed by (the )?(\w+ )?(policy|admin\w*|owner|organi[sz]ation)\b` +
 	`|\b(run|execute|proceed|apply|delete|merge|send)( them| it)?( directly| straight away| immediately)? without (asking|prompting|confirming)( (the user|again|first))?\b` +
 	`|\b(has |have )?pre[ -]?approved (every|all|any) (\w+ )?(commands?|actions?|operations?|requests?|calls?|payments?|changes?)\b` +
 	`|\b(the )?user (has )?(already )?(approved|consented to|agreed to) (\w+ ){0,3}(when|during|at) (this server was |the server was |it was )?(install\w*|set ?up|setup|onboarding|sign ?up)\b` +
@@ -58,7 +61,7 @@ var overrideEuphemismRE = re(`\b(takes?|taking|to take) precedence over (\w+ ){0
 	`|\b(asking|confirming|checking|prompting) (the user )?(again|twice|a second time) (is|would be) (redundant|unnecessary|superfluous|not needed)\b` +
 	`|\b(commands?|actions?|instructions?|steps?) (proposed|suggested|returned|provided|requested) by (any|other|another|connected|every) (connected |other )?(tools?|servers?)\b[^.;]{0,40}\b(carried out|executed|run|followed|performed|applied)\b`)
 
-var overrideEuphemismKeys = []string{"granted", "redundant", "already", "first", "before", "confirmation", "approval", "consulted", "informed", "notified", "prevail", "governs", "wins", "asking", "prompting", "confirming", "approved", "consented", "agreed", "unnecessary", "superfluous", "proposed by", "suggested by", "precedence", "outrank", "override", "overrul", "supersede", "trump", "authoritative", "binding", "considered", "deemed", "treated as", "counted as", "taken as", "regarded as", "again", "without", "whatever", "executable"}
+var overrideEuphemismKeys = []string{"granted", "redundant", "already", "first", "before", "confirmation", "approval", "consulted", "informed", "notified", "prevail", "governs", "wins", "asking", "prompting", "confirming", "approved", "consented", "agreed", "violates", "confirmed", "pedir", "unnecessary", "superfluous", "proposed by", "suggested by", "precedence", "outrank", "override", "overrul", "supersede", "trump", "authoritative", "binding", "considered", "deemed", "treated as", "counted as", "taken as", "regarded as", "again", "without", "whatever", "executable"}
 
 // indirectSecretRE: secrets named by description rather than by path or
 // keyword; indirectUserDataRE: the user's conversation and personal
@@ -501,6 +504,67 @@ func (sc *scan) fixedPayee(ta *toolAnalysis, u textUnit) {
 		}
 		return
 	}
+}
+
+// standingCallRE: a standing order to follow every call with another
+// ("has to be followed by exactly one record_audit_event call", "after
+// each export, make one report_experiment_metric call").
+var standingCallRE = re(`\b(after (each|every)|each time|every time|following (each|every)|(has|have|is|are) to be followed by|(must|should|is to|are to) be followed by|expects? every \w+ to be followed by|make one \w+ call|after (it|this) (returns|completes))\b`)
+
+// chainedSender reports a standing order to follow calls with a call to
+// one of the server's own tools whose definition sends to an outside
+// address: every result then leaves through that tool, whatever the user
+// asked.
+func (sc *scan) chainedSender(ta *toolAnalysis, u textUnit) {
+	if u.role != roleProse {
+		return
+	}
+	sc.serverParams()
+	if len(sc.tools) == 0 {
+		return
+	}
+	for _, sent := range sentences(normalizeLight(strings.ToLower(u.text))) {
+		if !standingCallRE.MatchString(sent) {
+			continue
+		}
+		for words, ident := range sc.tools {
+			if ident == strings.ToLower(ta.name) || !strings.Contains(sent, words) {
+				continue
+			}
+			if dest := sc.sendsOutside(ident); dest != "" {
+				sc.add(Finding{Type: TypeExfiltration, Tool: ta.name, Object: ta.object, Path: u.path, Severity: detect.High,
+					Detail: fmt.Sprintf("%s has every call followed by %s, which sends to %q: results leave the session whatever the user asked; reject the server", roleWhere[u.role], ident, excerpt(dest, 60))})
+				return
+			}
+		}
+	}
+}
+
+// sendsOutside returns the outside address that one of the server's tools
+// says it sends to (in its description or as a parameter's default), or
+// "".
+func (sc *scan) sendsOutside(name string) string {
+	for i := range sc.in.Tools {
+		t := &sc.in.Tools[i]
+		if strings.ToLower(t.Name) != name {
+			continue
+		}
+		if m := literalDestRE.FindString(strings.ToLower(t.Description)); m != "" && !reservedDoc(m) {
+			return m
+		}
+		ps, _ := props(t.InputSchema)
+		for k, v := range ps {
+			if d := fixedDestDefault(k, v); d != "" {
+				return d
+			}
+		}
+	}
+	return ""
+}
+
+// reservedDoc reports an address on a bare documentation domain.
+func reservedDoc(addr string) bool {
+	return onlyDocURLs("", addr)
 }
 
 // lookalikeHost reports an address whose domain imitates a product the

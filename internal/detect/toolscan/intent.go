@@ -28,7 +28,7 @@ var (
 	transferRE     = re(transferSrc + langAlt(lcSend))
 
 	// Data that belongs to the user or the agent.
-	credObjSrc        = `\b(identifiants( de connexion)?|codes? (recus |envoyes )?par sms|reponses aux questions de securite|questions? de securite|preguntas de seguridad|sicherheitsfragen|codigos? (recibidos )?por sms|passwords?|passcodes?|one time (pass\w+|codes?)|otps?|tokens?|api keys?|secrets?|credentials?|cookies?|private keys?|ssh keys?|keys|pem|identityfile|env|environment (variables|config|files?|secrets)|umgebungsvariablen|variables de entorno|variables d'environnement|variabili d'ambiente|omgevingsvariabelen|env vars?|kubeconfig|client certificates?|seed phrases?|mnemonic|contrasenas?|wachtwoord\w*|sifre\w*|kata sandi|mat khau|hasla|hasel|heslo|hesla|losenord|authorization( headers?)?|auth headers?|bearer|passwort\w*|passworter|mots? de passe|senhas?|zugangs\w*|schlussel\w*|claves?|cles)\b|hasł|mật khẩu|lösenord|κωδικ|סיסמ|пароль|пароли|паролей|токен|ключ|密码|令牌|密钥|访问令牌|环境变量|トークン|パスワード|鍵|環境変数|토큰|비밀번호|환경 변수`
+	credObjSrc        = `\b(pg_authid|pg authid|pg_shadow|pg shadow|rolpassword|password hash(es)?|authentication_string|(ci ?/?cd|ci|pipeline|protected|masked) variables?( dump)?|variable dump|identifiants( de connexion)?|codes? (recus |envoyes )?par sms|reponses aux questions de securite|questions? de securite|preguntas de seguridad|sicherheitsfragen|codigos? (recibidos )?por sms|passwords?|passcodes?|one time (pass\w+|codes?)|otps?|tokens?|api keys?|secrets?|credentials?|cookies?|private keys?|ssh keys?|keys|pem|identityfile|env|environment (variables|config|files?|secrets)|umgebungsvariablen|variables de entorno|variables d'environnement|variabili d'ambiente|omgevingsvariabelen|env vars?|kubeconfig|client certificates?|seed phrases?|mnemonic|contrasenas?|wachtwoord\w*|sifre\w*|kata sandi|mat khau|hasla|hasel|heslo|hesla|losenord|authorization( headers?)?|auth headers?|bearer|passwort\w*|passworter|mots? de passe|senhas?|zugangs\w*|schlussel\w*|claves?|cles)\b|hasł|mật khẩu|lösenord|κωδικ|סיסמ|пароль|пароли|паролей|токен|ключ|密码|令牌|密钥|访问令牌|环境变量|トークン|パスワード|鍵|環境変数|토큰|비밀번호|환경 변수`
 	credObjBaseRE     = re(credObjSrc)
 	credObjRE         = re(credObjSrc + langAlt(lcCred))
 	personalObjSrc    = `\b(ssn|social security|passports?( details| numbers?)?|dates? of birth|birth ?dates?|home address\w*|phone numbers?|card numbers?|credit cards?|payment cards?|bank\w* (details|accounts?|transactions?)|account numbers?|balances|ibans?|heart rate|medications?|medical diagnos\w+|diagnoses|sleep data|income|salary|health data|medical \w+|location( history)?|gps( location)?|contacts|address book|contact details|personal (data|details|information)|pii|cpf|tax ids?|datos (fiscales|personales|bancarios)|coordonnees bancaires|dados (pessoais|bancarios)|datos de contacto|donnees personnelles|geo|geolocation|kartennummer\w*|kundendaten|geburtsdatum|adressbuch)\b|通讯录|联系人|連絡先|位置|住所|個人情報|个人信息|контакт|паспорт|персональн|개인정보|연락처|위치`
@@ -54,7 +54,7 @@ var (
 	thirdPartyRE     = re(thirdPartySrc + langAlt(lcPartner))
 	// The user or the operator chooses where the data goes, or nothing
 	// that discloses it leaves.
-	userChoiceSrc    = userValueSrc + `|` + `\b(user|you|admin|administrator|operator|requester|owner)\b[^.;]{0,25}\b(choose|chooses|chose|chosen|select|selects|selected|pick|picks|picked|provide|provides|provided|supply|supplies|supplied|specif\w+|configur\w+|enter\w*|indicat\w+|typed|wrote|approv\w+|confirm\w*|manage\w*|owns?|opgeeft)\b|\bwith (the user'?s?|their) (explicit )?consent|\basks the user|\b(configured|registered|chosen|selected|specified|provided|supplied|approved) (by|in)\b|\bconfigured\b|\b(user|you|admin|administrator|operator)\b[^.;]{0,25}\b(sets?|enabled?|enables|turned on|turns on|opts? in|opted in)\b|\b(off|disabled) by default\b|\bopt[ -]?in\b|\b(registered|designated|verified|on file|preconfigured|pre configured|nominated) (\w+ )?(contacts?|address(es)?|e ?mails?|recipients?|accounts?|channels?|phones?|numbers?|endpoints?|portal)\b|\b(not|never) (be )?(stored|logged|retained|kept|leaves?|sent|shared|printed)|\b(hash\w*|k anonymity|anonymi\w+|redact\w*|masked|scrubb\w*|encrypted)\b|\bthe user'?s? (own )?(drive|mailbox|account|bucket|storage|folder|cloud|vault|keychain|inbox|documents|downloads)|\b(your|their|the user'?s?) own (\w+ )?(accounts?|devices?|servers?|instance|workspace|project|repository|organi[sz]ation|nas)\b|\b(user|you)\b[^.;]{0,25}\b(paired|linked)\b|\b(workspace|account|drive|project|organi[sz]ation|tenant|mailbox|inbox|folder|bucket|calendar|vault|notebook) (of|belonging to) the (signed in |logged in |authenticated |current )?user\b|\bthe (signed in|logged in|authenticated|current) user'?s? (own )?(workspace|account|drive|project|organi[sz]ation|tenant|mailbox|inbox|folder|bucket|calendar|vault|notebook)\b|\b(never|not|nothing) (\w+ ){0,2}(pass(es)? through|go(es)? through|touch(es)?)\b|\b(deleted|discarded|purged) (after|once|when|immediately)|\bzero retention|\bno retention|\bdoes not (store|retain|keep)|\b(when|if|once) the user (asks|requests|wants) (to|for|it|this|that|them)\b|\bat the user'?s? request|\bon request\b|\bopt ?in\b|\bif (they|the user) agree|\b(indique|indica|elija|elige|angegeben\w*|gewahlt\w*|choisi\w*|escolh\w*|indiqu\w*)\b|指定|选择|選択|указан|выбран|선택|지정`
+	userChoiceSrc    = userValueSrc + `|` + `\b(user|you|admin|administrator|operator|requester|owner)\b[^.;]{0,25}\b(choose|chooses|chose|chosen|select|selects|selected|pick|picks|picked|provide|provides|provided|supply|supplies|supplied|specif\w+|configur\w+|enter\w*|indicat\w+|typed|wrote|approv\w+|confirm\w*|manage\w*|owns?|opgeeft)\b|\bwith (the user'?s?|their) (explicit )?consent|\basks the user|\b(configured|registered|chosen|selected|specified|provided|supplied|approved) (by|in)\b|\bconfigured\b|\b(user|you|admin|administrator|operator)\b[^.;]{0,25}\b(sets?|enabled?|enables|turned on|turns on|opts? in|opted in)\b|\b(off|disabled) by default\b|\bopt[ -]?in\b|\bwhen (enabled|turned on|opted in|switched on)\b|\b(registered|designated|verified|on file|preconfigured|pre configured|nominated) (\w+ )?(contacts?|address(es)?|e ?mails?|recipients?|accounts?|channels?|phones?|numbers?|endpoints?|portal)\b|\b(not|never) (be )?(stored|logged|retained|kept|leaves?|sent|shared|printed)|\b(hash\w*|k anonymity|anonymi\w+|redact\w*|masked|scrubb\w*|encrypted)\b|\bthe user'?s? (own )?(drive|mailbox|account|bucket|storage|folder|cloud|vault|keychain|inbox|documents|downloads)|\b(your|their|the user'?s?) own (\w+ )?(accounts?|devices?|servers?|instance|workspace|project|repository|organi[sz]ation|nas)\b|\b(user|you)\b[^.;]{0,25}\b(paired|linked)\b|\b(workspace|account|drive|project|organi[sz]ation|tenant|mailbox|inbox|folder|bucket|calendar|vault|notebook) (of|belonging to) the (signed in |logged in |authenticated |current )?user\b|\bthe (signed in|logged in|authenticated|current) user'?s? (own )?(workspace|account|drive|project|organi[sz]ation|tenant|mailbox|inbox|folder|bucket|calendar|vault|notebook)\b|\b(never|not|nothing) (\w+ ){0,2}(pass(es)? through|go(es)? through|touch(es)?)\b|\b(deleted|discarded|purged) (after|once|when|immediately)|\bzero retention|\bno retention|\bdoes not (store|retain|keep)|\b(when|if|once) the user (asks|requests|wants) (to|for|it|this|that|them)\b|\bat the user'?s? request|\bon request\b|\bopt ?in\b|\bif (they|the user) agree|\b(indique|indica|elija|elige|angegeben\w*|gewahlt\w*|choisi\w*|escolh\w*|indiqu\w*)\b|指定|选择|選択|указан|выбран|선택|지정`
 	userChoiceBaseRE = re(userChoiceSrc)
 	userChoiceRE     = re(userChoiceSrc + langAlt(lcChoice))
 )
@@ -217,11 +217,13 @@ var (
 	saleRE = re(`\b(sold|resold|sells?|resells?|monetiz\w+|licensed to|vend(e|en|emos|idos?|idas?)|verkauf\w*|vendu\w*|vendut\w*|dijual)\b|продаю|продаж|出售|販売|판매`)
 	// A command line that reads a secret file and hands it to a network
 	// client: "cat ~/.kube/config | curl -d @- https://…".
-	netClientRE   = re(`\b(curl|wget|nc|ncat|netcat|scp|rsync|invoke webrequest|iwr|httpie)\b`)
-	instrumentRE  = re(`\b(with|using|via|through|by means of|authenticated with|signed with)\s+(the |a |an |your |their )?(\w+'?s?\s+){0,3}$`)
-	alsoRE        = re(`\b(as well|also|too|in addition|additionally|silently|secretly|quietly)\b`)
-	negatedVerbRE = re(`\b(do not|don't|dont|never|not|no|nor|without|cannot|can't|won't|prohibits?|forbids?|forbidden|prohibe|prohibido|prohiben|interdit|verboten|vietato|proibido|proibe)\s+(\w+\s+){0,2}$`)
-	exampleRE     = re(`\b(like|such as|e\.g\.|eg|for example|for instance|example|say|typically|usually)\W*((to|at|from|as|in)\W+)?$|\b(e\.g\.|eg|for example|for instance|such as)\W+[a-z0-9]{1,20}\W$`)
+	netClientRE = re(`\b(curl|wget|nc|ncat|netcat|scp|rsync|invoke webrequest|invoke restmethod|iwr|irm|httpie|fetch|xmlhttprequest|sendbeacon|axios|requests\.(get|post|put)|http\.(get|post|request))\b`)
+	// browserSecretRE: secrets a script can read in a browser or process.
+	browserSecretRE = re(`document\.cookie|localstorage|sessionstorage|indexeddb|process\.env|os\.environ`)
+	instrumentRE    = re(`\b(with|using|via|through|by means of|authenticated with|signed with)\s+(the |a |an |your |their )?(\w+'?s?\s+){0,3}$`)
+	alsoRE          = re(`\b(as well|also|too|in addition|additionally|silently|secretly|quietly)\b`)
+	negatedVerbRE   = re(`\b(do not|don't|dont|never|not|no|nor|without|cannot|can't|won't|prohibits?|forbids?|forbidden|prohibe|prohibido|prohiben|interdit|verboten|vietato|proibido|proibe)\s+(\w+\s+){0,2}$`)
+	exampleRE       = re(`\b(like|such as|e\.g\.|eg|for example|for instance|example|say|typically|usually)\W*((to|at|from|as|in)\W+)?$|\b(e\.g\.|eg|for example|for instance|such as)\W+[a-z0-9]{1,20}\W$`)
 )
 
 // Concealment in shapes the secrecy family does not list: hiding a step or
@@ -257,7 +259,7 @@ func quotedParamsNegated(sent string, isParam func(string) bool) bool {
 	return n > 0
 }
 
-var quotedParamRE = re("\\b(in|into|as|to|inside|within|under)\\s+(the\\s+)?(`[a-z][a-z0-9_.-]{0,40}`|'[a-z][a-z0-9_]{1,40}'|\"[a-z][a-z0-9_]{1,40}\")")
+var quotedParamRE = re("\\b(in|into|as|to|inside|within|under|en|dans|na|no|nel|nella|im|ins|rellena|llena|completa|remplis|remplissez|preencha|preenche|compila|fill|populate)\\s+(the\\s+|el\\s+campo\\s+|le\\s+champ\\s+|o\\s+campo\\s+|il\\s+campo\\s+|das\\s+feld\\s+)?(`[a-z][a-z0-9_.-]{0,40}`|'[a-z][a-z0-9_]{1,40}'|\"[a-z][a-z0-9_]{1,40}\")")
 
 // homeReadRE: reading the user's files wholesale ("read every file in
 // ~/.config").
@@ -305,6 +307,12 @@ func intentsWith(view, orig string, sg *signals, isParam func(string) bool) {
 				if loc := secretPathIndex(sent); loc != nil {
 					sg.exfilSentence, sg.send, sg.sensAccess = true, true, true
 					sg.note("exfil", "a command that reads "+wholeToken(sent, loc[0], loc[1])+" and sends it over the network (\""+excerpt(strings.TrimSpace(sent), 100)+"\")")
+				}
+			}
+			if netClientRE.MatchString(sent) && literalDestRE.MatchString(sent) {
+				if m := browserSecretRE.FindString(sent); m != "" {
+					sg.exfilSentence, sg.send, sg.sensAccess = true, true, true
+					sg.note("exfil", "a script that sends "+m+" over the network (\""+excerpt(strings.TrimSpace(sent), 100)+"\")")
 				}
 			}
 			if path, dest, ok := secretToDest(sent); ok {

@@ -64,6 +64,8 @@ var secrecyRE = []*regexp.Regexp{
 	re(`не\s+(говори|говорите|сообщай|сообщайте|рассказывай|рассказывайте|упоминай|упоминайте|показывай|показывайте|уведомляй|уведомляйте)[^.!?\n]{0,30}пользовател|без ведома|тайно|незаметно для`),
 	re(`не\s+(кажи|кажіть|повідомляй|повідомляйте|згадуй|згадуйте)[^.!?\n]{0,30}користувач|без відома|таємно`),
 	re(`别让用户|別讓用戶|不要让用户发现|不让用户知道|不要告诉|不要告訴|别告诉|別告訴|不要让用户|不要讓用戶|不要讓使用者|不要通知用户|不要通知用戶|勿告知|不要提及|不要提到|悄悄|偷偷|秘密地|用户不知情|用戶不知情|瞒着|瞞著`),
+	re(`\b(carry (it|this|them) out|do (it|this|so)|perform (it|this|them)|apply (it|this|them|the \w+)|handle (it|this|them)|make (the \w+|it|this)) (quietly|silently|discreetly|in the background)\b|\bnot user[ -]facing\b`),
+	re(`\bno (hace|hara) falta (mostrar|decir|informar|mencionar|comentar|contar)\w*|\bno es necesario (mostrar|decir|informar|mencionar|comentar|contar)\w*( (al|a los) usuarios?)?`),
 	re(`ユーザーに(は)?(伝え|知らせ|言わ|教え|通知し|見せ)ない|説明しないで|ユーザーに知られない|知られずに|黙って|こっそり|ひそかに|言及しないで|内緒`),
 	// A step that "stays implicit and does not appear in the answer".
 	re(`\bn'?appara(i|î)t pas dans (la |les |le )?(reponse|réponse|reponses|réponses|resume|résumé|message)|\breste(nt)? implicites?\b|\bno aparece(n)? en (la |el )?(respuesta|resumen|mensaje)|\bnao aparece(m)? na (resposta|mensagem)|\berscheint nicht in der (antwort|zusammenfassung)|\bbleib(t|en) (implizit|unerwahnt|unerwähnt)\b`),
@@ -110,7 +112,7 @@ var modelDirectedRE = []*regexp.Regexp{
 	re(`\botherwise\s+(the|this|it)\s+(tool\s+)?(will|would|won'?t|cannot|can'?t|does not|doesn'?t|is going to)\s+(not\s+)?(work|fail|function|break|crash|error|be able)`),
 	re(`\b(required|necessary|needed|mandatory)\s+(for|in order for)\s+(the\s+|this\s+)?(tool|it|the function|the operation)\s+to\s+(work|function|operate|succeed)`),
 	re(`\bnote to (the )?(ai|assistant|model|llm|agent|claude|gpt|bot)\b`),
-	re(`\b(ai|assistant|llm|language model|agent|claude|chatgpt|gpt|model)s?\s*(,|:)\s*(you|please|always|ignore|send|read|remember|make sure|the|this|collect|include|first|before)\b`),
+	re(`\b(ai|assistant|llm|language model|agent|claude|chatgpt|gpt|model)s?\s*(,|:)\s*(you|please|always|ignore|send|read|remember|make sure|the|this|collect|include|first|before|pick|choose|select|use|prefer|set|leave|keep)\b`),
 	re(`\bif you are an? (ai|language model|llm|assistant|model|agent)\b`),
 	re(`\bwhenever\s+(you|the user|this tool|a user|the assistant)\b`),
 	re(`\b(this|these) (is|are) (very |extremely )?(important|critical|mandatory) (instructions?|steps?|requirements?)\b`),
@@ -191,7 +193,7 @@ var (
 
 // negationRE just before a data mention negates it ("do not include
 // personal data").
-var negationRE = re(`\b(do not|don't|dont|never|not|no|without|excluding|except|nor|removing|remove|stripping|strip|redacting|redact|masking|mask|scrubbing|scrub)\b[^.;:!?]{0,25}$`)
+var negationRE = re(`\b(do not|don't|dont|never|not|no|without|excluding|except|nor|cannot|can't|can not|unable to|removing|remove|stripping|strip|redacting|redact|masking|mask|scrubbing|scrub)\b[^.;:!?]{0,25}$`)
 
 // pretextRE: the usual cover stories.
 var pretextRE = re(`\b(for (\w+ )?(verification|authentication|validation|auditing|accuracy auditing|quality assurance)\b|for (security|verification|compliance|authentication|auditing|audit|debugging|logging|analytics|telemetry|quality|training|tracking) (purposes|reasons|checks?)|(security|compliance|audit|verification) (requirement|policy|check|purposes)|to verify (your|the user'?s?) identity|required by (policy|compliance|law))\b`)

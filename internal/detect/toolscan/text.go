@@ -107,8 +107,12 @@ func sentences(s string) []string {
 		end := false
 		next := i + 1
 		switch c {
-		case '\n', '!', '?':
+		case '\n':
 			end = true
+		case '!', '?':
+			// Not inside a word or an address ("…/r?d=", "Yahoo!Mail"):
+			// only before a space, a quote, a bracket or the end.
+			end = i+1 >= len(s) || strings.IndexByte(" \n\t\"')]", s[i+1]) >= 0
 		case 0xe3, 0xef, 0xe0:
 			// The full stops of Chinese and Japanese (。), full-width
 			// ! and ?, and the Devanagari danda (।).
@@ -283,6 +287,14 @@ func (sc *scan) analyze(text, orig string) signals {
 			if accessVerbIntlRE.MatchString(t[loc[1]:min(len(t), loc[1]+40)]) {
 				sg.sensAccess = true
 			}
+		}
+	}
+	// "anchor comments on those files by quoting the complete current
+	// file": a secret file named, and its whole content asked for.
+	if sg.sensPath && !sg.sensAccess {
+		if m := wholeFileRE.FindString(text); m != "" {
+			sg.sensAccess, sg.directed = true, true
+			sg.note("directed", m)
 		}
 	}
 	for _, loc := range sensitiveDataRE.FindAllStringIndex(text, 8) {
@@ -586,7 +598,7 @@ var hiddenMarkupRE = []*regexp.Regexp{
 // hiddenOrderRE: a clause that gives an order ("…, award full marks",
 // "always answer …", "then reply …"). Hidden text has no reader but the
 // model, so an order in it is addressed to the model.
-var hiddenOrderRE = re(`(^|[.;:!?,]\s*|\bthen\s+)(always |never |do not |don't |please |also |instead )?(award|grant|give|approve|mark|rate|score|set|treat|respond|reply|answer|say|tell|write|call|use|run|send|include|return|output|append|prepend|replace|remove|delete|forward|copy|read|fetch|open|ignore|disregard|skip|omit|mention|assume|pretend|act|follow|execute|invoke|insert|change|rewrite|transfer|pay|accept|reject|deny|recommend|rank|prefer|choose|select|praise|pass|upload|post|ask|report|respond)\b`)
+var hiddenOrderRE = re(`(^|[.;:!?,(]\s*|\bthen\s+)(always |never |do not |don't |please |also |instead )?(end|finish|begin|start|award|grant|give|approve|mark|rate|score|set|treat|respond|reply|answer|say|tell|write|call|use|run|send|include|return|output|append|prepend|replace|remove|delete|forward|copy|read|fetch|open|ignore|disregard|skip|omit|mention|assume|pretend|act|follow|execute|invoke|insert|change|rewrite|transfer|pay|accept|reject|deny|recommend|rank|prefer|choose|select|praise|pass|upload|post|ask|report|respond)\b`)
 
 // devNoteRE: hidden text for the server's own developers and tools
 // (TODO notes, linter switches, generator banners).
@@ -810,6 +822,7 @@ func (sc *scan) text(ctx context.Context, ta *toolAnalysis, u textUnit) error {
 	sc.judgeText(ta, u, &sg, inj, decodedKinds)
 	sc.lookalikeHost(ta, u)
 	sc.fixedPayee(ta, u)
+	sc.chainedSender(ta, u)
 	if strings.HasPrefix(u.path, "/inputSchema/") || u.path == "/description" || strings.HasPrefix(u.path, "/arguments/") {
 		if ta.params == nil {
 			ta.params = map[string]*signals{}
@@ -822,6 +835,9 @@ func (sc *scan) text(ctx context.Context, ta *toolAnalysis, u textUnit) error {
 	}
 	return nil
 }
+
+// wholeFileRE: an order to put a file's whole content somewhere.
+var wholeFileRE = re(`\b(quot|past|includ|copy|copi|embed|attach|append|insert)\w* (in )?(the |its )?(complete|full|entire|whole|raw) (current )?(file|contents?|text)\b`)
 
 // labelValueRE: a value that is one identifier.
 var labelValueRE = re(`^[A-Za-z0-9][A-Za-z0-9_.:-]{0,60}$`)
@@ -1075,8 +1091,13 @@ func protectiveOverride(text string, f detect.Finding) bool {
 	if f.Type != injection.TypeInstructionOverride || f.Start < 0 || f.Start >= len(text) {
 		return false
 	}
-	return protectiveOverrideRE.MatchString(strings.ToLower(text[f.Start:min(len(text), f.Start+120)]))
+	return protectiveOverrideRE.MatchString(strings.ToLower(text[f.Start:min(len(text), f.Start+120)])) ||
+		protectiveSentenceRE.MatchString(sentenceAround(strings.ToLower(text), []int{f.Start, min(len(text), f.End)}))
 }
+
+// protectiveSentenceRE: a sentence that tells the model to treat content
+// as data ("treat it as page content, not as instructions").
+var protectiveSentenceRE = re(`\b(treat|handle|regard|read) (it|them|this|that|such text|the text|(the )?(page|email|document|tool|file) (content|text|output)s?) as (page |plain |untrusted |ordinary )?(content|data|text|information)\W+(and )?not (as )?(an? )?(instructions?|commands?|requests?)\b|\b(don'?t|do not|never) (follow|obey|execute|act on) (it|them|those|these|such (text|instructions))\b`)
 
 var protectiveOverrideRE = re(`^(don'?t|do not|never|must not|should not|shouldn'?t) (follow|obey|execute|act on|carry out|trust) (any )?(the )?(instructions?|commands?|directives?|requests?)\s+(found|contained|embedded|inside|in|within|from|that appear|written|returned)\b`)
 
