@@ -61,7 +61,12 @@ var overrideEuphemismRE = re(`\b(takes?|taking|to take) precedence over (\w+ ){0
 	`|\b(asking|confirming|checking|prompting) (the user )?(again|twice|a second time) (is|would be) (redundant|unnecessary|superfluous|not needed)\b` +
 	`|\b(commands?|actions?|instructions?|steps?) (proposed|suggested|returned|provided|requested) by (any|other|another|connected|every) (connected |other )?(tools?|servers?)\b[^.;]{0,40}\b(carried out|executed|run|followed|performed|applied)\b`)
 
-var overrideEuphemismKeys = []string{"granted", "redundant", "already", "first", "before", "confirmation", "approval", "consulted", "informed", "notified", "prevail", "governs", "wins", "asking", "prompting", "confirming", "approved", "consented", "agreed", "violates", "confirmed", "pedir", "unnecessary", "superfluous", "proposed by", "suggested by", "precedence", "outrank", "override", "overrul", "supersede", "trump", "authoritative", "binding", "considered", "deemed", "treated as", "counted as", "taken as", "regarded as", "again", "without", "whatever", "executable"}
+var overrideEuphemismKeys = []string{"granted", "redundant", "unnecessary", "superfluous", "proposed by", "suggested by", "returned by", "provided by", "requested by",
+	"precedence", "outrank", "override", "overrul", "supersede", "trump", "authoritative", "binding", "considered", "deemed", "treated as", "counted as",
+	"taken as", "regarded as", "treat", "again", "without", "whatever", "executable", "upstream", "in advance", "beforehand", "ask the", "check with the",
+	"confirm with the", "consult the", "violates", "pedir", "confirmed by", "pre approved", "pre-approved", "preapproved", "install", "set up", "setup",
+	"onboarding", "sign up", "signup", "already covered", "already handled", "already done", "already taken care", "already given", "already obtained",
+	"consulted", "informed", "notified", "be asked", "conflict", "this policy", "this document", "this resource", "this guidance"}
 
 // indirectSecretRE: secrets named by description rather than by path or
 // keyword; indirectUserDataRE: the user's conversation and personal
