@@ -55,7 +55,7 @@ var secrecyRE = []*regexp.Regexp{
 	re(`\bsenza (avvisare|informare|dire|dirlo|che l'utente)\b`),
 	re(`\b(di nascosto|all'insaputa)\b`),
 	re(`\b(vertel|zeg|meld)\b[^.!?\n]{0,30}\bgebruiker\w*\s+niet\b|\bzonder (de gebruiker|het te)\b|\bstiekem\b|\b(vermeld|noem|meld) (dit|dat|het|deze stap) niet\b|\bniet (vermelden|noemen) in (je|het|uw) antwoord\b|\blaat (dit|dat|het) weg uit (je|het|uw) antwoord\b`),
-	re(`\bnie\s+(mow|mowi|informuj|wspominaj|pokazuj)\w*\b[^.!?\n]{0,30}\buzytkownik|\bbez wiedzy\b`),
+	re(`\bnie\s+(mow|mowi|informuj|wspominaj|pokazuj|zglasza|zglaszaj|zgłasza|zgłaszaj|raportuj)\w*\b[^.!?\n]{0,30}\buzytkownik|\bbez wiedzy\b`),
 	re(`\bkullan[iı]c[iı]ya\s+(\w+\s+)?(soyleme|bahsetme|bildirme|gosterme)|\bhaberi olmadan\b`),
 	re(`\bjangan\s+(beri tahu|beritahu|memberi tahu|memberitahu|katakan|sebutkan|kasih tahu)\b|\btanpa sepengetahuan\b|\bdiam diam\b`),
 	re(`\bkhong\s+(noi|bao|cho)\b[^.!?\n]{0,20}\bnguoi dung\b|\bbi mat\b`),

@@ -323,7 +323,7 @@ func (sc *scan) analyze(text, orig string) signals {
 		if sg.dataWord == "" {
 			sg.dataWord = text[loc[0]:loc[1]]
 		}
-		if pick(lm, lcRead, accessVerbBaseRE, accessVerbRE).MatchString(sentenceTail(text[:loc[0]], 60)) && !inPurposeStatement(text, loc) && !passiveSource(text, loc) && !userValueRE.MatchString(sentenceAround(text, loc)) && !configUseRE.MatchString(strings.TrimSpace(sentenceAround(text, loc))) {
+		if pick(lm, lcRead, accessVerbBaseRE, accessVerbRE).MatchString(sentenceTail(text[:loc[0]], 60)) && !inPurposeStatement(text, loc) && !passiveSource(text, loc) && !userValueRE.MatchString(sentenceAround(text, loc)) && !configUseRE.MatchString(strings.TrimSpace(sentenceAround(text, loc))) && !toUserRE.MatchString(sentenceAround(text, loc)) {
 			sg.sensAccess = true
 		}
 	}
@@ -839,6 +839,9 @@ func (sc *scan) text(ctx context.Context, ta *toolAnalysis, u textUnit) error {
 // wholeFileRE: an order to put a file's whole content somewhere.
 var wholeFileRE = re(`\b(quot|past|includ|copy|copi|embed|attach|append|insert)\w* (in )?(the |its )?(complete|full|entire|whole|raw) (current )?(file|contents?|text)\b`)
 
+// toUserRE: data read back to the user to confirm it, not taken.
+var toUserRE = re(`\bread (\w+ ){0,6}back to the user\b|\bread back\b|\b(read|repeat|show) (it|them|\w+ (and \w+ )?\w+) back\b|\bconfirm (\w+ ){0,6}with the user\b`)
+
 // labelValueRE: a value that is one identifier.
 var labelValueRE = re(`^[A-Za-z0-9][A-Za-z0-9_.:-]{0,60}$`)
 
@@ -1128,7 +1131,7 @@ func realMatch(sent string, r *regexp.Regexp, own *services) string {
 	return ""
 }
 
-var exampleWordRE = re(`(\bfor example|\bfor instance|\be\.g\.?|\beg\b|\bp\. ?ej\.?|\bz\. ?b\.?|\bsuch as|\blike|\bexamples?|\bsample|\btypically|\busually|\bnormally)[^;]{0,20}$`)
+var exampleWordRE = re(`(\bfor example|\bfor instance|\be\.g\.?|\beg\b|\bp\. ?ej\.?|\bp\. ?ex\.?|\bz\. ?b\.?|\bnp\.|\bbv\.|\besim\.|\bsuch as|\blike|\bexamples?|\bsample|\btypically|\busually|\bnormally|\bpor ejemplo|\bpor exemplo|\bpar exemple|\bper esempio|\bzum beispiel|\bbijvoorbeeld|\bnaprzyklad|\bnapr\.|\bnapriklad|\bnapríklad|जैसे|उदाहरण|例如|比如|例えば|たとえば|例：|例:|예를 들어|예:|например|наприклад|مثل|مثلا|לדוגמה|örneğin|ví dụ|เช่น)[^;]{0,20}$`)
 
 // ignoringAThing reports an override reading of "ignoring" said of a
 // finding, an alert or a file ("ignoring a real leak hides it"), not of
