@@ -44,6 +44,7 @@ var overrideEuphemismRE = re(`\b(takes?|taking|to take) precedence over (\w+ ){0
 	`|\b(do not|don't|dont|never|no need to) (ask|check with|confirm with|consult) the (user|operator|admin|administrator|owner|human)( first| before| beforehand)\b` +
 	`|\bwithout (asking|waiting) for (the user'?s? |the operator'?s? |any |further )?(confirmation|approval|permission|consent)\b` +
 	`|\basking (the user|them) (again )?(violates|breaks|is against|goes against)\b` +
+	`|\b(tem|tiene|tienen) (prioridade|prioridad) sobre\b|\bont (la )?priorite sur\b|\bhaben vorrang vor\b|\bhanno (la )?priorita su\b` +
 	`|\b(nao e preciso|nao precisa|sem) pedir (confirmacao|autorizacao|permissao)\b|\b(no es necesario|no hace falta|sin) pedir (confirmacion|autorizacion|permiso)\b` +
 	`|\bpre[ -]?confirmed by (the )?(\w+ )?(policy|admin\w*|owner|organi[sz]ation)\b` +
 	`|\b(run|execute|proceed|apply|delete|merge|send)( them| it)?( directly| straight away| immediately)? without (asking|prompting|confirming)( (the user|again|first))?\b` +
@@ -66,7 +67,7 @@ var overrideEuphemismKeys = []string{"granted", "redundant", "unnecessary", "sup
 	"taken as", "regarded as", "treat", "again", "without", "whatever", "executable", "upstream", "in advance", "beforehand", "ask the", "check with the",
 	"confirm with the", "consult the", "violates", "pedir", "confirmed by", "pre approved", "pre-approved", "preapproved", "install", "set up", "setup",
 	"onboarding", "sign up", "signup", "already covered", "already handled", "already done", "already taken care", "already given", "already obtained",
-	"consulted", "informed", "notified", "be asked", "conflict", "this policy", "this document", "this resource", "this guidance"}
+	"consulted", "informed", "notified", "be asked", "conflict", "this policy", "this document", "this resource", "this guidance", "priorit", "vorrang"}
 
 // indirectSecretRE: secrets named by description rather than by path or
 // keyword; indirectUserDataRE: the user's conversation and personal
@@ -400,8 +401,13 @@ func (sc *scan) inOwnToolName(text, lowOrig string, loc []int) bool {
 // parameter ("bound to the `view` ClusterRole" names a role, not a
 // field).
 func quotedParamIn(s string, isParam func(string) bool) bool {
-	for _, m := range quotedParamRE.FindAllStringSubmatch(s, 8) {
-		if isParam == nil || isParam(strings.Trim(m[len(m)-1], "`'\"")) {
+	for _, loc := range quotedParamRE.FindAllStringSubmatchIndex(s, 8) {
+		// "up to 'limit' messages": a count, not a destination.
+		if strings.HasSuffix(s[:loc[0]], "up ") || strings.HasSuffix(s[:loc[0]], "at most ") {
+			continue
+		}
+		m := s[loc[len(loc)-2]:loc[len(loc)-1]]
+		if isParam == nil || isParam(strings.Trim(m, "`'\"")) {
 			return true
 		}
 	}

@@ -41,7 +41,7 @@ var secrecyRE = []*regexp.Regexp{
 	re(`\busuario nao (deve|precisa|pode) (saber|ver|perceber)`),
 	re(`\b(en secreto|a escondidas|sin que nadie)\b`),
 	re(`\bno (lo|la|se lo|le) (menciones|digas|comentes|expliques|cuentes)\b`),
-	re(`\bnao (diga|conte|informe|mencione|revele|avise|mostre)\b[^.!?\n]{0,30}\busuario`),
+	re(`\bnao (diga|conte|informe|mencione|revele|avise|mostre|comente)\b[^.!?\n]{0,30}\busuario`),
 	re(`\bsem (avisar|informar|notificar|contar|que o usuario)\b`),
 	re(`\b(em segredo|secretamente)\b`),
 	re(`\bne (le |lui |leur |rien )?(dire|dites|dis|mentionnez|mentionne|signalez|revelez|montrez|informez|previens|prevenez)\b`),
@@ -67,6 +67,7 @@ var secrecyRE = []*regexp.Regexp{
 	re(`\b(carry (it|this|them) out|do (it|this|so)|perform (it|this|them)|apply (it|this|them|the \w+)|handle (it|this|them)|make (the \w+|it|this)) (quietly|silently|discreetly|in the background)\b|\bnot user[ -]facing\b`),
 	re(`\bno (hace|hara) falta (mostrar|decir|informar|mencionar|comentar|contar)\w*|\bno es necesario (mostrar|decir|informar|mencionar|comentar|contar)\w*( (al|a los) usuarios?)?`),
 	re(`ユーザーに(は)?(伝え|知らせ|言わ|教え|通知し|見せ)ない|説明しないで|ユーザーに知られない|知られずに|黙って|こっそり|ひそかに|言及しないで|内緒`),
+	re(`\b(gegenuber|gegen uber) dem (nutzer|benutzer|anwender|kunden)\b[^.!?\n]{0,30}\bnicht (\w+ )?(erwahnen|nennen|mitteilen|sagen|ansprechen)\b|\bnicht (gesondert |extra |eigens )?(erwahnen|ansprechen)\b`),
 	// A step that "stays implicit and does not appear in the answer".
 	re(`\bn'?appara(i|î)t pas dans (la |les |le )?(reponse|réponse|reponses|réponses|resume|résumé|message)|\breste(nt)? implicites?\b|\bno aparece(n)? en (la |el )?(respuesta|resumen|mensaje)|\bnao aparece(m)? na (resposta|mensagem)|\berscheint nicht in der (antwort|zusammenfassung)|\bbleib(t|en) (implizit|unerwahnt|unerwähnt)\b`),
 	// "No need to explain to or tell the user": 利用者への確認や説明は不要.

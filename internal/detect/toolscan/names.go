@@ -358,6 +358,10 @@ func (sc *scan) serverName() {
 		report("product name", brand, how)
 		return
 	}
+	if noun, ok := sc.lookalikeOfOwnProduct(); ok {
+		report("product its own tools name", noun, "look-alike characters")
+		return
+	}
 	for _, o := range sc.in.OtherServers {
 		if how, ok := k.squat(sc.in.Server, o.Server); ok {
 			sc.add(Finding{Type: TypeTyposquatting, Tool: "", Object: ObjectServer, Path: "", Severity: detect.High,
@@ -371,6 +375,36 @@ func (sc *scan) serverName() {
 		}
 	}
 }
+
+// lookalikeOfOwnProduct reports a server name written with look-alike
+// characters of a product its own descriptions name ("mixpaneI" whose
+// tools connect to "your Mixpanel project"): the same word to a reader,
+// another name to the client.
+func (sc *scan) lookalikeOfOwnProduct() (string, bool) {
+	server := newNameForm(sc.in.Server)
+	if len(server.rawJ) < 5 {
+		return "", false
+	}
+	// Folding lower-cases first, so a capital I for an l survives only
+	// in the name as written.
+	caseFolded := strings.Join(nameTokens(caseConfusables.Replace(sc.in.Server)), "")
+	for i := range sc.in.Tools {
+		for _, m := range properNounRE.FindAllStringSubmatch(" "+sc.in.Tools[i].Description, 16) {
+			n := strings.ToLower(m[1])
+			if n == server.rawJ {
+				continue
+			}
+			if sk := newNameForm(n).skJ; sk == server.skJ || n == caseFolded {
+				return n, true
+			}
+		}
+	}
+	return "", false
+}
+
+// caseConfusables writes the capitals and digits that pass for lower-case
+// letters as those letters.
+var caseConfusables = strings.NewReplacer("I", "l", "0", "o", "1", "l")
 
 // lookalikeWord finds a word of name that is one edit from a word of
 // other (samsarra-fleet against samsara): a second server dressed as one

@@ -56,7 +56,7 @@ var phoneRE = re(`\+[1-9][0-9 ]{7,16}[0-9]`)
 // fixedDestRE: a value that is such a destination (a cryptocurrency
 // address, an IBAN, an e-mail address, a URL, an account number).
 var (
-	destinationParamRE = re(`(^|\s)(address|wallet|iban|account|account (number|id|no)|destination|payee|beneficiary|webhook( url)?|callback( url)?|endpoint|upload url|destino|destinazione|destinataire|destinatario|ziel|zieladresse|empfanger|direccion|endereco|adresse|indirizzo|cuenta|conta|compte|konto|rekening|e ?mail|e ?mail address|mail address|emails|(destination|target|output|export|upload|sink) (uri|url|prefix|bucket|location|path))$|送信先|宛先|送り先|收件人|收件地址|发送到|수신자|받는 사람`)
+	destinationParamRE = re(`(^|\s)(address|wallet|iban|account|account (number|id|no)|destination|payee|beneficiary|webhook( url)?|callback( url)?|endpoint|upload url|destino|destinazione|destinataire|destinatario|ziel|zieladresse|empfanger|empfaenger|direccion|endereco|adresse|indirizzo|cuenta|conta|compte|konto|rekening|e ?mail|e ?mail address|mail address|emails|(destination|target|output|export|upload|sink) (uri|url|prefix|bucket|location|path))$|送信先|宛先|送り先|收件人|收件地址|发送到|수신자|받는 사람`)
 	sourceParamRE      = re(`\b(from|sender|source|origin|reply|return|ip|mac|street|postal|home|billing|shipping|mailing)\b`)
 	fixedDestRE        = re(`\b(bc1[a-z0-9]{20,}|[13][a-km-zA-HJ-NP-Z1-9]{25,34}|0x[0-9a-fA-F]{40}|T[1-9A-HJ-NP-Za-km-z]{33}|[A-Z]{2}[0-9]{2}[A-Z0-9]{11,30}|[a-z0-9._%+-]+@[a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z]{2,}|(https?|gs|s3|az|abfss?|wasbs?|ftp|sftp)://\S+|[0-9][0-9 -]{7,}[0-9])\b`)
 )

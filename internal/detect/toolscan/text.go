@@ -355,6 +355,13 @@ func (sc *scan) analyze(text, orig string) signals {
 		}
 		if mdImageRE.MatchString(lowOrig) {
 			sg.mdImage = true
+			// "![chart](https://…?d=DATA) where DATA is the URL-encoded
+			// JSON of the opportunities": the image's address carries
+			// the data.
+			if m := encodedDataRE.FindString(lowOrig); m != "" {
+				sg.urlTemplate = true
+				sg.note("urltemplate", m)
+			}
 		}
 		if m := urlInsertRE.FindString(lowOrig); m != "" {
 			sg.urlTemplate, sg.exfilSentence = true, true
@@ -363,7 +370,8 @@ func (sc *scan) analyze(text, orig string) signals {
 		}
 	}
 	if hasHTTP || strings.Contains(lowOrig, "@") {
-		if m := copyToRE.FindString(lowOrig); m != "" {
+		if loc := copyToRE.FindStringIndex(lowOrig); loc != nil && !exampleWordRE.MatchString(sentenceTail(lowOrig[:loc[0]], 60)) {
+			m := lowOrig[loc[0]:loc[1]]
 			sg.copyTo = true
 			sg.note("copyto", m)
 		}
@@ -453,7 +461,7 @@ func (sc *scan) analyze(text, orig string) signals {
 			// A sentence that asks for the user's yes guards the tools it
 			// names; it does not redirect them.
 			if loc := toolRefGenericRE.FindStringIndex(ds); loc != nil && genericDirectiveRE.MatchString(ds) && !ownToolsRE.MatchString(ds[loc[1]:]) && !thisServerRE.MatchString(ds[loc[0]:loc[1]]) &&
-				!negatedAgentRE.MatchString(ds[:loc[0]]) && !descriptiveRefRE.MatchString(ds[:loc[0]]) && !userConsentRE.MatchString(ds) {
+				!negatedAgentRE.MatchString(ds[:loc[0]]) && !descriptiveRefRE.MatchString(ds[:loc[0]]) && !userConsentRE.MatchString(ds) && !toolOutputNounRE.MatchString(ds[loc[1]:]) {
 				gm := ds[loc[0]:loc[1]]
 				sg.shadowSentence = true
 				sg.shadowName = gm
@@ -488,6 +496,10 @@ var negatedAgentRE = re(`\b(never|not|no longer|n't|nor)( be| been| being)?( \w+
 // describes a data flow ("a `ref` you pass to other tools", "the id used
 // by the other tools").
 var descriptiveRefRE = re(`\b((you|we|that|which|it|they) (can |will )?(pass|give|hand|provide|feed|supply) (it |them |this )?(to|into|on to)|(used|accepted|returned|expected|understood|required|needed|consumed|produced|shared) by) (the )?$`)
+
+// toolOutputNounRE: a generic reference that names other tools' output as
+// data ("web pages, e-mails, other tools' output"), not how to use them.
+var toolOutputNounRE = re(`^'?s?'? (output|outputs|results?|responses?|data|text|content)\b`)
 
 // userConsentRE: a sentence that makes an action wait for the user.
 var userConsentRE = re(`\b(get|obtain|ask for|wait for|need|needs|require|requires) (a yes|(the |an? )?(explicit )?(ok|okay|go ahead|confirmation|approval|consent|permission)) (from|of) the user|\bwait for the user'?s? (ok|okay|go ahead|yes|confirmation|approval|consent)|\b(ask|check with|confirm with) the user (first|before)\b`)
@@ -631,7 +643,7 @@ func hiddenRegions(s string) []string {
 }
 
 // protectiveRE: a sentence that keeps data away from other tools.
-var protectiveRE = re(`\b(never|do not|don't|must not|should not) (include|pass|send|share|give|forward|expose|leak|reveal|paste|copy|put|enter|type|hand|use|write|store|save|log|print)\b[^.]{0,60}\b(other tools?'?|other tool calls|another tool|other servers?)|\b(instead of|rather than) (trying|using|calling|switching to) (another|other|a different) (tool|server)`)
+var protectiveRE = re(`\b(never|do not|don't|must not|should not) (\w+ ){0,8}(include|pass|send|share|give|forward|expose|leak|reveal|paste|copy|put|enter|type|hand|use|write|store|save|log|print)\b[^.]{0,60}\b(other tools?'?|other tool calls|another tool|other servers?)|\b(instead of|rather than) (trying|using|calling|switching to) (another|other|a different) (tool|server)`)
 
 // A side channel: data copied somewhere in addition to what the tool does.
 var (
@@ -842,6 +854,9 @@ var wholeFileRE = re(`\b(quot|past|includ|copy|copi|embed|attach|append|insert)\
 // toUserRE: data read back to the user to confirm it, not taken.
 var toUserRE = re(`\bread (\w+ ){0,6}back to the user\b|\bread back\b|\b(read|repeat|show) (it|them|\w+ (and \w+ )?\w+) back\b|\bconfirm (\w+ ){0,6}with the user\b`)
 
+// encodedDataRE: data written into an address.
+var encodedDataRE = re(`\b(url[ -]?encoded|base64[ -]?encoded|percent[ -]encoded|encoded|serialized)\b[^.]{0,40}\b(json|text|list|contents?|data|rows|records|results|opportunities|messages|conversation)\b`)
+
 // labelValueRE: a value that is one identifier.
 var labelValueRE = re(`^[A-Za-z0-9][A-Za-z0-9_.:-]{0,60}$`)
 
@@ -921,9 +936,16 @@ func (sc *scan) judgeText(ta *toolAnalysis, u textUnit, sg *signals, inj []detec
 	// A tool whose job is to find injections, jailbreaks or phishing
 	// describes them: the injection detector's reading of that vocabulary
 	// alone is not an instruction (our own signals still are).
-	if detectorPurposeRE.MatchString(firstSentence(strings.ToLower(ta.desc))) && !(sg.directed || sg.secrecy || sg.override || sg.sensAccess || sg.send || sg.pretext) {
+	if detector := detectorPurposeRE.MatchString(firstSentence(strings.ToLower(ta.desc))); detector && !(sg.directed || sg.secrecy || sg.override || sg.sensAccess || sg.send || sg.pretext) {
 		injStrong, injIntent = false, false
 		ours = false
+	} else if detector && !(sg.secrecy || sg.override || sg.exfilSentence || sg.pretext) && frameRE.MatchString(strings.ToLower(u.text)) {
+		// The same tool listing what it detects ("requests to read
+		// files like ~/.ssh/id_rsa", "<IMPORTANT> blocks addressed to
+		// an assistant") names its examples; it orders nothing.
+		injStrong, injIntent = false, false
+		ours = false
+		sg.directed, sg.sensAccess = false, false
 	}
 
 	// TOOL_POISONING.
