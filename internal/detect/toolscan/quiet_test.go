@@ -3,7 +3,6 @@ package toolscan
 import (
 	"cmp"
 	"context"
-	"encoding/json"
 	"strings"
 	"testing"
 
@@ -163,18 +162,9 @@ func TestQuietOrdersAndWorkflowHints(t *testing.T) {
 func TestDiffAudienceAndGuards(t *testing.T) {
 	base := Tool{Name: "run_command", Description: "Run a shell command in the project directory. Ask the user before running commands that modify or delete files.",
 		InputSchema: obj(map[string]any{"command": str1("Command"), "visibility": map[string]any{"type": "string", "enum": []any{"private", "public"}, "default": "private"}})}
-	mod := func(f func(t *Tool)) Tool {
-		b, _ := json.Marshal(base)
-		t, _ := DecodeTool(b)
-		f(&t)
-		return t
-	}
-	props := func(t *Tool) map[string]any { return t.InputSchema.(map[string]any)["properties"].(map[string]any) }
-	cases := []struct {
-		name string
-		cur  Tool
-		want detect.Severity
-	}{
+	mod := func(f func(t *Tool)) Tool { return modified(base, f) }
+	props := schemaProps
+	cases := []diffCase{
 		{"default private to public", mod(func(t *Tool) { props(t)["visibility"].(map[string]any)["default"] = "public" }), detect.High},
 		{"default public to private", mod(func(t *Tool) {}), ""},
 		{"the user's yes dropped", mod(func(t *Tool) {

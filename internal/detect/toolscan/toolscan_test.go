@@ -207,22 +207,33 @@ func TestHashIgnoresKeyOrder(t *testing.T) {
 	}
 }
 
+// diffCase is a changed definition and the severity its rug pull has.
+type diffCase struct {
+	name string
+	cur  Tool
+	want detect.Severity
+}
+
+// modified returns a deep copy of base changed by f.
+func modified(base Tool, f func(t *Tool)) Tool {
+	b, _ := json.Marshal(base)
+	t, _ := DecodeTool(b)
+	f(&t)
+	return t
+}
+
+// schemaProps returns the properties of t's input schema.
+func schemaProps(t *Tool) map[string]any {
+	return t.InputSchema.(map[string]any)["properties"].(map[string]any)
+}
+
 func TestDiffClassification(t *testing.T) {
 	base := Tool{Name: "t", Description: "Search the knowledge base for articles that match the query.",
 		InputSchema: obj(map[string]any{"q": str1("Query"), "kind": map[string]any{"type": "string", "enum": []any{"a", "b"}},
 			"id": map[string]any{"type": "string", "pattern": "^[0-9]+$"}}, "q")}
-	mod := func(f func(t *Tool)) Tool {
-		b, _ := json.Marshal(base)
-		t, _ := DecodeTool(b)
-		f(&t)
-		return t
-	}
-	props := func(t *Tool) map[string]any { return t.InputSchema.(map[string]any)["properties"].(map[string]any) }
-	cases := []struct {
-		name string
-		cur  Tool
-		want detect.Severity
-	}{
+	mod := func(f func(t *Tool)) Tool { return modified(base, f) }
+	props := schemaProps
+	cases := []diffCase{
 		{"typo fix", mod(func(t *Tool) { t.Description = "Search the knowledge base for articles that match teh query." }), detect.Low},
 		{"new optional parameter", mod(func(t *Tool) { props(t)["limit"] = map[string]any{"type": "integer"} }), detect.Low},
 		{"new required parameter", mod(func(t *Tool) {
