@@ -3,6 +3,7 @@ package toolscan
 import (
 	_ "embed"
 	"fmt"
+	"iter"
 	"slices"
 	"strings"
 	"unicode"
@@ -446,6 +447,15 @@ func (sc *scan) duplicates() {
 // otherToolRef returns the name of a tool that is not this server's if the
 // lower-cased sentence refers to it as an identifier, and where.
 func (sc *scan) otherToolRef(sent string) (string, int) {
+	for r, i := range sc.otherToolRefs(sent) {
+		return r, i
+	}
+	return "", -1
+}
+
+// otherRefs builds, on first use, the lower-cased names of tools that are
+// not this server's.
+func (sc *scan) otherRefs() []string {
 	if sc.refs == nil {
 		seen := map[string]bool{}
 		add := func(n string) {
@@ -479,29 +489,36 @@ func (sc *scan) otherToolRef(sent string) (string, int) {
 			sc.refs = []string{}
 		}
 	}
-	for _, r := range sc.refs {
-		i := strings.Index(sent, r)
-		for i >= 0 {
-			before := i == 0 || !isIdent(sent[i-1])
-			after := i+len(r) >= len(sent) || !isIdent(sent[i+len(r)])
-			if before && after {
-				if strings.ContainsAny(r, "_-. ") {
-					return r, i
+	return sc.refs
+}
+
+// otherToolRefs yields every reference in the sentence to a tool that is
+// not this server's, and where it is: a sentence may name several, and
+// only one of them be the subject of a rule.
+func (sc *scan) otherToolRefs(sent string) iter.Seq2[string, int] {
+	return func(yield func(string, int) bool) {
+		for _, r := range sc.otherRefs() {
+			i := strings.Index(sent, r)
+			for i >= 0 {
+				before := i == 0 || !isIdent(sent[i-1])
+				after := i+len(r) >= len(sent) || !isIdent(sent[i+len(r)])
+				if before && after {
+					// A plain word names a tool only when marked as one.
+					rest := sent[i+len(r):]
+					if strings.ContainsAny(r, "_-. ") || (i > 0 && sent[i-1] == '`') || strings.HasPrefix(rest, " tool") || strings.HasPrefix(rest, " function") || strings.HasPrefix(rest, "()") {
+						if !yield(r, i) {
+							return
+						}
+					}
 				}
-				// A plain word names a tool only when marked as one.
-				rest := sent[i+len(r):]
-				if (i > 0 && sent[i-1] == '`') || strings.HasPrefix(rest, " tool") || strings.HasPrefix(rest, " function") || strings.HasPrefix(rest, "()") {
-					return r, i
+				j := strings.Index(sent[i+1:], r)
+				if j < 0 {
+					break
 				}
+				i += 1 + j
 			}
-			j := strings.Index(sent[i+1:], r)
-			if j < 0 {
-				break
-			}
-			i += 1 + j
 		}
 	}
-	return "", -1
 }
 
 func isIdent(c byte) bool {

@@ -449,9 +449,16 @@ func (sc *scan) analyze(text, orig string) signals {
 				sg.email = true
 			}
 		}
-		if ref, at := sc.otherToolRef(sent); ref != "" && shadowDirective(sent, ref, at) {
+		shadowRef := ""
+		for ref, at := range sc.otherToolRefs(sent) {
+			if shadowDirective(sent, ref, at) {
+				shadowRef = ref
+				break
+			}
+		}
+		if shadowRef != "" {
 			sg.shadowSentence = true
-			sg.shadowName = ref
+			sg.shadowName = shadowRef
 			sg.note("shadow", sent)
 		} else if toolWords && !protectiveRE.MatchString(nsent) {
 			// An order about this tool ("call this first; every other
