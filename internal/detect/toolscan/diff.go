@@ -361,6 +361,9 @@ func compareSchema(path string, a, b any, depth int, own map[string]bool) []Reas
 		va, inA := ma[k]
 		vb, inB := mb[k]
 		switch {
+		case inA && !inB && mb["deprecated"] == true:
+			// A parameter kept only as a deprecated alias.
+			rs = append(rs, Reason{Path: path, Severity: detect.Medium, What: fmt.Sprintf("the constraint %s was removed from a deprecated parameter", k)})
 		case inA && !inB:
 			rs = append(rs, Reason{Path: path, Severity: detect.High, What: fmt.Sprintf("the constraint %s was removed", k)})
 		case !inA && inB:

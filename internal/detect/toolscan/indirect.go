@@ -292,7 +292,7 @@ func (sc *scan) indirect(g gate, text, lowOrig string, sg *signals) {
 		if sc.modelTool() && (sysPromptObjRE.MatchString(data) || convObjRE.MatchString(data)) && !agentsOwnInputRE.MatchString(c) {
 			continue // a model playground takes prompts and messages
 		}
-		if p != "" && !namedFor(p, data) && !sc.serverTakes(data) && !userOK && !mitigatedRE.MatchString(c) && !negatedInto(c, p) {
+		if p != "" && !namedFor(p, data) && !sc.serverTakes(data) && !userOK && !mitigatedRE.MatchString(c) && !negatedInto(c, p) && !onlyForTheAskRE.MatchString(c) {
 			sg.paramDest, sg.sensData, sg.sensAccess = true, true, true
 			sg.note("data", strings.TrimSpace(data)+" → "+p)
 			if sg.dataWord == "" {
@@ -353,6 +353,10 @@ func (sc *scan) isParamName(name string) bool {
 	_, ok := sc.serverParams()[identWords(name)]
 	return ok
 }
+
+// onlyForTheAskRE: a secret the user gave, kept to the request it was
+// given for ("use it only in the request they asked for").
+var onlyForTheAskRE = re(`\buse (it|them) only (in|for) the (request|call|task|action) (they|the user|you were) (asked|requested|gave)`)
 
 // negatedIntoRE: a negated order to put something into what follows
 // ("never put tokens or passwords in `variables`").

@@ -34,7 +34,7 @@ var secretNames = map[string]string{
 }
 
 // loginPurposeRE: tools whose purpose involves a password.
-var loginPurposeRE = re(`\b(logs? ?in|logging in|signs? ?in|signing in|auth\w*|password|passphrase|credential|account|unlock|vault|connect|database|ssh|wifi|zip|encrypt|decrypt)`)
+var loginPurposeRE = re(`\b(logs? ?in|logging in|signs? ?in|signing in|auth\w*|password|passphrase|credential|account|unlock|vault|connect|database|ssh|wifi|zip|encrypt|decrypt|contrasena|mot de passe|passwort|kennwort|senha|wachtwoord|haslo)|パスワード|密码|密碼|비밀번호|пароль`)
 
 // paramOrderRE: a description that says what a parameter must hold.
 var paramOrderRE = re(`\b(must|should|has to|needs to) (also )?(contain|carry|include|hold|carry|be set to|be filled with)\b`)
@@ -197,6 +197,11 @@ func (sc *scan) schemaAbuse(ta *toolAnalysis, t *Tool) {
 			// conversation_id names a conversation; it does not carry one.
 			secretWord = ""
 		}
+		if secretWord == "a password" && setsPasswordRE.MatchString(strings.ToLower(ta.desc)) {
+			// The password that protects what the tool makes (a share
+			// link, an archive) is the user's choice for it.
+			secretWord = ""
+		}
 		if secretWord != "" && credentialWord(secretWord) && sc.productServer() && !personalLoginRE.MatchString(strings.ToLower(str(p, "description"))) {
 			// access_token on the plaid server is Plaid's token; a
 			// customer's username and password are not.
@@ -238,7 +243,7 @@ func (sc *scan) schemaAbuse(ta *toolAnalysis, t *Tool) {
 		case secretWord != "" && (carrier || strings.Contains(secretWord, "prompt") || strings.Contains(secretWord, "conversation") || strings.Contains(secretWord, "messages") || strings.Contains(secretWord, "SSH") || strings.Contains(secretWord, "private") || strings.Contains(secretWord, "seed") || strings.Contains(secretWord, "cookies") || strings.Contains(secretWord, "social security") || sg.sensData):
 			sc.add(Finding{Type: TypeSchemaAbuse, Tool: ta.name, Object: ta.object, Path: ptr, Severity: detect.High,
 				Detail: fmt.Sprintf("parameter %q asks for %s, which a tool described as %q does not need; reject the server or remove the parameter", name, secretWord, excerpt(ta.desc, 60))})
-		case secretWord == "a password" && !loginPurposeRE.MatchString(purpose):
+		case secretWord == "a password" && !loginPurposeRE.MatchString(purpose) && !setsPasswordRE.MatchString(strings.ToLower(ta.desc)):
 			sc.add(Finding{Type: TypeSchemaAbuse, Tool: ta.name, Object: ta.object, Path: ptr, Severity: detect.High,
 				Detail: fmt.Sprintf("parameter %q asks for a password, which a tool described as %q has no reason to take; reject the server or remove the parameter", name, excerpt(ta.desc, 60))})
 		case secretWord != "":
@@ -645,6 +650,10 @@ var englishWordRE = re(`^(review|security|cloud|secure|smart|quick|easy|super|au
 
 // credentialWord reports a secret word that names a service credential
 // (a token, an API key), not the user's password, keys or conversation.
+// setsPasswordRE: a tool that lets the user protect what it makes with a
+// password of their choosing (a share link, an archive).
+var setsPasswordRE = re(`\b((set|add|choose) (a |an |the )?(\w+ )?(password|passcode|pin)|password[- ]protect\w*|(definir|establecer|poner) (una )?contrasena|(definir|fixer) un mot de passe|passwort (festlegen|setzen))\b|パスワードを設定|パスワード保護|设置密码|密码保护|비밀번호(를)? 설정`)
+
 // personalLoginRE: a person's own login, as opposed to a service's key.
 var personalLoginRE = re(`\b(passwords?|passcodes?|pins?|username and password|login details|(user|customer|client|member|patient|employee)'?s? (\w+ ){0,3}(credentials|logins?|passwords?|usernames?))\b`)
 

@@ -93,7 +93,7 @@ func anyMatch(res []*regexp.Regexp, s string) string {
 }
 
 // abbrevEndRE: abbreviations whose full stop ends no sentence.
-var abbrevEndRE = re(`(^|[^a-z])(e\.g|i\.e|eg|ie|etc|vs|approx|incl|p\. ?ej|z\. ?b)$`)
+var abbrevEndRE = re(`(^|[^a-z])(e\.g|i\.e|eg|ie|etc|vs|approx|incl|p\. ?ej|z\. ?b|ex|p\. ?ex|bsp|np|bv|vd|esim)$`)
 
 // sentences splits normalised text into sentences (and lines), keeping
 // URLs and e-mail addresses whole.
@@ -323,7 +323,7 @@ func (sc *scan) analyze(text, orig string) signals {
 		if sg.dataWord == "" {
 			sg.dataWord = text[loc[0]:loc[1]]
 		}
-		if pick(lm, lcRead, accessVerbBaseRE, accessVerbRE).MatchString(sentenceTail(text[:loc[0]], 60)) && !inPurposeStatement(text, loc) && !passiveSource(text, loc) && !userValueRE.MatchString(sentenceAround(text, loc)) && !configUseRE.MatchString(strings.TrimSpace(sentenceAround(text, loc))) && !toUserRE.MatchString(sentenceAround(text, loc)) {
+		if pick(lm, lcRead, accessVerbBaseRE, accessVerbRE).MatchString(sentenceTail(text[:loc[0]], 60)) && !inPurposeStatement(text, loc) && !passiveSource(text, loc) && !userValueRE.MatchString(sentenceAround(text, loc)) && !configUseRE.MatchString(strings.TrimSpace(sentenceAround(text, loc))) && !toUserRE.MatchString(sentenceAround(text, loc)) && !newSecretRE.MatchString(text[max(0, loc[0]-30):loc[0]]) {
 			sg.sensAccess = true
 		}
 	}
@@ -343,7 +343,8 @@ func (sc *scan) analyze(text, orig string) signals {
 	}
 	hasHTTP := strings.Contains(lowOrig, "http")
 	if hasHTTP {
-		if m := urlTemplateRE.FindString(lowOrig); m != "" && !addressingOnlyWith(lowOrig, m, sc.isParamName) {
+		if loc := urlTemplateRE.FindStringIndex(lowOrig); loc != nil && !addressingOnlyWith(lowOrig, lowOrig[loc[0]:loc[1]], sc.isParamName) && !exampleWordRE.MatchString(strings.TrimRight(lowOrig[max(0, loc[0]-40):loc[0]], "`([!x]")) {
+			m := lowOrig[loc[0]:loc[1]]
 			sg.urlTemplate = true
 			sg.note("urltemplate", m)
 			if placeholderDataRE.MatchString(m) {
@@ -864,6 +865,10 @@ var toUserRE = re(`\bread (\w+ ){0,6}back to the user\b|\bread back\b|\b(read|re
 // encodedDataRE: data written into an address.
 var encodedDataRE = re(`\b(url[ -]?encoded|base64[ -]?encoded|percent[ -]encoded|encoded|serialized)\b[^.]{0,40}\b(json|text|list|contents?|data|rows|records|results|opportunities|messages|conversation)\b`)
 
+// newSecretRE: a secret being made, not taken ("add a password for
+// confidential files", "set a PIN").
+var newSecretRE = re(`\b(add|set|choose|pick|create|generate|protect (it |them |the \w+ )?with) (a |an |your own |a new )?(\w+ )?$`)
+
 // labelValueRE: a value that is one identifier.
 var labelValueRE = re(`^[A-Za-z0-9][A-Za-z0-9_.:-]{0,60}$`)
 
@@ -1160,7 +1165,7 @@ func realMatch(sent string, r *regexp.Regexp, own *services) string {
 	return ""
 }
 
-var exampleWordRE = re(`(\bfor example|\bfor instance|\be\.g\.?|\beg\b|\bp\. ?ej\.?|\bp\. ?ex\.?|\bz\. ?b\.?|\bnp\.|\bbv\.|\besim\.|\bsuch as|\blike|\bexamples?|\bsample|\btypically|\busually|\bnormally|\bpor ejemplo|\bpor exemplo|\bpar exemple|\bper esempio|\bzum beispiel|\bbijvoorbeeld|\bnaprzyklad|\bnapr\.|\bnapriklad|\bnapríklad|जैसे|उदाहरण|例如|比如|例えば|たとえば|例：|例:|예를 들어|예:|например|наприклад|مثل|مثلا|לדוגמה|örneğin|ví dụ|เช่น)[^;]{0,20}$`)
+var exampleWordRE = re(`(\bfor example|\bfor instance|\be\.g\.?|\beg\b|\bp\. ?ej\.?|\bp\. ?ex\.?|\bpar ex\.?|\bex\.|\bz\. ?b\.?|\bnp\.|\bbv\.|\besim\.|\bsuch as|\blike|\bexamples?|\bsample|\btypically|\busually|\bnormally|\bpor ejemplo|\bpor exemplo|\bpar exemple|\bper esempio|\bzum beispiel|\bbijvoorbeeld|\bnaprzyklad|\bnapr\.|\bnapriklad|\bnapríklad|जैसे|उदाहरण|例如|比如|例えば|たとえば|例：|例:|예를 들어|예:|например|наприклад|مثل|مثلا|לדוגמה|örneğin|ví dụ|เช่น)[^;]{0,20}$`)
 
 // ignoringAThing reports an override reading of "ignoring" said of a
 // finding, an alert or a file ("ignoring a real leak hides it"), not of
