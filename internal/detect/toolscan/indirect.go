@@ -502,6 +502,10 @@ func (sc *scan) fixedPayee(ta *toolAnalysis, u textUnit) {
 	if u.role != roleProse && u.role != roleOther && u.role != roleValue {
 		return
 	}
+	// Most text names no account: only text that does is split.
+	if !fixedAccountRE.MatchString(u.text) {
+		return
+	}
 	for _, sent := range sentences(u.text) {
 		acct := fixedAccountRE.FindString(sent)
 		if alnum := strings.Count(acct, "") - 1 - strings.Count(acct, " ") - strings.Count(acct, "-"); alnum < 10 {
@@ -538,7 +542,11 @@ func (sc *scan) chainedSender(ta *toolAnalysis, u textUnit) {
 	if len(sc.tools) == 0 {
 		return
 	}
-	for _, sent := range sentences(normalizeLight(strings.ToLower(u.text))) {
+	low := normalizeLight(strings.ToLower(u.text))
+	if !standingCallRE.MatchString(low) {
+		return
+	}
+	for _, sent := range sentences(low) {
 		if !standingCallRE.MatchString(sent) {
 			continue
 		}

@@ -230,7 +230,7 @@ var (
 	instrumentRE    = re(`\b(with|using|via|through|by means of|authenticated with|signed with)\s+(the |a |an |your |their )?(\w+'?s?\s+){0,3}$`)
 	alsoRE          = re(`\b(as well|also|too|in addition|additionally|silently|secretly|quietly)\b`)
 	negatedVerbRE   = re(`\b(do not|don't|dont|never|not|no|nor|without|cannot|can't|won't|prohibits?|forbids?|forbidden|prohibe|prohibido|prohiben|interdit|verboten|vietato|proibido|proibe)\s+(\w+\s+){0,2}$`)
-	exampleRE       = re(`\b(like|such as|e\.g\.|eg|for example|for instance|example|say|typically|usually|por ejemplo|por exemplo|par exemple|per esempio|zum beispiel|bijvoorbeeld|p\. ?ej\.?|p\. ?ex\.?|par ex\.?|ex\.|z\. ?b\.?)\W*((to|at|from|as|in)\W+)?$|\b(e\.g\.|eg|for example|for instance|such as)\W+[a-z0-9]{1,20}\W$`)
+	exampleRE       = re(`\b(like|such as|e\.g\.|eg|for example|for instance|example|say|typically|usually|` + foreignExampleSrc + `)\W*((to|at|from|as|in)\W+)?$|\b(e\.g\.|eg|for example|for instance|such as)\W+[a-z0-9]{1,20}\W$`)
 )
 
 // Concealment in shapes the secrecy family does not list: hiding a step or

@@ -1165,7 +1165,11 @@ func realMatch(sent string, r *regexp.Regexp, own *services) string {
 	return ""
 }
 
-var exampleWordRE = re(`(\bfor example|\bfor instance|\be\.g\.?|\beg\b|\bp\. ?ej\.?|\bp\. ?ex\.?|\bpar ex\.?|\bex\.|\bz\. ?b\.?|\bnp\.|\bbv\.|\besim\.|\bsuch as|\blike|\bexamples?|\bsample|\btypically|\busually|\bnormally|\bpor ejemplo|\bpor exemplo|\bpar exemple|\bper esempio|\bzum beispiel|\bbijvoorbeeld|\bnaprzyklad|\bnapr\.|\bnapriklad|\bnapríklad|जैसे|उदाहरण|例如|比如|例えば|たとえば|例：|例:|예를 들어|예:|например|наприклад|مثل|مثلا|לדוגמה|örneğin|ví dụ|เช่น)[^;]{0,20}$`)
+// foreignExampleSrc: markers of an example in other languages, for both
+// exampleWordRE and intent.go's exampleRE.
+const foreignExampleSrc = `por ejemplo|por exemplo|par exemple|per esempio|zum beispiel|bijvoorbeeld|p\. ?ej\.?|p\. ?ex\.?|par ex\.?|ex\.|z\. ?b\.?`
+
+var exampleWordRE = re(`(\bfor example|\bfor instance|\be\.g\.?|\beg\b|\b(` + foreignExampleSrc + `)|\bnp\.|\bbv\.|\besim\.|\bsuch as|\blike|\bexamples?|\bsample|\btypically|\busually|\bnormally|\bnaprzyklad|\bnapr\.|\bnapriklad|\bnapríklad|जैसे|उदाहरण|例如|比如|例えば|たとえば|例：|例:|예를 들어|예:|например|наприклад|مثل|مثلا|לדוגמה|örneğin|ví dụ|เช่น)[^;]{0,20}$`)
 
 // ignoringAThing reports an override reading of "ignoring" said of a
 // finding, an alert or a file ("ignoring a real leak hides it"), not of
