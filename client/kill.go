@@ -1,17 +1,15 @@
 package client
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/url"
-	"strings"
 
 	"github.com/agentgov/agentgov/api"
+	"github.com/agentgov/agentgov/internal/sse"
 )
 
 // Kill activates a kill switch (POST /v1/kill, ADMIN). It returns once
@@ -154,84 +152,22 @@ const maxEventBytes = 1 << 20
 // format): "field: value" lines, events ended by a blank line, comments
 // starting with ':'.
 type EventReader struct {
-	r *bufio.Reader
+	r *sse.Reader
 }
 
 // NewEventReader reads events from r.
-func NewEventReader(r io.Reader) *EventReader { return &EventReader{r: bufio.NewReaderSize(r, 4096)} }
+func NewEventReader(r io.Reader) *EventReader {
+	return &EventReader{r: sse.NewReader(r, maxEventBytes)}
+}
 
 // ErrEventTooLarge is an event beyond the reader's bound.
-var ErrEventTooLarge = errors.New("client: server-sent event too large")
+var ErrEventTooLarge = sse.ErrTooLarge
 
 // Next returns the next event that carries data.
 func (e *EventReader) Next() (Event, error) {
-	var ev Event
-	var data strings.Builder
-	hasData := false
-	size := 0
-	for {
-		line, err := e.readLine(maxEventBytes - size)
-		if err != nil {
-			return Event{}, err
-		}
-		size += len(line) + 1
-		if line == "" {
-			if hasData {
-				ev.Data = data.String()
-				return ev, nil
-			}
-			// A block without data (a heartbeat) is skipped, and its
-			// bytes do not count toward the next event's bound.
-			ev = Event{}
-			size = 0
-			continue
-		}
-		if line[0] == ':' {
-			continue
-		}
-		field, value, _ := strings.Cut(line, ":")
-		value = strings.TrimPrefix(value, " ")
-		switch field {
-		case "id":
-			if !strings.ContainsRune(value, 0) {
-				ev.ID = value
-			}
-		case "event":
-			ev.Type = value
-		case "data":
-			if hasData {
-				data.WriteByte('\n')
-			}
-			data.WriteString(value)
-			hasData = true
-		}
+	ev, err := e.r.Next()
+	if err != nil {
+		return Event{}, err
 	}
-}
-
-// readLine reads one line (ended by \n, \r\n or \r) of at most limit
-// bytes.
-func (e *EventReader) readLine(limit int) (string, error) {
-	var b strings.Builder
-	for {
-		c, err := e.r.ReadByte()
-		if err != nil {
-			if err == io.EOF && b.Len() > 0 {
-				return "", io.ErrUnexpectedEOF
-			}
-			return "", err
-		}
-		switch c {
-		case '\n':
-			return b.String(), nil
-		case '\r':
-			if next, err := e.r.Peek(1); err == nil && next[0] == '\n' {
-				_, _ = e.r.ReadByte()
-			}
-			return b.String(), nil
-		}
-		if b.Len() >= limit {
-			return "", ErrEventTooLarge
-		}
-		b.WriteByte(c)
-	}
+	return Event{ID: ev.ID, Type: ev.Type, Data: string(ev.Data)}, nil
 }

@@ -292,8 +292,7 @@ func runMCPProxy(cmd *cobra.Command, g *globals, f *mcpProxyFlags, args []string
 		}
 		return err
 	}
-	h := mcp.NewStreamableHTTPHandler(func(*http.Request) *mcp.Server { return gw.Server() }, nil)
-	hs := &http.Server{Addr: f.listen, Handler: h, ReadHeaderTimeout: 10 * time.Second, MaxHeaderBytes: 64 << 10,
+	hs := &http.Server{Addr: f.listen, Handler: gw.HTTPHandler(), ReadHeaderTimeout: 10 * time.Second, MaxHeaderBytes: 64 << 10,
 		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
 	ln, err := net.Listen("tcp", f.listen)
 	if err != nil {
@@ -334,7 +333,10 @@ func upstreamConnector(upstream string, sse bool, tlsCfg *tls.Config, args []str
 			if sse {
 				return mcpconn.SSETransport(upstream, hc), nil
 			}
-			return &mcp.StreamableClientTransport{Endpoint: upstream, HTTPClient: hc, MaxRetries: 2}, nil
+			// The gateway's own streamable-HTTP framing: governed calls
+			// skip the SDK's decoding, and the GET stream carries the
+			// list changes the gateway reviews.
+			return &mcpconn.StreamableTransport{Endpoint: upstream, Client: hc, Standalone: true, MaxRetries: 2}, nil
 		}, nil
 	}
 	return func(context.Context) (mcp.Transport, error) {

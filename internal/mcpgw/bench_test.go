@@ -17,6 +17,7 @@ import (
 	"github.com/agentgov/agentgov/internal/audit"
 	"github.com/agentgov/agentgov/internal/config"
 	"github.com/agentgov/agentgov/internal/gate"
+	"github.com/agentgov/agentgov/internal/mcpconn"
 	"github.com/agentgov/agentgov/internal/store/memory"
 )
 
@@ -182,9 +183,9 @@ func BenchmarkMCPProxyOverhead(b *testing.B) {
 	// --listen ADDR` runs: the client reaches the upstream directly, then
 	// through a gateway that decides nothing, then through the real gate.
 	var httpDirect, httpHop float64
-	connectHTTP := func(b *testing.B, srv *mcp.Server) *mcp.ClientSession {
+	connectHTTP := func(b *testing.B, h http.Handler) *mcp.ClientSession {
 		b.Helper()
-		url := serveHTTP(b, srv)
+		url := serveHTTP(b, h)
 		cs, err := mcp.NewClient(&mcp.Implementation{Name: "agent", Version: "1"}, nil).Connect(ctx,
 			&mcp.StreamableClientTransport{Endpoint: url, MaxRetries: -1, DisableStandaloneSSE: true}, nil)
 		if err != nil {
@@ -195,9 +196,9 @@ func BenchmarkMCPProxyOverhead(b *testing.B) {
 	}
 	httpGateway := func(b *testing.B, d Decider) *mcp.ClientSession {
 		b.Helper()
-		url := serveHTTP(b, newUpstream(b).srv)
+		url := serveHTTP(b, sdkHandler(newUpstream(b).srv))
 		g, err := New(Options{Server: "files", Agent: "bot", Decider: d, Upstream: func(context.Context) (mcp.Transport, error) {
-			return &mcp.StreamableClientTransport{Endpoint: url, MaxRetries: -1, DisableStandaloneSSE: true}, nil
+			return &mcpconn.StreamableTransport{Endpoint: url, Standalone: true}, nil
 		}})
 		if err != nil {
 			b.Fatal(err)
@@ -206,10 +207,10 @@ func BenchmarkMCPProxyOverhead(b *testing.B) {
 			b.Fatal(err)
 		}
 		b.Cleanup(func() { g.Close() })
-		return connectHTTP(b, g.Server())
+		return connectHTTP(b, g.HTTPHandler())
 	}
 	b.Run("http-direct", func(b *testing.B) {
-		d := run(b, connectHTTP(b, newUpstream(b).srv))
+		d := run(b, connectHTTP(b, sdkHandler(newUpstream(b).srv)))
 		httpDirect = float64(d.Nanoseconds()) / float64(b.N)
 	})
 	b.Run("http-hop-only", func(b *testing.B) {
@@ -231,13 +232,19 @@ func BenchmarkMCPProxyOverhead(b *testing.B) {
 	})
 }
 
-// serveHTTP serves srv over streamable HTTP on a loopback port for the
-// length of the benchmark and returns its URL.
-func serveHTTP(b *testing.B, srv *mcp.Server) string {
+// serveHTTP serves h on a loopback port for the length of the benchmark
+// and returns its URL.
+func serveHTTP(b *testing.B, h http.Handler) string {
 	b.Helper()
-	hs := httptest.NewServer(mcp.NewStreamableHTTPHandler(func(*http.Request) *mcp.Server { return srv }, nil))
+	hs := httptest.NewServer(h)
 	b.Cleanup(hs.Close)
 	return hs.URL
+}
+
+// sdkHandler serves srv over the SDK's streamable HTTP, as an upstream
+// server does.
+func sdkHandler(srv *mcp.Server) http.Handler {
+	return mcp.NewStreamableHTTPHandler(func(*http.Request) *mcp.Server { return srv }, nil)
 }
 
 // allowAll allows everything at once.

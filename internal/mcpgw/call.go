@@ -204,8 +204,8 @@ func (g *Gateway) forward(ctx context.Context, tool string, args map[string]any,
 	}
 	var raw json.RawMessage
 	if up != nil && up.direct && statefulSession(cs) {
-		// Over stdio the request goes straight onto the upstream's
-		// connection: the SDK client session would decode the result into
+		// On a connection of the gateway's own framing (stdio, streamable
+		// HTTP) the request goes straight onto the upstream's connection: the SDK client session would decode the result into
 		// its types only for the gateway to encode it again. (A server
 		// that insisted on the sessionless protocol wants per-request
 		// metadata the SDK adds, so it is called through the SDK.)

@@ -102,8 +102,13 @@ type Gateway struct {
 	// path's reader.
 	published atomic.Pointer[map[string]struct{}]
 
-	// streamed counts the calls the stream path served (stdio.go).
-	streamed atomic.Uint64
+	// streamed counts the calls the stream path served (stdio.go),
+	// httpServed those the HTTP fast path served (httpserve.go).
+	streamed, httpServed atomic.Uint64
+
+	// hmu guards the streamable-HTTP sessions the fast path may serve.
+	hmu          sync.Mutex
+	httpSessions map[string]*httpSession
 
 	// refreshMu serialises tool-list refreshes.
 	refreshMu sync.Mutex
@@ -140,7 +145,8 @@ func New(o Options) (*Gateway, error) {
 	}
 	g := &Gateway{o: o, log: o.Logger, visible: map[string]*mcp.Tool{}, flights: map[uint64]*flight{}}
 	g.server = mcp.NewServer(&mcp.Implementation{Name: "agentgov-mcp-gateway/" + o.Server, Version: "1"},
-		&mcp.ServerOptions{Capabilities: &mcp.ServerCapabilities{Tools: &mcp.ToolCapabilities{ListChanged: true}}})
+		&mcp.ServerOptions{Capabilities: &mcp.ServerCapabilities{Tools: &mcp.ToolCapabilities{ListChanged: true}},
+			InitializedHandler: func(_ context.Context, req *mcp.InitializedRequest) { g.noteInitialized(req.Session) }})
 	return g, nil
 }
 

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"io"
 	"net"
+	"net/http"
+	"net/http/httptest"
 	"slices"
 	"strings"
 	"sync"
@@ -129,6 +131,33 @@ func (u *upstream) sdkConnector(t testing.TB) Connector {
 	}
 }
 
+// httpConnector reaches the upstream as the proxy reaches a
+// streamable-HTTP server: the gateway's own transport to the SDK's
+// handler on a loopback port.
+func (u *upstream) httpConnector(t testing.TB) Connector {
+	hs := httptest.NewServer(mcp.NewStreamableHTTPHandler(func(*http.Request) *mcp.Server { return u.srv }, nil))
+	t.Cleanup(hs.Close)
+	return func(ctx context.Context) (mcp.Transport, error) {
+		u.connects.Add(1)
+		return &mcpconn.StreamableTransport{Endpoint: hs.URL, Standalone: true}, nil
+	}
+}
+
+// connectClientHTTP connects an SDK client to the gateway's HTTP handler
+// on a loopback port, as a streamable-HTTP client does.
+func connectClientHTTP(t testing.TB, g *Gateway, opts ...*mcp.ClientOptions) *mcp.ClientSession {
+	t.Helper()
+	hs := httptest.NewServer(g.HTTPHandler())
+	t.Cleanup(hs.Close)
+	cs, err := mcp.NewClient(&mcp.Implementation{Name: "agent", Version: "1"}, clientOptions(opts)).Connect(context.Background(),
+		&mcp.StreamableClientTransport{Endpoint: hs.URL, MaxRetries: -1}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cs.Close() })
+	return cs
+}
+
 // connectClient connects an MCP client to the gateway as a stdio client
 // does (the proxy's stdin and stdout), with the SDK's stdio framing on
 // the client's end.
@@ -233,29 +262,26 @@ func newGateway(t *testing.T, o Options) *Gateway {
 // session).
 func TestToolsAreGovernedEndToEnd(t *testing.T) {
 	for _, tc := range []struct {
-		name         string
-		sdkClient    bool
-		sdkUpstream  bool
-		wantStreamed bool
+		name             string
+		client, upstream string // stdio, sdk (the SDK's transports) or http
 	}{
-		{"stdio", false, false, true},
-		{"sdk-client", true, false, false},
-		{"sdk-upstream", false, true, true},
-		{"sdk-both", true, true, false},
+		{"stdio", "stdio", "stdio"},
+		{"sdk-client", "sdk", "stdio"},
+		{"sdk-upstream", "stdio", "sdk"},
+		{"sdk-both", "sdk", "sdk"},
+		{"http", "http", "http"},
+		{"http-client", "http", "stdio"},
+		{"http-upstream", "sdk", "http"},
 	} {
-		t.Run(tc.name, func(t *testing.T) { testGovernedEndToEnd(t, tc.sdkClient, tc.sdkUpstream, tc.wantStreamed) })
+		t.Run(tc.name, func(t *testing.T) { testGovernedEndToEnd(t, tc.client, tc.upstream) })
 	}
 }
 
-func testGovernedEndToEnd(t *testing.T, sdkClient, sdkUpstream, wantStreamed bool) {
+func testGovernedEndToEnd(t *testing.T, client, upstream string) {
 	u := newUpstream(t)
-	conn, connect := u.connector(t), connectClient
-	if sdkUpstream {
-		conn = u.sdkConnector(t)
-	}
-	if sdkClient {
-		connect = connectClientSDK
-	}
+	conn := map[string]Connector{"stdio": u.connector(t), "sdk": u.sdkConnector(t), "http": u.httpConnector(t)}[upstream]
+	connect := map[string]func(testing.TB, *Gateway, ...*mcp.ClientOptions) *mcp.ClientSession{
+		"stdio": connectClient, "sdk": connectClientSDK, "http": connectClientHTTP}[client]
 	dec := &fakeDecider{decide: func(req api.CheckRequest) (api.CheckDecision, error) {
 		switch {
 		case toolOf(req) == "files/delete_all":
@@ -299,16 +325,21 @@ func testGovernedEndToEnd(t *testing.T, sdkClient, sdkUpstream, wantStreamed boo
 	if res, err := cs.CallTool(context.Background(), &mcp.CallToolParams{Name: "delete_all"}); err == nil && !res.IsError {
 		t.Fatalf("hidden tool called: %+v", res)
 	}
-	if streamed := g.streamed.Load() > 0; streamed != wantStreamed {
-		t.Fatalf("calls served on the stream path: %d (want some: %v)", g.streamed.Load(), wantStreamed)
+	// A stdio client's calls are taken on the stream path, an HTTP
+	// client's on the HTTP fast path; the SDK's transports take none.
+	if streamed := g.streamed.Load() > 0; streamed != (client == "stdio") {
+		t.Fatalf("calls served on the stream path: %d (client %s)", g.streamed.Load(), client)
 	}
-	// A stdio upstream is called directly on its connection; an SDK
-	// transport through the SDK client session.
+	if served := g.httpServed.Load() > 0; served != (client == "http") {
+		t.Fatalf("calls served on the HTTP fast path: %d (client %s)", g.httpServed.Load(), client)
+	}
+	// A stdio or HTTP upstream is called directly on its connection; an
+	// SDK transport through the SDK client session.
 	g.mu.Lock()
 	direct := g.upConn.next.Load()
 	g.mu.Unlock()
-	if (direct > 0) == sdkUpstream {
-		t.Fatalf("calls sent directly upstream: %d (SDK upstream: %v)", direct, sdkUpstream)
+	if (direct > 0) == (upstream == "sdk") {
+		t.Fatalf("calls sent directly upstream: %d (upstream %s)", direct, upstream)
 	}
 }
 

@@ -13,8 +13,6 @@ import (
 
 	"github.com/modelcontextprotocol/go-sdk/jsonrpc"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
-
-	"github.com/agentgov/agentgov/internal/mcpconn"
 )
 
 // upstreamTransport wraps the upstream's transport so that the gateway
@@ -32,14 +30,22 @@ func (t *upstreamTransport) Connect(ctx context.Context) (mcp.Connection, error)
 	if err != nil {
 		return nil, err
 	}
-	sc, stream := c.(*mcpconn.StreamConn)
-	t.conn = &upstreamConn{Connection: c, direct: stream, waiting: map[string]chan *jsonrpc.Response{}, gone: make(chan struct{})}
-	if stream {
-		// Answers reach their call from the stream's reader goroutine:
-		// one hand-off fewer per call.
-		sc.SetIntercept(t.conn.claim)
+	ic, direct := c.(interceptor)
+	t.conn = &upstreamConn{Connection: c, direct: direct, waiting: map[string]chan *jsonrpc.Response{}, gone: make(chan struct{})}
+	if direct {
+		// Answers reach their call from the goroutine that read them
+		// (the stream's reader, or the call's own POST): one hand-off
+		// fewer per call.
+		ic.SetIntercept(t.conn.claim)
 	}
 	return t.conn, nil
+}
+
+// interceptor is a connection of the gateway's own framing
+// (mcpconn.StreamConn over stdio, mcpconn.StreamableConn over HTTP),
+// which lets the gateway take answers before the SDK session sees them.
+type interceptor interface {
+	SetIntercept(func(jsonrpc.Message) bool)
 }
 
 // upstreamConn is the upstream connection seen by the SDK client
@@ -47,9 +53,9 @@ func (t *upstreamTransport) Connect(ctx context.Context) (mcp.Connection, error)
 // ids of their own ("agentgov-N"; the SDK numbers its calls).
 type upstreamConn struct {
 	mcp.Connection
-	// direct reports a stdio stream, over which governed calls bypass the
-	// SDK client session; over HTTP they go through it (the transport's
-	// per-request headers are the SDK's business).
+	// direct reports a connection of the gateway's own framing, over
+	// which governed calls bypass the SDK client session; over the SDK's
+	// transports (legacy SSE) they go through it.
 	direct bool
 
 	next atomic.Uint64
