@@ -213,6 +213,15 @@ func BenchmarkMCPProxyOverhead(b *testing.B) {
 		d := run(b, connectHTTP(b, sdkHandler(newUpstream(b).srv)))
 		httpDirect = float64(d.Nanoseconds()) / float64(b.N)
 	})
+	// A reverse proxy that relays bytes and decides nothing: what any
+	// HTTP hop costs here, where client, proxy and server share the
+	// machine's cores.
+	b.Run("http-relay", func(b *testing.B) {
+		d := run(b, connectHTTP(b, relay(serveHTTP(b, sdkHandler(newUpstream(b).srv)))))
+		if httpDirect > 0 {
+			b.ReportMetric((float64(d.Nanoseconds())/float64(b.N)-httpDirect)/1e3, "relay-µs/call")
+		}
+	})
 	b.Run("http-hop-only", func(b *testing.B) {
 		d := run(b, httpGateway(b, allowAll{}))
 		httpHop = float64(d.Nanoseconds()) / float64(b.N)
@@ -239,6 +248,41 @@ func serveHTTP(b *testing.B, h http.Handler) string {
 	hs := httptest.NewServer(h)
 	b.Cleanup(hs.Close)
 	return hs.URL
+}
+
+// relay forwards each request to upstream and copies the answer back as
+// it arrives.
+func relay(upstream string) http.Handler {
+	tr := &http.Transport{MaxIdleConnsPerHost: 16}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		req, err := http.NewRequestWithContext(r.Context(), r.Method, upstream, r.Body)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadGateway)
+			return
+		}
+		req.Header = r.Header.Clone()
+		resp, err := tr.RoundTrip(req)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadGateway)
+			return
+		}
+		defer resp.Body.Close()
+		for k, v := range resp.Header {
+			w.Header()[k] = v
+		}
+		w.WriteHeader(resp.StatusCode)
+		buf := make([]byte, 32<<10)
+		for {
+			n, err := resp.Body.Read(buf)
+			if n > 0 {
+				w.Write(buf[:n])
+				w.(http.Flusher).Flush()
+			}
+			if err != nil {
+				return
+			}
+		}
+	})
 }
 
 // sdkHandler serves srv over the SDK's streamable HTTP, as an upstream
