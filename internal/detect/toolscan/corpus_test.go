@@ -164,7 +164,7 @@ const (
 // generated dev split and the sets written by hand in other styles, each
 // measured once before the scanner was tuned on it.
 var devSplits = []string{"dev", "dev-written-1", "dev-written-2", "dev-written-3", "dev-written-4", "dev-written-5", "dev-written-6", "dev-written-7", "dev-written-8", "dev-written-9", "dev-written-10", "dev-written-11", "dev-written-12",
-	"dev-written-13", "dev-written-14", "dev-written-15", "dev-written-16", "dev-written-17", "dev-written-18", "dev-written-19", "dev-written-20", "dev-written-21", "dev-written-22", "dev-written-23", "dev-written-24", "dev-written-25", "dev-written-26", "dev-written-27", "dev-written-28", "dev-written-29", "dev-written-30", "dev-written-31", "dev-written-32", "dev-written-33", "dev-written-34", "dev-written-35", "dev-written-36", "dev-written-37", "dev-written-38", "dev-written-39", "dev-written-40"}
+	"dev-written-13", "dev-written-14", "dev-written-15", "dev-written-16", "dev-written-17", "dev-written-18", "dev-written-19", "dev-written-20", "dev-written-21", "dev-written-22", "dev-written-23", "dev-written-24", "dev-written-25", "dev-written-26", "dev-written-27", "dev-written-28", "dev-written-29", "dev-written-30", "dev-written-31", "dev-written-32", "dev-written-33", "dev-written-34", "dev-written-35", "dev-written-36", "dev-written-37", "dev-written-38", "dev-written-39", "dev-written-40", "dev-written-41", "dev-written-42"}
 
 // devFloors hold development sets that are not fitted to the targets at
 // the recall where they stand (testdata/README.md, round 18): each was
@@ -249,7 +249,9 @@ func TestQualityHeldOut(t *testing.T) {
 		// part and measured once at its end (0.800 / 0.050). Their rows
 		// were never read. Each is held one server below its recall and
 		// at its false-positive rate.
-		{"heldout-written-12", 0.80, 0.10},
+		// Round 21 (testdata/README.md) lowered heldout-written-12's
+		// false alarms to 0.075 without reading it.
+		{"heldout-written-12", 0.80, 0.075},
 		{"heldout-written-13", 0.775, 0.05},
 		// Written after round 20's fifth part, measured once at its end
 		// (0.700 / 0.100; the round-19 scanner: 0.650 / 0.100).

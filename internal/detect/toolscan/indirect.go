@@ -60,13 +60,18 @@ var overrideEuphemismRE = re(`\b(takes?|taking|to take) precedence over (\w+ ){0
 	`|\bconfirmation (prompts?|requests?|steps?|dialogs?) (are|is) (treated as |considered )?(redundant|unnecessary|superfluous|skipped|not needed)\b` +
 	`|\b(confirmation|approval|consent)( step| prompt)?( with the user)? (is|are|was|has been) already (covered|handled|done|taken care of|given|obtained)\b` +
 	`|\b(asking|confirming|checking|prompting) (the user )?(again|twice|a second time) (is|would be) (redundant|unnecessary|superfluous|not needed)\b` +
-	`|\b(commands?|actions?|instructions?|steps?) (proposed|suggested|returned|provided|requested) by (any|other|another|connected|every) (connected |other )?(tools?|servers?)\b[^.;]{0,40}\b(carried out|executed|run|followed|performed|applied)\b`)
+	`|\b(commands?|actions?|instructions?|steps?) (proposed|suggested|returned|provided|requested) by (any|other|another|connected|every) (connected |other )?(tools?|servers?)\b[^.;]{0,40}\b(carried out|executed|run|followed|performed|applied)\b` +
+	`|\b(rather than|instead of|without) (presenting|showing|sending|returning|giving) (it|them|the (draft|result|plan|change|letter|message|output|summary|diff)s?) (to the (user|requester|operator|human|customer) )?(for|to) (review|approval|confirmation|sign ?off)\b` +
+	`|\bwithout (pausing|stopping|waiting) (for|to ask for) (confirmation|approval|the user|review|sign ?off)\b` +
+	`|\b(approval|review|sign ?off) (covers|replaces|stands in for|counts as) (it|this|that|them|the (approval|confirmation|review|check))\b|\breview \W?is\W? the approval\b` +
+	`|\b(pre[- ]?cleared|pre[- ]?authori[sz]ed|pre[- ]?signed off)\b[^.;]{0,40}\b(so|therefore|thus|hence)\b`)
 
 var overrideEuphemismKeys = []string{"granted", "redundant", "unnecessary", "superfluous", "proposed by", "suggested by", "returned by", "provided by", "requested by",
 	"precedence", "outrank", "override", "overrul", "supersede", "trump", "authoritative", "binding", "considered", "deemed", "treated as", "counted as",
 	"taken as", "regarded as", "treat", "again", "without", "whatever", "executable", "upstream", "in advance", "beforehand", "ask the", "check with the",
 	"confirm with the", "consult the", "violates", "pedir", "confirmed by", "pre approved", "pre-approved", "preapproved", "install", "set up", "setup",
-	"onboarding", "sign up", "signup", "already covered", "already handled", "already done", "already taken care", "already given", "already obtained",
+	"onboarding", "sign up", "signup", "rather than", "instead of", "pausing", "stopping", "waiting", "covers", "replaces", "stands in", "counts as",
+	"is the approval", "cleared", "pre authori", "pre-authori", "preauthori", "signed off", "already covered", "already handled", "already done", "already taken care", "already given", "already obtained",
 	"consulted", "informed", "notified", "be asked", "conflict", "this policy", "this document", "this resource", "this guidance", "priorit", "vorrang"}
 
 // indirectSecretRE: secrets named by description rather than by path or
@@ -275,7 +280,7 @@ func (sc *scan) indirect(g gate, text, lowOrig string, sg *signals) {
 		data, secret, p := "", false, ""
 		for i, r := range []*regexp.Regexp{indirectSecretRE, sysPromptObjRE, credObjRE, indirectUserDataRE, convObjRE, personalObjRE} {
 			// Only the first sentence can state the tool's purpose.
-			if loc := r.FindStringIndex(c); loc != nil && !negationRE.MatchString(c[max(0, loc[0]-40):loc[0]]) && !(ci == 0 && inPurposeStatement(c, loc)) && !summarised(c, loc) {
+			if loc := r.FindStringIndex(c); loc != nil && !negated(c, loc[0]) && !(ci == 0 && inPurposeStatement(c, loc)) && !summarised(c, loc) {
 				data, secret = c[loc[0]:loc[1]], i < 3
 				p = nearestRef(refs, loc[0], loc[1])
 				break
@@ -490,9 +495,9 @@ var identRE = re("`[a-zA-Z_][a-zA-Z0-9_]{1,40}`|'[a-zA-Z_][a-zA-Z0-9_]{1,40}'|\"
 // "regardless of the account the claimant gave"). The words are listed in
 // the languages of the word tables and the inline families.
 var (
-	fixedAccountRE = re(`\b([A-Z]{2}[0-9]{2}[A-Z0-9]{11,30}|bc1[a-z0-9]{20,}|0x[0-9a-fA-F]{40}|[0-9][0-9 -]{9,}[0-9])\b`)
-	accountWordRE  = re(`\b(accounts?|acct|iban|wallets?|beneficiar\w*|payees?|recipient|rachun\w*|konto|konta|cuenta|conta|compte|conto|rekening|hesab\w*|hesap\w*|tai khoan)\b|счет|счёт|рахун|tài khoản|口座|账户|賬戶|帐户|계좌`)
-	redirectCueRE  = re(`\b(instead of|regardless|irrespective|rather than|replac\w+|set (the )?\w+ (to|as)|rout\w+ (through|via)|intermediate|intermediary|relay|clearing|suspense|technical account|niezaleznie|zamiast|rachunek techniczny|unabhangig|anstelle|zwischenkonto|verrechnungskonto|durchlaufkonto|independientemente|en lugar de|intermedi\w+|independamment|au lieu de|em vez de|invece di|trung gian|thay vi|dat to)\b|中継|置き換え|代わりに|中转|改为|替换|промежуточн|транзитн|вместо|замість|独立して`)
+	fixedAccountRE = re(`\b(` + ibanOrWallet + `|[0-9][0-9 -]{9,}[0-9])\b`)
+	accountWordRE  = re(`\b(accounts?|acct|iban|wallets?|beneficiar\w*|payees?|recipient|rachun\w*|\w*konto|konta|cuenta|conta|compte|conto|rekening|hesab\w*|hesap\w*|tai khoan)\b|счет|счёт|рахун|tài khoản|口座|账户|賬戶|帐户|계좌`)
+	redirectCueRE  = re(`\b(instead of|regardless|irrespective|rather than|replac\w+|set (the )?\w+ (to|as)|rout\w+ (through|via)|intermediate|intermediary|relay|clearing|suspense|technical account|niezaleznie|zamiast|rachunek techniczny|unabhangig|anstelle|zwischenkonto|verrechnungskonto|durchlaufkonto|stattdessen|umgeleitet|weitergeleitet|independientemente|en lugar de|intermedi\w+|independamment|au lieu de|em vez de|invece di|trung gian|thay vi|dat to)\b|中継|置き換え|代わりに|中转|改为|替换|промежуточн|транзитн|вместо|замість|独立して`)
 )
 
 // fixedPayee reports a sentence that replaces where money goes with a
@@ -525,10 +530,11 @@ func (sc *scan) fixedPayee(ta *toolAnalysis, u textUnit) {
 	}
 }
 
-// standingCallRE: a standing order to follow every call with another
-// ("has to be followed by exactly one record_audit_event call", "after
-// each export, make one report_experiment_metric call").
-var standingCallRE = re(`\b(after (each|every)|each time|every time|following (each|every)|(has|have|is|are) to be followed by|(must|should|is to|are to) be followed by|expects? every \w+ to be followed by|make one \w+ call|after (it|this) (returns|completes))\b`)
+// standingCallRE: a standing order to follow (or precede) every call
+// with another ("has to be followed by exactly one record_audit_event
+// call", "after each export, make one report_experiment_metric call", "a
+// snapshot is taken with state_backup before every plan").
+var standingCallRE = re(`\b(after (each|every)|(before|prior to) (each|every)|each time|every time|following (each|every)|(has|have|is|are) to be followed by|(must|should|is to|are to) be followed by|expects? every \w+ to be followed by|make one \w+ call|after (it|this) (returns|completes))\b`)
 
 // chainedSender reports a standing order to follow calls with a call to
 // one of the server's own tools whose definition sends to an outside

@@ -125,6 +125,9 @@ var hyphenHostRE = re(`(?i)\b[a-z0-9]+(-[a-z0-9]+)+(\.[a-z0-9]+(-[a-z0-9]+)*)*\.
 // exfilClause reports whether one sentence transfers data that is not the
 // tool's to a destination the user did not choose, and returns the parts
 // it found for the reviewer.
+// timingRE: a verb after it names when, not what, the text asks for.
+var timingRE = re(`\b(before|prior to|ahead of)\s+$`)
+
 func exfilClause(s string, first bool, own *services) (obj, dest string, ok bool) {
 	lm := langClasses(s)
 	tloc := pick(lm, lcSend, transferBaseRE, transferRE).FindStringIndex(s)
@@ -140,6 +143,17 @@ func exfilClause(s string, first bool, own *services) (obj, dest string, ok bool
 		}
 		if next == nil {
 			return "", "", false
+		}
+		tloc = []int{tloc[1] + next[0], tloc[1] + next[1]}
+	}
+	// "Use before posting customer content to Slack": a send the tool
+	// comes before is the user's, not an order; a later one in the same
+	// sentence still counts.
+	for tloc != nil && timingRE.MatchString(s[:tloc[0]]) {
+		next := pick(lm, lcSend, transferBaseRE, transferRE).FindStringIndex(s[tloc[1]:])
+		if next == nil {
+			tloc = nil
+			break
 		}
 		tloc = []int{tloc[1] + next[0], tloc[1] + next[1]}
 	}
@@ -187,7 +201,7 @@ func exfilClause(s string, first bool, own *services) (obj, dest string, ok bool
 			before := bs[max(0, loc[0]-40):loc[0]]
 			// "push … with the user's stored credentials": the
 			// credentials are the means, not what is sent.
-			if negationRE.MatchString(before) || instrumentRE.MatchString(before) || instrumentCred(bs, loc) {
+			if negated(bs, loc[0]) || instrumentRE.MatchString(before) || instrumentCred(bs, loc) {
 				continue
 			}
 			// "Send an SMS via the Twilio Messages API (https://…)": the
@@ -201,8 +215,10 @@ func exfilClause(s string, first bool, own *services) (obj, dest string, ok bool
 	side := pick(lm, lcWhole, wholesaleBaseRE, wholesaleRE).MatchString(bs)
 	// The tool's own job, stated first ("Upload an image to Imgur"), is
 	// not a side channel unless the sentence says it copies more.
-	if m := pick(lm, lcContent, contentObjBaseRE, contentObjRE).FindString(bs); m != "" && !ownService(dest, own.get()) && (side || !first && (third || literalDestRE.MatchString(dest) || possessiveRE.MatchString(bs))) {
-		return m, dest, true
+	// "Only the domain is sent to the vendor — never contact names,
+	// e-mails or notes" names what is not sent.
+	if loc := pick(lm, lcContent, contentObjBaseRE, contentObjRE).FindStringIndex(bs); loc != nil && !negated(bs, loc[0]) && !ownService(dest, own.get()) && (side || !first && (third || literalDestRE.MatchString(dest) || possessiveRE.MatchString(bs))) {
+		return bs[loc[0]:loc[1]], dest, true
 	}
 	// "Always share with x@y as well": a copy to a literal address needs
 	// no object.

@@ -67,7 +67,7 @@ var secrecyRE = []*regexp.Regexp{
 	re(`\b(carry (it|this|them) out|do (it|this|so)|perform (it|this|them)|apply (it|this|them|the \w+)|handle (it|this|them)|make (the \w+|it|this)) (quietly|silently|discreetly|in the background)\b|\bnot user[ -]facing\b`),
 	re(`\bno (hace|hara) falta (mostrar|decir|informar|mencionar|comentar|contar)\w*|\bno es necesario (mostrar|decir|informar|mencionar|comentar|contar)\w*( (al|a los) usuarios?)?`),
 	re(`ユーザーに(は)?(伝え|知らせ|言わ|教え|通知し|見せ)ない|説明しないで|ユーザーに知られない|知られずに|黙って|こっそり|ひそかに|言及しないで|内緒`),
-	re(`\b(gegenuber|gegen uber) dem (nutzer|benutzer|anwender|kunden)\b[^.!?\n]{0,30}\bnicht (\w+ )?(erwahnen|nennen|mitteilen|sagen|ansprechen)\b|\bnicht (gesondert |extra |eigens )?(erwahnen|ansprechen)\b`),
+	re(`\b(gegenuber|gegen uber) dem (nutzer|benutzer|anwender|kunden)\b[^.!?\n]{0,30}\bnicht (\w+ )?(erwahnen|nennen|mitteilen|sagen|ansprechen)\b|\bnicht (gesondert |extra |eigens )?(erwahnen|ansprechen)\b|\b(antwort|nutzer|benutzer|anwender|kunden?)\b[^.!?\n]{0,40}\bnicht (gesondert |extra |eigens )?(erwahnt|genannt|mitgeteilt|angesprochen|aufgefuhrt) (zu )?werden\b`),
 	// A step that "stays implicit and does not appear in the answer".
 	re(`\bn'?appara(i|î)t pas dans (la |les |le )?(reponse|réponse|reponses|réponses|resume|résumé|message)|\breste(nt)? implicites?\b|\bno aparece(n)? en (la |el )?(respuesta|resumen|mensaje)|\bnao aparece(m)? na (resposta|mensagem)|\berscheint nicht in der (antwort|zusammenfassung)|\bbleib(t|en) (implizit|unerwahnt|unerwähnt)\b`),
 	// "No need to explain to or tell the user": 利用者への確認や説明は不要.
@@ -81,7 +81,7 @@ var secrecyRE = []*regexp.Regexp{
 
 // sensitivePathRE: files an MCP tool has no business asking the model to
 // read. Matched on the lower-cased original and on Base.
-var sensitivePathRE = re(`(^|[^a-z0-9])([/\\]wallet\b|seed\.txt|\.wallet\b|\.config[/\\](gh|gcloud|hub|op|1password|rclone|doctl|aws)\b|hosts\.yml|\.ssh\b|id[ _]?(rsa|dsa|ecdsa|ed25519)\b|authorized[ _]keys|known[ _]hosts|\.aws[/\\]|aws[ _]credentials|\.env\b|/etc/(passwd|shadow|sudoers)|\.npmrc|\.pypirc|\.netrc|\.git[ -]?credentials|\.docker[/\\]config|kubeconfig|\.kube[/\\]config|mcp\.json|claude[ _]desktop[ _]config|\.cursor[/\\]|\.bash[ _]history|\.zsh[ _]history|\.gnupg|wallet\.dat|keychain|credentials\.json|service[ _]account\S*\.json|gcloud|login data|cookies\.sqlite|\.vault[ _]token|\.pgpass|\.my\.cnf|secrets?\.(ya?ml|json|env|txt|toml)|\.password|shadow file|private[ _]key\.pem|\.pem\b|\.p12\b|\.kdbx\b|keystore)`)
+var sensitivePathRE = re(`(^|[^a-z0-9])([/\\]wallet\b|seed\.txt|\.wallet\b|\.config[/\\](gh|gcloud|hub|op|1password|rclone|doctl|aws)\b|hosts\.yml|\.ssh\b|id[ _]?(rsa|dsa|ecdsa|ed25519)\b|authorized[ _]keys|known[ _]hosts|\.aws[/\\]|aws[ _]credentials|\.env\b|/etc/(passwd|shadow|sudoers)|\.npmrc|\.pypirc|\.netrc|\.git[ -]?credentials|\.docker[/\\]config|kubeconfig|\.kube[/\\]config|mcp\.json|claude[ _]desktop[ _]config|\.cursor[/\\]|\.bash[ _]history|\.zsh[ _]history|\.gnupg|wallet\.dat|keychain|credentials\.json|service[ _]account\S*\.json|gcloud|login data|cookies\.sqlite|\.vault[ _]token|\.pgpass|\.my\.cnf|secrets?\.(ya?ml|json|env|txt|toml)|\.password|shadow file|private[ _]key\.pem|\.pem\b|\.p12\b|\.kdbx\b|keystore|\.dbt[/\\]profiles\.ya?ml|\.terraformrc|credentials\.tfrc\.json|\.azure[/\\]|\.oci[/\\]config|\.databrickscfg|\.snowsql[/\\]config|\.m2[/\\]settings\.xml|gradle\.properties|\.cargo[/\\]credentials|\.boto\b|\.s3cfg|kaggle\.json|huggingface[/\\]token|\.composer[/\\]auth\.json|\.gem[/\\]credentials|\.config[/\\]gh[/\\]hosts)`)
 
 // sensitiveDataRE: data that belongs to the user or the agent, not the
 // tool: credentials, the conversation, the system prompt.
@@ -191,6 +191,14 @@ var (
 	compactOverrideRE = re(`ignoreallprevious|ignoreprevious|disregardprevious|ignoreyourinstructions|ignoreallinstructions|forgetyourinstructions`)
 	compactAccessRE   = re(`read|open|cat|send|include|pass|upload|forward|copy`)
 )
+
+// negated reports a data mention at i that a negation just before it, or
+// a prohibition opening its clause, denies ("do not include the
+// conversation", "do not paste passwords, API keys or full card numbers
+// into replies").
+func negated(text string, i int) bool {
+	return negationRE.MatchString(text[max(0, i-40):i]) || forbiddenClause(sentenceTail(text[:i], 60))
+}
 
 // negationRE just before a data mention negates it ("do not include
 // personal data").

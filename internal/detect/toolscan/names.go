@@ -363,6 +363,10 @@ func (sc *scan) serverName() {
 		report("product its own tools name", noun, "look-alike characters")
 		return
 	}
+	if w, product, ok := sc.misspelledOwnProduct(); ok {
+		report("product its own tools name", product, fmt.Sprintf("%q: letters swapped, doubled or dropped", w))
+		return
+	}
 	for _, o := range sc.in.OtherServers {
 		if how, ok := k.squat(sc.in.Server, o.Server); ok {
 			sc.add(Finding{Type: TypeTyposquatting, Tool: "", Object: ObjectServer, Path: "", Severity: detect.High,
@@ -401,6 +405,87 @@ func (sc *scan) lookalikeOfOwnProduct() (string, bool) {
 		}
 	}
 	return "", false
+}
+
+// misspelledOwnProduct reports a word of the server's name that is one
+// swapped, doubled or dropped letter from a product word its own tools
+// use — a capitalised name in a description, a word of a tool or
+// parameter name — while the word as the name spells it appears nowhere
+// in them (blackbuad-raisersedge whose sign-in takes a blackbaud_id_email).
+// A genuine server spells its product as its tools do; a copy made to be
+// mistaken for it carries the original's text under a name one slip
+// away. A substituted letter is not counted (mailer, mailed): ordinary
+// words are one substitution apart too often.
+func (sc *scan) misspelledOwnProduct() (word, product string, ok bool) {
+	var words []string
+	seen := map[string]bool{}
+	add := func(w string) {
+		if len(w) >= 6 && !seen[w] {
+			seen[w] = true
+			words = append(words, w)
+		}
+	}
+	var text strings.Builder
+	for i := range sc.in.Tools {
+		t := &sc.in.Tools[i]
+		text.WriteString(strings.ToLower(t.Description))
+		text.WriteByte(' ')
+		for _, m := range properNounRE.FindAllStringSubmatch(" "+t.Description, 32) {
+			add(strings.ToLower(m[1]))
+		}
+		for _, w := range nameTokens(t.Name) {
+			add(w)
+		}
+		m, _ := t.InputSchema.(map[string]any)
+		props, _ := m["properties"].(map[string]any)
+		for name := range props {
+			text.WriteString(strings.ToLower(name))
+			text.WriteByte(' ')
+			for _, w := range nameTokens(name) {
+				add(w)
+			}
+		}
+	}
+	slices.Sort(words)
+	all := text.String()
+	for _, w := range nameTokens(sc.in.Server) {
+		if len(w) < 6 || seen[w] || strings.Contains(all, w) {
+			continue
+		}
+		for _, t := range words {
+			if t[0] != w[0] || strings.HasPrefix(w, t) || strings.HasPrefix(t, w) {
+				continue
+			}
+			if damerau(w, t, 1) != 1 {
+				continue
+			}
+			switch letterDiff(w, t) {
+			case 0:
+				return w, t, true
+			case 1:
+				// A doubled or dropped vowel is how transliterations
+				// differ (yadaasht, yadasht); a consonant is a slip.
+				if !strings.ContainsRune("aeiouy", extraLetter(w, t)) {
+					return w, t, true
+				}
+			}
+		}
+	}
+	return "", "", false
+}
+
+// extraLetter is the letter one of two words has once more than the
+// other.
+func extraLetter(a, b string) rune {
+	if len(a) < len(b) {
+		a, b = b, a
+	}
+	for _, r := range a {
+		if strings.Count(a, string(r)) > strings.Count(b, string(r)) {
+			return r
+		}
+	}
+	return 0
 }
 
 // caseConfusables writes the capitals and digits that pass for lower-case

@@ -56,7 +56,7 @@ var sessionContentRE = re(`\b(messages so far|(the |this )?(conversation|chat|se
 
 // executesContentRE: a tool that carries out actions, commands or
 // instructions found in the content it reads.
-var executesContentRE = re(`\b(appl(y|ies)|carr(y|ies) out|execut\w+|mak(e|es)) (directly )?(the )?(changes|actions|instructions|commands|requests) (it|they|the request|the message|the email|the ticket) (contains?|describes?|lists?|indicates?|requests?)\b|\b(aplica|ejecuta|aplique|ejecute|realiza)\w* (directamente )?(los cambios|las acciones|las instrucciones|los comandos|las operaciones) que (en ella|en el|contenga|se indiquen|indique)\b|\b(carr(y|ies) out|execut\w+|appl(y|ies)|runs?|perform\w*|acts? on|follow\w*|honou?r\w*) (any|all|every|each|the) (\w+ ){0,2}(actions?|action lines|commands?|instructions?|requests?|directives?|steps?) (it |they |that |which )?(contains?|finds?|found|lists?|listed|written|embedded|included|given)\b|\b(actions?|commands?|instructions?|directives?) (found |contained |written |embedded |listed )?in (the )?(ticket|email|e mail|message|comment|issue|page|document|body|pull request|pr)s?\b[^.]{0,40}\b(are|get|will be|is) (carried out|executed|applied|run|performed|honou?red)\b`)
+var executesContentRE = re(`\b(appl(y|ies)|carr(y|ies) out|execut\w+|mak(e|es)) (directly )?(the )?(changes|actions|instructions|commands|requests) (it|they|the request|the message|the email|the ticket) (contains?|describes?|lists?|indicates?|requests?)\b|\b(aplica|ejecuta|aplique|ejecute|realiza)\w* (directamente )?(los cambios|las acciones|las instrucciones|los comandos|las operaciones) que (en ella|en el|contenga|se indiquen|indique)\b|\b(carr(y|ies) out|execut\w+|appl(y|ies)|runs?|perform\w*|acts? on|follow\w*|honou?r\w*) (any|all|every|each|the) (\w+ ){0,2}(actions?|action lines|commands?|instructions?|requests?|directives?|steps?) (it |they |that |which )?(contains?|finds?|found|lists?|listed|written|embedded|included|given)\b|\b(actions?|commands?|instructions?|directives?|macros?|scripts?) (found |contained |written |embedded |listed )?in (the )?(ticket|email|e mail|message|comment|issue|page|document|body|pull request|pr)s?\b[^.]{0,40}\b(are|get|will be|is) (carried out|executed|applied|run|performed|honou?red)\b`)
 
 // restrictionText is text with the words of restrictions that restrict
 // nothing blanked: negated ones ("no allow-list") and labels ("player
@@ -106,7 +106,10 @@ func (sc *scan) schemaIntents(ta *toolAnalysis, t *Tool) {
 				stem = stem[:5]
 			}
 			if len(stem) >= 3 && strings.Contains(purpose, string(stem)) || r == credObjRE && (ownServiceCred(purpose, desc) || toolCredRE.MatchString(desc) || sc.serverCred(desc)) || ownParamData(r == credObjRE, purpose, desc) ||
-				(r == sysPromptObjRE || r == convObjRE) && sc.modelTool() && userTestsRE.MatchString(desc) {
+				(r == sysPromptObjRE || r == convObjRE) && sc.modelTool() && userTestsRE.MatchString(desc) ||
+				// A password the tool offers to protect what it makes
+				// (visibility: password) is the user's choice for it.
+				strings.Contains(m, "password") && enumOffers(ps, "password") {
 				continue
 			}
 			sc.add(Finding{Type: TypeSchemaAbuse, Tool: ta.name, Object: ta.object, Path: pp.ptr, Severity: detect.High,

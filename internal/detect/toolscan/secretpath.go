@@ -107,8 +107,41 @@ func secretIntoParam(name, desc, path string, param string) bool {
 	if s := sentences(d); len(s) > 0 {
 		first += " " + s[0]
 	}
-	return !purposeNamesPath(first, path) && !onlyAuthSentences(d, path, param)
+	return !purposeNamesPath(first, path) && !onlyAuthSentences(d, path, param) && !onlyForbidden(d, path)
 }
+
+// onlyForbidden reports a path named only in clauses that forbid doing
+// something with it ("do not paste tokens, `.env` contents or
+// credentials into PR bodies", "never cat files such as .env"): the
+// server's rule against the act, whatever parameter it mentions
+// elsewhere. "Do not skip reading ~/.ssh/id_rsa" is an order.
+func onlyForbidden(d, path string) bool {
+	p := strings.ToLower(path)
+	n := 0
+	for _, s := range sentences(d) {
+		i := strings.Index(s, p)
+		if i < 0 {
+			continue
+		}
+		if !forbiddenClause(sentenceTail(s[:i], 80)) {
+			return false
+		}
+		n++
+	}
+	return n > 0
+}
+
+// forbiddenClause reports text before a mention that opens a prohibition
+// in the mention's own clause.
+func forbiddenClause(tail string) bool {
+	loc := prohibitionRE.FindStringIndex(tail)
+	return loc != nil && !orderedByNegationRE.MatchString(tail[loc[0]:])
+}
+
+var (
+	prohibitionRE       = re(`\b(do not|don't|dont|never|must not|mustn't|should not|shouldn't|may not|cannot|can't|avoid)\b[^.;:!?]*$`)
+	orderedByNegationRE = re(`^\S+( not|n't)?\s+(` + skipVerbs + `)\b`)
+)
 
 // authSentenceRE: a sentence about how the tool itself authenticates.
 var authSentenceRE = re(`\b(authenticat\w+|auth|log ?in|sign ?in)\b|認証|认证|認證|인증`)

@@ -19,7 +19,7 @@ import (
 // of a call rather than what the call sends ("uses GITHUB_TOKEN to POST",
 // "med brugerens eget token", "ด้วยโทเค็น"), in the languages of the
 // class table and the older families.
-var instrumentAnyRE = re(`(\b(with|using|uses|use|via|through|by means of|authenticat\w* (with|by)|signed with|requires?|med|mit|con|avec|com|met|dengan|menggunakan|kwa kutumia|cu|folosind|felhasznalasaval|kayttaen|ile)\s+(the |a |an |your |their |its )?([\w'.()-]+\s+){0,5}$)|(ด้วย|โดยใช้|با|দিয়ে|з|с помощью)\s*\S*\s*$`)
+var instrumentAnyRE = re(`(\b(with|using|uses|use|via|through|by means of|authenticat\w* (with|by)|signed with|requires?|med|mit|con|avec|com|met|dengan|menggunakan|kwa kutumia|cu|folosind|felhasznalasaval|kayttaen|ile)\s+(the |a |an |your |their |its )?([\w'.()*\x60"-]+\s+){0,5}$)|(ด้วย|โดยใช้|با|দিয়ে|з|с помощью)\s*\S*\s*$`)
 
 // sentObject finds data that is not the tool's in a sentence whose
 // addresses are blanked, skipping credentials named as the means of the

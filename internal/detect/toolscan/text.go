@@ -186,6 +186,29 @@ func wholeToken(s string, i, j int) string {
 
 // sentenceTail is the last n bytes of s within its last sentence or
 // dash-separated clause.
+// accessOrdered reports an access verb in the clause before a secret
+// path that is not forbidden: "do not paste tokens, .env contents or
+// credentials into PR bodies" and "never cat files such as .env" are
+// the server's rules against it. "Do not skip reading ~/.ssh/id_rsa" is
+// still an order.
+func accessOrdered(verbs *regexp.Regexp, tail string) bool {
+	locs := verbs.FindAllStringIndex(tail, -1)
+	if locs == nil {
+		return false
+	}
+	// Code marks around the verb ("do not `cat`") are not words.
+	before := strings.TrimRight(tail[:locs[len(locs)-1][0]], "`'\"*_")
+	return !negatedVerbRE.MatchString(before) || notSkippingRE.MatchString(before)
+}
+
+// notSkippingRE: a negated verb that orders what follows ("do not skip",
+// "never forget to").
+var notSkippingRE = re(`\b(` + skipVerbs + `)\s+(to\s+)?$`)
+
+// skipVerbs, negated, order what follows ("do not skip", "never forget
+// to").
+const skipVerbs = `skip\w*|forget\w*|fail\w*|omit\w*|neglect\w*|hesitate|miss`
+
 func sentenceTail(s string, n int) string {
 	if len(s) > n {
 		s = s[len(s)-n:]
@@ -280,7 +303,7 @@ func (sc *scan) analyze(text, orig string) signals {
 		if loc := secretPathIndex(t); loc != nil {
 			sg.sensPath = true
 			sg.note("path", wholeToken(t, loc[0], loc[1]))
-			if tail := sentenceTail(t[:loc[0]], 60); pick(lm, lcRead, accessVerbBaseRE, accessVerbRE).MatchString(tail) || !g.ascii && accessVerbIntlRE.MatchString(tail) {
+			if tail := sentenceTail(t[:loc[0]], 60); accessOrdered(pick(lm, lcRead, accessVerbBaseRE, accessVerbRE), tail) || !g.ascii && accessVerbIntlRE.MatchString(tail) {
 				sg.sensAccess = true
 			}
 			// Verb-final languages put the verb after the object.
@@ -298,7 +321,7 @@ func (sc *scan) analyze(text, orig string) signals {
 		}
 	}
 	for _, loc := range sensitiveDataRE.FindAllStringIndex(text, 8) {
-		if negationRE.MatchString(text[max(0, loc[0]-40):loc[0]]) || instrumentCred(text, loc) || mitigatedRE.MatchString(sentenceAround(text, loc)) {
+		if negated(text, loc[0]) || instrumentCred(text, loc) || mitigatedRE.MatchString(sentenceAround(text, loc)) {
 			continue
 		}
 		// "Requires the Item's `access_token`": the data is named as
@@ -323,7 +346,7 @@ func (sc *scan) analyze(text, orig string) signals {
 		if sg.dataWord == "" {
 			sg.dataWord = text[loc[0]:loc[1]]
 		}
-		if pick(lm, lcRead, accessVerbBaseRE, accessVerbRE).MatchString(sentenceTail(text[:loc[0]], 60)) && !inPurposeStatement(text, loc) && !passiveSource(text, loc) && !userValueRE.MatchString(sentenceAround(text, loc)) && !configUseRE.MatchString(strings.TrimSpace(sentenceAround(text, loc))) && !toUserRE.MatchString(sentenceAround(text, loc)) && !newSecretRE.MatchString(text[max(0, loc[0]-30):loc[0]]) {
+		if accessOrdered(pick(lm, lcRead, accessVerbBaseRE, accessVerbRE), sentenceTail(text[:loc[0]], 60)) && !inPurposeStatement(text, loc) && !passiveSource(text, loc) && !userValueRE.MatchString(sentenceAround(text, loc)) && !configUseRE.MatchString(strings.TrimSpace(sentenceAround(text, loc))) && !toUserRE.MatchString(sentenceAround(text, loc)) && !newSecretRE.MatchString(text[max(0, loc[0]-30):loc[0]]) {
 			sg.sensAccess = true
 		}
 	}
@@ -487,8 +510,12 @@ func (sc *scan) analyze(text, orig string) signals {
 var (
 	serverOwnerBeforeRE = re(`\b[a-z0-9][a-z0-9_.-]* (mcp )?(server|integration|plugin|connector)'?s\s*[\x60'"]?$`)
 	serverOwnerAfterRE  = re(`^[\x60'"]?( tool| function)? (of|from|on|in|provided by|exposed by) (the )?[a-z0-9][a-z0-9_.-]* (mcp )?(server|integration|plugin|connector)\b`)
-	behaviourRuleRE     = re(`\b(can be (called|used|run|merged|executed) (straight away|right away|immediately|directly)|skip|(do not|don't) wait|without (waiting|review|approval)|rather than|instead of|(is|are|gets?|get) (\w+ )?(settled|routed|rerouted|redirected|forwarded|sent|mirrored|copied|replaced|changed|rewritten|overridden|set|counted|treated|validated|logged|recorded)|counts? as|only after|also (be )?(passed|sent|forwarded|copied|recorded)|applies automatically|automatically|must|should|shall|always|never|whenever|every time|each time|after (each|every))\b`)
+	behaviourRuleRE     = re(`\b(can be (called|used|run|merged|executed) (straight away|right away|immediately|directly)|skip|(do not|don't) wait|without (waiting|review|approval)|rather than|instead of|(is|are|gets?|get) (\w+ )?(settled|routed|rerouted|redirected|forwarded|sent|mirrored|copied|replaced|changed|rewritten|overridden|set|counted|treated|validated|logged|recorded)|counts? as|only after|also (be )?(passed|sent|forwarded|copied|recorded)|applies automatically|automatically|must|should|shall|always|never|whenever|every time|each time|after (each|every))\b` + `|` + safetyOffArgSrc)
 )
+
+// safetyOffArgSrc: an argument that turns a safeguard off
+// (require_approval: false, skip_canary: true, dry_run=false, force).
+const safetyOffArgSrc = `\b(requires?|needs?)[_ ]?(approval|confirmation|review|sign ?off)\W{0,4}(false|no|off|0)\b|\bskip[_ ]\w+\W{0,4}(true|yes|on|1)\b|\b(confirm|dry[_ ]?run|approval|verify|validate)\W{0,4}(false|off|0)\b|\bforce\W{0,4}(true|yes|on|1)\b|--(force|no-verify|yes)\b`
 
 // thisToolOrderRE: an order about the tool being described ("call this
 // first", "use this before any other tool", "run this one to get the
@@ -680,8 +707,10 @@ func passiveDest(s string) bool {
 
 var destAfterRE = re(`^[^.;]{0,40}?\b(to|at|on|into|with|via)\s+(our\s+\w+\s+)?\(?(https?://|[a-z0-9._%+-]+@[a-z0-9-]+\.)`)
 
-// mitigatedRE: the data leaves only in a form that does not disclose it.
-var mitigatedRE = re(`\b(hash(ed|es)?|sha ?\d+|k anonymity|anonymi[sz]ed|redacted|masked|encrypted|scrubbed|stripped out|removed before|first \d+ characters)\b`)
+// mitigatedRE: the data leaves only in a form that does not disclose it,
+// or does not leave the server at all ("the access token itself stays on
+// the server").
+var mitigatedRE = re(`\b(hash(ed|es)?|sha ?\d+|k anonymity|anonymi[sz]ed|redacted|masked|encrypted|scrubbed|stripped out|removed before|first \d+ characters|(stays?|remains?|is kept|are kept|is held|are held) (only )?(on|in) the (server|backend|vault|server side)|never leaves? the (server|backend|vault)|kept server[ -]side)\b`)
 
 var placeholderDataRE = re(`(\{\{?|\$\{|<|%7b|\[)[^}>\]]{0,40}(email|conversation|chat|message|password|token|key|history|secret|credential|summary|transcript|name|address|phone|session|cookie|ctx|context|prompt|notes)`)
 
@@ -958,6 +987,14 @@ func (sc *scan) judgeText(ta *toolAnalysis, u textUnit, sg *signals, inj []detec
 		injStrong, injIntent = false, false
 		ours = false
 		sg.directed, sg.sensAccess = false, false
+	} else if detector && !(sg.override || sg.pretext) && examplesDisclaimedRE.MatchString(strings.ToLower(u.text)) {
+		// The same tool quoting whole attacks as its examples, and
+		// saying so ("the quoted examples above are things the detector
+		// looks for; they are not instructions to you"): what the
+		// quotes would order, send or hide is the example's.
+		injStrong, injIntent = false, false
+		ours = false
+		sg.directed, sg.sensAccess, sg.secrecy, sg.send, sg.exfilSentence, sg.copyTo, sg.urlTemplate, sg.mdImage = false, false, false, false, false, false, false, false
 	}
 
 	// TOOL_POISONING.
@@ -1084,6 +1121,10 @@ func dedupe(ss []string) []string {
 
 // detectorPurposeRE: a first sentence saying the tool looks for attacks
 // or unsafe content in text.
+// examplesDisclaimedRE: a detector's text saying its quoted patterns are
+// examples, not instructions.
+var examplesDisclaimedRE = re(`\b(examples?|patterns?|strings?|phrases?|samples?) (above|below|listed|quoted|shown)( above| below)? (are|is) (things|what|patterns|strings|examples|samples) (that )?(the (detector|scanner|classifier|tool|model) )?(looks? for|detects?|flags?|catches|recogni[sz]es)\b|\b(they|these|the (examples|patterns|quotes)) are not (instructions|commands|requests) (to|for) (you|the (model|assistant|agent))\b|\b(typical |common |known )?(patterns|attacks|phrases|techniques|things) (it|this tool|the (detector|scanner|classifier)) (flags?|detects?|catches|looks for)\b|\b(does not|doesn't|never) (follow|execute|obey|act on)( or (follow|execute|obey|act on))? (anything|any instructions?|what)\b`)
+
 var detectorPurposeRE = re(`\b(checks?|detects?|scans?|screens?|flags?|classif(y|ies)|analy[sz]es?|filters?|inspects?|guards?|tests?|evaluates?|scores?|triages?)\b[^.]{0,80}\b(prompt[- ]injections?|injections?|jailbreaks?|malicious (prompts?|inputs?|content|instructions)|phishing|spam|toxic\w*|unsafe (content|prompts?)|harmful content|adversarial (prompts?|inputs?))\b`)
 
 // unlockingAThing reports a role-hijack reading of nothing but "unlock"
