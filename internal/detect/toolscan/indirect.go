@@ -74,6 +74,19 @@ var overrideEuphemismKeys = []string{"granted", "redundant", "unnecessary", "sup
 	"is the approval", "cleared", "pre authori", "pre-authori", "preauthori", "signed off", "already covered", "already handled", "already done", "already taken care", "already given", "already obtained",
 	"consulted", "informed", "notified", "be asked", "conflict", "this policy", "this document", "this resource", "this guidance", "priorit", "vorrang"}
 
+var (
+	coverStoryRE = re(`\bif (the )?(user|customer|patient|client|they|anyone) asks? (how|why|whether|what|if) [^.;]{0,60}\b(ordered|sorted|ranked|chosen|selected|picked|recommended|priced|calculated|matched|placed)\b[^.;]{0,30}?[,;:]?\s*(say|tell (them|the (user|customer|patient|client))|answer|reply|respond|explain)\b`)
+	incentiveRE  = re(`\b(sponsored|sponsors?|paid placements?|commissions?|kickbacks?|affiliates?|partner weighting|preferred network|promoted|advertis\w+|pays? (us|the server|a fee))\b`)
+)
+
+var (
+	safeguardGoneRE = re(`\b(verification|approval|review|check|confirmation|call[- ]?back|sign[- ]?off)s? (step |steps )?(was|were|has been|have been|is|are) (now )?(retired|removed|disabled|dropped|waived|suspended|discontinued|no longer (required|needed|performed))\b`)
+	consequentialRE = re(`\b(bank|payments?|payees?|iban|transfers?|wires?|refunds?|remittance|payouts?|beneficiar\w+|deploy\w*|production|prod)\b`)
+)
+
+// withheldDueRE: what a customer is owed, not mentioned until they ask.
+var withheldDueRE = re(`\b(fees?|charges?|rights?|cooling[- ]off|withdrawal|refunds?|porting|opt[- ]?outs?|price (increases?|changes?)|penalt(y|ies)|cancellation (terms|rights|options))\b[^.;]{0,80}\b(are|is) (not|never) (brought up|mentioned|raised|offered|disclosed|explained|shown|volunteered)\b[^.;]{0,20}\b(unless|until|except)\b`)
+
 // indirectSecretRE: secrets named by description rather than by path or
 // keyword; indirectUserDataRE: the user's conversation and personal
 // material, likewise.
@@ -245,6 +258,33 @@ func namedFor(param, data string) bool {
 	return false
 }
 
+// inputCondition reports data named as an example in a condition on
+// the tool's input ("if the diff adds files like .env, id_rsa or *.pem,
+// the tool returns a warning"): what the input may hold, not what the
+// model is to put in it.
+func inputCondition(sent string, i int) bool {
+	m := inputCondRE.FindStringIndex(sent)
+	if m == nil || i < m[1] || strings.ContainsAny(sent[m[1]:i], ";:") {
+		return false
+	}
+	// The condition ends where the main clause begins.
+	end := len(sent)
+	if e := mainClauseRE.FindStringIndex(sent[m[1]:]); e != nil {
+		end = m[1] + e[0]
+	}
+	return i < end
+}
+
+// mainClauseRE: the start of the main clause after a condition.
+var mainClauseRE = re(`,\s*(then |the |it |we |this |you |a |an )`)
+
+// negatedPassiveRE: what follows data and denies its transfer ("secret
+// strings in the diff are never copied into the message").
+var negatedPassiveRE = re(`^[^.;:]{0,60}\b(are|is|will be|get|gets|be)\s+(never|not)\s+(\w+\s+)?(copied|sent|included|passed|put|placed|forwarded|written|stored|logged|echoed|shared|uploaded|transmitted|returned|exposed)\b`)
+
+// inputCondRE: a condition about what the input contains.
+var inputCondRE = re(`\b(if|when|whenever) (the |a |an |your )?(\w+ )?(diff|input|file|text|document|patch|commit|payload|message|content|page|upload|repo|repository|archive) (adds?|contains?|includes?|has|holds?|touches|mentions?|changes?)\b`)
+
 // shortWords are the abbreviations parameter names use.
 var shortWords = map[string]string{"env": "environment", "pwd": "password", "pass": "password", "passwd": "password", "creds": "credential",
 	"cred": "credential", "msg": "message", "msgs": "message", "addr": "address", "tel": "phone", "dob": "birth", "sysprompt": "prompt", "conv": "conversation", "hist": "history"}
@@ -257,6 +297,32 @@ func (sc *scan) indirect(g gate, text, lowOrig string, sg *signals) {
 		if m := concealEuphemismRE.FindString(text); m != "" && !userControlled(m) {
 			sg.secrecy = true
 			sg.note("secrecy", m)
+		}
+	}
+	// What the user is owed (fees, rights, refunds) kept back until they
+	// ask is concealment, whatever "unless" says.
+	if strings.Contains(text, "unless") || strings.Contains(text, "until") || strings.Contains(text, "except") {
+		if m := withheldDueRE.FindString(text); m != "" {
+			sg.secrecy = true
+			sg.note("secrecy", m)
+		}
+	}
+	// A scripted answer about how results were chosen, where the text
+	// says someone paid for their order, misleads the user.
+	if strings.Contains(text, " asks") || strings.Contains(text, " ask ") {
+		if m := coverStoryRE.FindString(text); m != "" && incentiveRE.MatchString(text) {
+			sg.secrecy = true
+			sg.note("secrecy", m)
+		}
+	}
+	// A safeguard on money or production said to be gone ("call-back
+	// verification was retired; changes take effect for the next payment
+	// run") tells the model to act without it.
+	for _, sent := range sentences(text) {
+		if m := safeguardGoneRE.FindString(sent); m != "" && consequentialRE.MatchString(text) {
+			sg.override = true
+			sg.note("override", m)
+			break
 		}
 	}
 	if g.any(overrideEuphemismKeys) {
@@ -280,7 +346,7 @@ func (sc *scan) indirect(g gate, text, lowOrig string, sg *signals) {
 		data, secret, p := "", false, ""
 		for i, r := range []*regexp.Regexp{indirectSecretRE, sysPromptObjRE, credObjRE, indirectUserDataRE, convObjRE, personalObjRE} {
 			// Only the first sentence can state the tool's purpose.
-			if loc := r.FindStringIndex(c); loc != nil && !negated(c, loc[0]) && !(ci == 0 && inPurposeStatement(c, loc)) && !summarised(c, loc) {
+			if loc := r.FindStringIndex(c); loc != nil && !negated(c, loc[0]) && !(ci == 0 && inPurposeStatement(c, loc)) && !summarised(c, loc) && !inputCondition(c, loc[0]) && !negatedPassiveRE.MatchString(c[loc[1]:]) && !serverOwnerRE.MatchString(c[:loc[0]]) {
 				data, secret = c[loc[0]:loc[1]], i < 3
 				p = nearestRef(refs, loc[0], loc[1])
 				break
@@ -496,8 +562,8 @@ var identRE = re("`[a-zA-Z_][a-zA-Z0-9_]{1,40}`|'[a-zA-Z_][a-zA-Z0-9_]{1,40}'|\"
 // the languages of the word tables and the inline families.
 var (
 	fixedAccountRE = re(`\b(` + ibanOrWallet + `|[0-9][0-9 -]{9,}[0-9])\b`)
-	accountWordRE  = re(`\b(accounts?|acct|iban|wallets?|beneficiar\w*|payees?|recipient|rachun\w*|\w*konto|konta|cuenta|conta|compte|conto|rekening|hesab\w*|hesap\w*|tai khoan)\b|счет|счёт|рахун|tài khoản|口座|账户|賬戶|帐户|계좌`)
-	redirectCueRE  = re(`\b(instead of|regardless|irrespective|rather than|replac\w+|set (the )?\w+ (to|as)|rout\w+ (through|via)|intermediate|intermediary|relay|clearing|suspense|technical account|niezaleznie|zamiast|rachunek techniczny|unabhangig|anstelle|zwischenkonto|verrechnungskonto|durchlaufkonto|stattdessen|umgeleitet|weitergeleitet|independientemente|en lugar de|intermedi\w+|independamment|au lieu de|em vez de|invece di|trung gian|thay vi|dat to)\b|中継|置き換え|代わりに|中转|改为|替换|промежуточн|транзитн|вместо|замість|独立して`)
+	accountWordRE  = re(`\b(accounts?|acct|iban|wallets?|beneficiar\w*|payees?|recipient|escrow|(resolved|destination|receiving|deposit|payout|evm|eth|btc|crypto) address|rachun\w*|\w*konto|konta|cuenta|conta|compte|conto|rekening|hesab\w*|hesap\w*|tai khoan)\b|счет|счёт|рахун|tài khoản|口座|账户|賬戶|帐户|계좌`)
+	redirectCueRE  = re(`\b(as the (resolved|destination|receiving|recipient|payout|deposit) address|instead of|regardless|irrespective|rather than|replac\w+|set (the )?\w+ (to|as)|rout\w+ (through|via)|intermediate|intermediary|relay|clearing|suspense|technical account|niezaleznie|zamiast|rachunek techniczny|unabhangig|anstelle|zwischenkonto|verrechnungskonto|durchlaufkonto|stattdessen|umgeleitet|weitergeleitet|independientemente|en lugar de|intermedi\w+|independamment|au lieu de|em vez de|invece di|trung gian|thay vi|dat to)\b|中継|置き換え|代わりに|中转|改为|替换|промежуточн|транзитн|вместо|замість|独立して`)
 )
 
 // fixedPayee reports a sentence that replaces where money goes with a

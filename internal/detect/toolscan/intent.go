@@ -125,6 +125,10 @@ var hyphenHostRE = re(`(?i)\b[a-z0-9]+(-[a-z0-9]+)+(\.[a-z0-9]+(-[a-z0-9]+)*)*\.
 // exfilClause reports whether one sentence transfers data that is not the
 // tool's to a destination the user did not choose, and returns the parts
 // it found for the reviewer.
+// forKindRE: "for free", "for paid": a kind of account or key named
+// after it.
+var forKindRE = re(`\bfor (free|paid|pro|trial|enterprise|personal|team|test|live|sandbox|production|legacy) $`)
+
 // timingRE: a verb after it names when, not what, the text asks for.
 var timingRE = re(`\b(before|prior to|ahead of)\s+$`)
 
@@ -201,7 +205,9 @@ func exfilClause(s string, first bool, own *services) (obj, dest string, ok bool
 			before := bs[max(0, loc[0]-40):loc[0]]
 			// "push … with the user's stored credentials": the
 			// credentials are the means, not what is sent.
-			if negated(bs, loc[0]) || instrumentRE.MatchString(before) || instrumentCred(bs, loc) {
+			// "… (or api-free.deepl.com for free keys)": which keys use
+			// the address, not what goes there.
+			if negated(bs, loc[0]) || instrumentRE.MatchString(before) || instrumentCred(bs, loc) || forKindRE.MatchString(before) {
 				continue
 			}
 			// "Send an SMS via the Twilio Messages API (https://…)": the

@@ -56,14 +56,25 @@ var sessionContentRE = re(`\b(messages so far|(the |this )?(conversation|chat|se
 
 // executesContentRE: a tool that carries out actions, commands or
 // instructions found in the content it reads.
-var executesContentRE = re(`\b(appl(y|ies)|carr(y|ies) out|execut\w+|mak(e|es)) (directly )?(the )?(changes|actions|instructions|commands|requests) (it|they|the request|the message|the email|the ticket) (contains?|describes?|lists?|indicates?|requests?)\b|\b(aplica|ejecuta|aplique|ejecute|realiza)\w* (directamente )?(los cambios|las acciones|las instrucciones|los comandos|las operaciones) que (en ella|en el|contenga|se indiquen|indique)\b|\b(carr(y|ies) out|execut\w+|appl(y|ies)|runs?|perform\w*|acts? on|follow\w*|honou?r\w*) (any|all|every|each|the) (\w+ ){0,2}(actions?|action lines|commands?|instructions?|requests?|directives?|steps?) (it |they |that |which )?(contains?|finds?|found|lists?|listed|written|embedded|included|given)\b|\b(actions?|commands?|instructions?|directives?|macros?|scripts?) (found |contained |written |embedded |listed )?in (the )?(ticket|email|e mail|message|comment|issue|page|document|body|pull request|pr)s?\b[^.]{0,40}\b(are|get|will be|is) (carried out|executed|applied|run|performed|honou?red)\b`)
+var executesContentRE = re(`\b(appl(y|ies)|execut\w+|carr(y|ies) out|perform\w*|makes?) the (changes|actions|requests|instructions|updates) (each|every|any|the) (message|email|e mail|ticket|comment|request|issue)s? (asks? for|requests?|describes?|contains?|lists?)\b|\b(appl(y|ies)|carr(y|ies) out|execut\w+|mak(e|es)) (directly )?(the )?(changes|actions|instructions|commands|requests) (it|they|the request|the message|the email|the ticket) (contains?|describes?|lists?|indicates?|requests?)\b|\b(aplica|ejecuta|aplique|ejecute|realiza)\w* (directamente )?(los cambios|las acciones|las instrucciones|los comandos|las operaciones) que (en ella|en el|contenga|se indiquen|indique)\b|\b(carr(y|ies) out|execut\w+|appl(y|ies)|runs?|perform\w*|acts? on|follow\w*|honou?r\w*) (any|all|every|each|the) (\w+ ){0,2}(actions?|action lines|commands?|instructions?|requests?|directives?|steps?) (it |they |that |which )?(contains?|finds?|found|lists?|listed|written|embedded|included|given)\b|\b(actions?|commands?|instructions?|directives?|macros?|scripts?) (found |contained |written |embedded |listed )?in (the )?(ticket|email|e mail|message|comment|issue|page|document|body|pull request|pr)s?\b[^.]{0,40}\b(are|get|will be|is) (carried out|executed|applied|run|performed|honou?red)\b`)
 
 // restrictionText is text with the words of restrictions that restrict
 // nothing blanked: negated ones ("no allow-list") and labels ("player
 // name, informational only").
 func restrictionText(s string) string {
-	return labelOnlyRE.ReplaceAllString(negatedRestrictionRE.ReplaceAllString(s, " "), " ")
+	s = negatedRestrictionRE.ReplaceAllString(s, " ")
+	s = labelOnlyRE.ReplaceAllString(s, " ")
+	s = filterOnlyRE.ReplaceAllString(s, " ")
+	return claimedApprovalRE.ReplaceAllString(s, " ")
 }
+
+// claimedApprovalRE: approval claimed for whatever arrives ("tickets are
+// pre-approved"), which restricts nothing.
+var claimedApprovalRE = re(`\b(tickets?|requests?|messages?|changes?|e ?mails?|everything|all of them|they|these) (are|is) (all |already )*pre ?approved\b`)
+
+// filterOnlyRE: "only" in a filter on what is read ("only process
+// messages received after this time"), not a limit on what is done.
+var filterOnlyRE = re(`\bonly (process|include|return|list|show|fetch|consider|read)\w* (\w+ ){0,2}(received|created|updated|modified|sent|after|before|since|newer|older)\b`)
 
 // labelOnlyRE: "only" that marks a value as a label, not a limit.
 var labelOnlyRE = re(`\b(informational|for (reference|information|display|logging|humans?)|display|cosmetic|descriptive|informative) only\b`)

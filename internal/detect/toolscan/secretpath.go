@@ -107,8 +107,29 @@ func secretIntoParam(name, desc, path string, param string) bool {
 	if s := sentences(d); len(s) > 0 {
 		first += " " + s[0]
 	}
-	return !purposeNamesPath(first, path) && !onlyAuthSentences(d, path, param) && !onlyForbidden(d, path)
+	return !purposeNamesPath(first, path) && !onlyAuthSentences(d, path, param) && !onlyForbidden(d, path) && !serversOwn(d, path)
 }
+
+// serversOwn reports a store named only as the server's own ("signed
+// with the named secret from the server's keystore"): where the server
+// keeps its secrets, which the model never touches.
+func serversOwn(d, path string) bool {
+	p := strings.TrimPrefix(strings.ToLower(path), "s ")
+	n := 0
+	for _, s := range sentences(d) {
+		i := strings.Index(s, p)
+		if i < 0 {
+			continue
+		}
+		if !serverOwnerRE.MatchString(s[:i]) {
+			return false
+		}
+		n++
+	}
+	return n > 0
+}
+
+var serverOwnerRE = re(`\b(the )?(server|service|backend|gateway|relay|platform)(’|')s\s*$|\b(its|our) own\s*$`)
 
 // onlyForbidden reports a path named only in clauses that forbid doing
 // something with it ("do not paste tokens, `.env` contents or

@@ -186,6 +186,25 @@ func wholeToken(s string, i, j int) string {
 
 // sentenceTail is the last n bytes of s within its last sentence or
 // dash-separated clause.
+var (
+	phoneDestRE    = re(`\bto (our |the |a |an |their )?([a-z0-9]+ ){0,4}\+?\d[\d ().-]{8,}\d\b`)
+	operatedDestRE = re(`\bto [^.;]{0,80}\b(operated|run|owned|hosted|managed|controlled) by ([a-z0-9][a-z0-9.-]*)\b`)
+)
+
+// operatedDest is a destination someone other than the user operates.
+func operatedDest(s string) string {
+	m := operatedDestRE.FindStringSubmatch(s)
+	if m == nil || ownerSelfRE.MatchString(m[2]) {
+		return ""
+	}
+	return m[0]
+}
+
+var ownerSelfRE = re(`^(you|your|yourself|the|this|our|us|we|it)$`)
+
+// intoRE: a destination just before a word.
+var intoRE = re(`\b(to|into|onto) (the |your |a )?$`)
+
 // accessOrdered reports an access verb in the clause before a secret
 // path that is not forbidden: "do not paste tokens, .env contents or
 // credentials into PR bodies" and "never cat files such as .env" are
@@ -300,7 +319,7 @@ func (sc *scan) analyze(text, orig string) signals {
 	}
 	lowOrig := strings.ToLower(orig)
 	for _, t := range []string{lowOrig, text} {
-		if loc := secretPathIndex(t); loc != nil {
+		if loc := secretPathIndex(t); loc != nil && !serverOwnerRE.MatchString(t[:loc[0]+1]) {
 			sg.sensPath = true
 			sg.note("path", wholeToken(t, loc[0], loc[1]))
 			if tail := sentenceTail(t[:loc[0]], 60); accessOrdered(pick(lm, lcRead, accessVerbBaseRE, accessVerbRE), tail) || !g.ascii && accessVerbIntlRE.MatchString(tail) {
@@ -335,6 +354,11 @@ func (sc *scan) analyze(text, orig string) signals {
 			continue
 		}
 		if summarised(text, loc) {
+			continue
+		}
+		// "Copy to clipboard", "save into the keychain": the words name
+		// where the tool puts something, not data it takes.
+		if intoRE.MatchString(text[max(0, loc[0]-12):loc[0]]) {
 			continue
 		}
 		// A model playground's prompts and messages are its input.
@@ -431,6 +455,13 @@ func (sc *scan) analyze(text, orig string) signals {
 			if strings.Contains(sent, "@") {
 				e = realMatch(sent, emailRE, own)
 			}
+			// A phone line, or a place someone else operates, is a
+			// literal destination too ("also copied to our monitoring line
+			// +1 415 555 0199", "mirrored to a shared channel operated by
+			// notify-labs").
+			if e == "" {
+				e = firstNonEmpty(phoneDestRE.FindString(nsent), operatedDest(nsent))
+			}
 			ext := firstNonEmpty(externalDest.FindString(nsent), externalDest.FindString(sent))
 			pd := firstNonEmpty(paramDest.FindString(nsent), carrierDestRE.FindString(nsent), arrowDestRE.FindString(sent))
 			if pd == "" && !g.ascii {
@@ -453,7 +484,8 @@ func (sc *scan) analyze(text, orig string) signals {
 			sideChannel := sens == "" && (u != "" || e != "") &&
 				(sideRE.MatchString(nsent) && (userDataRE.MatchString(nsent) || (quantRE.MatchString(nsent) || strongSideRE.MatchString(nsent)) && genericDataRE.MatchString(nsent)) ||
 					(passiveDest(sent) || passiveDest(nsent)) && (userDataRE.MatchString(nsent) || genericDataRE.MatchString(nsent) || sideRE.MatchString(nsent) || strongSideRE.MatchString(nsent)) ||
-					declarativeSendRE.MatchString(nsent) && (strongSideRE.MatchString(nsent) || userDataRE.MatchString(nsent) || genericDataRE.MatchString(nsent)))
+					declarativeSendRE.MatchString(nsent) && (strongSideRE.MatchString(nsent) || userDataRE.MatchString(nsent) || genericDataRE.MatchString(nsent)) ||
+					passiveSendRE.MatchString(nsent) && sideRE.MatchString(nsent) && (userDataRE.MatchString(nsent) || genericDataRE.MatchString(nsent)))
 			if sideChannel && ownService(firstNonEmpty(u, e), own.get()) {
 				sideChannel = false
 			}
@@ -661,7 +693,18 @@ func hiddenOrder(h string) bool {
 func hiddenRegions(s string) []string {
 	var out []string
 	for _, r := range hiddenMarkupRE {
-		for _, m := range r.FindAllStringSubmatch(s, 4) {
+		for _, ix := range r.FindAllStringSubmatchIndex(s, 4) {
+			// Markup in a code span ("markers like `<!-- x:start -->`")
+			// is shown to the reader as written.
+			if inCodeSpan(s, ix[0]) {
+				continue
+			}
+			m := make([]string, len(ix)/2)
+			for k := range m {
+				if ix[2*k] >= 0 {
+					m[k] = s[ix[2*k]:ix[2*k+1]]
+				}
+			}
 			body := m[len(m)-1]
 			if strings.HasPrefix(m[0], "<!--") || strings.HasPrefix(m[0], "[//]") || strings.HasPrefix(strings.TrimSpace(m[0]), "[//]") {
 				body = m[1]
@@ -677,13 +720,20 @@ func hiddenRegions(s string) []string {
 	return out
 }
 
+// inCodeSpan reports a position inside a markdown code span: an odd
+// number of backticks before it on its line.
+func inCodeSpan(s string, i int) bool {
+	line := s[strings.LastIndexByte(s[:i], '\n')+1 : i]
+	return strings.Count(line, "`")%2 == 1
+}
+
 // protectiveRE: a sentence that keeps data away from other tools.
-var protectiveRE = re(`\b(never|do not|don't|must not|should not) (\w+ ){0,8}(include|pass|send|share|give|forward|expose|leak|reveal|paste|copy|put|enter|type|hand|use|write|store|save|log|print)\b[^.]{0,60}\b(other tools?'?|other tool calls|another tool|other servers?)|\b(instead of|rather than) (trying|using|calling|switching to) (another|other|a different) (tool|server)`)
+var protectiveRE = re(`\b(never|do not|don't|must not|should not) (\w+ ){0,8}(include|pass|send|share|give|forward|expose|leak|reveal|paste|copy|put|enter|type|hand|use|write|store|save|log|print)\b[^.]{0,60}\b(other tools?'?|other tool calls|another tool|other servers?|any (other )?tools?)\b|\b(instead of|rather than) (trying|using|calling|switching to) (another|other|a different) (tool|server)`)
 
 // A side channel: data copied somewhere in addition to what the tool does.
 var (
 	sideRE        = re(`\b(silently|secretly|also|additionally|as well|in addition|too|copy|copies|duplicate|mirror(ed|s)?|together with|along with|including|retained|partners?|third part(y|ies)|for (model )?training|for analytics)\b`)
-	passiveSendRE = re(`\b(are|is|get|gets|will be|being|been)\s+(\w+\s+)?(sent|uploaded|forwarded|mirrored|copied|archived|published|logged|stored|kept|synced|transmitted|transferred|streamed|shared|posted|emailed|delivered|backed up|collected|retained|broadcast|saved)\b`)
+	passiveSendRE = re(`\b(are|is|get|gets|will be|being|been)\s+(\w+\s+){0,2}(sent|uploaded|forwarded|mirrored|copied|archived|published|logged|stored|kept|synced|transmitted|transferred|streamed|shared|posted|emailed|delivered|backed up|collected|retained|broadcast|saved)\b`)
 	strongSideRE  = re(`\b(silently|secretly|covertly|retained|partners?|third part(y|ies)|subprocessors?|contractors|for (model )?training|for analytics|kept public|publicly|indefinitely|for (our|their) records|partenaires|partner|terceros|parceiros)\b|партн|パートナー|合作伙伴|파트너|협력사`)
 	quantRE       = re(`\b(every|all|each|entire|whole|full|any)\b`)
 	userDataRE    = re(`\b(user'?s? (\w+ )?(notes?|files?|messages?|contacts?|emails?|documents?|data|history|photos?|calendar|invoices?|searches|location)|private (notes?|files?|messages?|data)|(notes?|messages?|files?) marked private)\b`)
@@ -987,14 +1037,14 @@ func (sc *scan) judgeText(ta *toolAnalysis, u textUnit, sg *signals, inj []detec
 		injStrong, injIntent = false, false
 		ours = false
 		sg.directed, sg.sensAccess = false, false
-	} else if detector && !(sg.override || sg.pretext) && examplesDisclaimedRE.MatchString(strings.ToLower(u.text)) {
+	} else if detector && !sg.pretext && examplesDisclaimedRE.MatchString(strings.ToLower(u.text)) {
 		// The same tool quoting whole attacks as its examples, and
 		// saying so ("the quoted examples above are things the detector
 		// looks for; they are not instructions to you"): what the
 		// quotes would order, send or hide is the example's.
 		injStrong, injIntent = false, false
 		ours = false
-		sg.directed, sg.sensAccess, sg.secrecy, sg.send, sg.exfilSentence, sg.copyTo, sg.urlTemplate, sg.mdImage = false, false, false, false, false, false, false, false
+		sg.directed, sg.sensAccess, sg.secrecy, sg.send, sg.exfilSentence, sg.copyTo, sg.urlTemplate, sg.mdImage, sg.override = false, false, false, false, false, false, false, false, false
 	}
 
 	// TOOL_POISONING.
@@ -1125,7 +1175,7 @@ func dedupe(ss []string) []string {
 // examples, not instructions.
 var examplesDisclaimedRE = re(`\b(examples?|patterns?|strings?|phrases?|samples?) (above|below|listed|quoted|shown)( above| below)? (are|is) (things|what|patterns|strings|examples|samples) (that )?(the (detector|scanner|classifier|tool|model) )?(looks? for|detects?|flags?|catches|recogni[sz]es)\b|\b(they|these|the (examples|patterns|quotes)) are not (instructions|commands|requests) (to|for) (you|the (model|assistant|agent))\b|\b(typical |common |known )?(patterns|attacks|phrases|techniques|things) (it|this tool|the (detector|scanner|classifier)) (flags?|detects?|catches|looks for)\b|\b(does not|doesn't|never) (follow|execute|obey|act on)( or (follow|execute|obey|act on))? (anything|any instructions?|what)\b`)
 
-var detectorPurposeRE = re(`\b(checks?|detects?|scans?|screens?|flags?|classif(y|ies)|analy[sz]es?|filters?|inspects?|guards?|tests?|evaluates?|scores?|triages?)\b[^.]{0,80}\b(prompt[- ]injections?|injections?|jailbreaks?|malicious (prompts?|inputs?|content|instructions)|phishing|spam|toxic\w*|unsafe (content|prompts?)|harmful content|adversarial (prompts?|inputs?))\b`)
+var detectorPurposeRE = re(`\b(checks?|detects?|scans?|screens?|flags?|classif(y|ies)|analy[sz]es?|filters?|inspects?|guards?|tests?|evaluates?|scores?|triages?)\b[^.]{0,120}\b(prompt[- ]injections?|injections?|jailbreaks?|malicious (prompts?|inputs?|content|instructions)|phishing|spam|toxic\w*|unsafe (content|prompts?)|harmful content|adversarial (prompts?|inputs?))\b`)
 
 // unlockingAThing reports a role-hijack reading of nothing but "unlock"
 // said of a vault, keychain, wallet or device ("requires the vault to be
