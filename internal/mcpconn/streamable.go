@@ -222,13 +222,8 @@ func (c *StreamableConn) noteInitialize(resp *jsonrpc.Response) {
 // connection usable; a transport failure is returned, and a lost session
 // ends the connection.
 func (c *StreamableConn) Write(ctx context.Context, msg jsonrpc.Message) error {
-	if err := c.failure(); err != nil {
+	if err := c.ended(); err != nil {
 		return err
-	}
-	select {
-	case <-c.done:
-		return mcp.ErrConnectionClosed
-	default:
 	}
 	data, err := jsonrpc.EncodeMessage(msg)
 	if err != nil {

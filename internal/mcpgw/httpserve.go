@@ -238,22 +238,5 @@ func (h *httpFront) serveCall(w http.ResponseWriter, r *http.Request, sess *http
 // cancel cancels a call the fast path serves on this session; false
 // leaves the notification to the SDK.
 func (s *httpSession) cancel(params json.RawMessage) bool {
-	var p struct {
-		RequestID any `json:"requestId"`
-	}
-	if json.Unmarshal(params, &p) != nil {
-		return false
-	}
-	id, err := jsonrpc.MakeID(p.RequestID)
-	if err != nil {
-		return false
-	}
-	s.mu.Lock()
-	cancel := s.calls[id]
-	s.mu.Unlock()
-	if cancel == nil {
-		return false
-	}
-	cancel(errClientCancelled)
-	return true
+	return cancelIn(&s.mu, s.calls, params)
 }

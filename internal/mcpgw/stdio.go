@@ -355,21 +355,26 @@ func answerOf(res map[string]any, complete bool) map[string]any {
 // cancelCall cancels a call the stream path serves; false leaves the
 // notification to the SDK (a call it serves, or none).
 func (c *clientConn) cancelCall(req *jsonrpc.Request) bool {
-	var p map[string]json.RawMessage
-	if json.Unmarshal(req.Params, &p) != nil {
-		return false
+	return cancelIn(&c.mu, c.calls, req.Params)
+}
+
+// cancelIn cancels, with the client's cause, the call among calls (guarded
+// by mu) that a notifications/cancelled names; false when it names none.
+func cancelIn(mu *sync.Mutex, calls map[jsonrpc.ID]context.CancelCauseFunc, params json.RawMessage) bool {
+	var p struct {
+		RequestID json.RawMessage `json:"requestId"`
 	}
 	var v any
-	if json.Unmarshal(p["requestId"], &v) != nil {
+	if json.Unmarshal(params, &p) != nil || json.Unmarshal(p.RequestID, &v) != nil {
 		return false
 	}
 	id, err := jsonrpc.MakeID(v)
 	if err != nil {
 		return false
 	}
-	c.mu.Lock()
-	cancel := c.calls[id]
-	c.mu.Unlock()
+	mu.Lock()
+	cancel := calls[id]
+	mu.Unlock()
 	if cancel == nil {
 		return false
 	}
