@@ -16,7 +16,6 @@ import (
 	"github.com/modelcontextprotocol/go-sdk/jsonrpc"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
-	"github.com/agentgov/agentgov/internal/jsonplain"
 	"github.com/agentgov/agentgov/internal/mcpconn"
 )
 
@@ -214,15 +213,7 @@ func (h *httpFront) serveCall(w http.ResponseWriter, r *http.Request, sess *http
 		}
 	}
 	out := g.govern(ctx, agent, "mcp-"+g.o.Server+"-"+r.Header.Get("Mcp-Session-Id"), p.name, p.args, nil)
-	res := out.result
-	if out.refusal != "" {
-		res = map[string]any{"isError": true, "content": []any{map[string]any{"type": "text", "text": out.refusal}}}
-	}
-	raw, err := jsonplain.Marshal(answerOf(res, false))
-	if err != nil {
-		raw, _ = jsonplain.Marshal(answerOf(map[string]any{"isError": true, "content": []any{map[string]any{"type": "text", "text": "the result was withheld: it does not encode"}}}, false))
-	}
-	data, err := jsonrpc.EncodeMessage(&jsonrpc.Response{ID: id, Result: raw})
+	data, err := jsonrpc.EncodeMessage(&jsonrpc.Response{ID: id, Result: out.answer(false)})
 	if err != nil {
 		http.Error(w, "the answer does not encode", http.StatusInternalServerError)
 		return true

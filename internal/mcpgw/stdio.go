@@ -320,17 +320,23 @@ func (c *clientConn) serve(ctx context.Context, id jsonrpc.ID, p callParams, com
 	if errors.Is(context.Cause(ctx), errClientCancelled) {
 		return
 	}
-	res := out.result
-	if out.refusal != "" {
-		res = map[string]any{"isError": true, "content": []any{map[string]any{"type": "text", "text": out.refusal}}}
+	if err := c.Connection.Write(context.Background(), &jsonrpc.Response{ID: id, Result: out.answer(complete)}); err != nil {
+		c.g.log.Debug("answering a call failed; the client is gone", "server", c.g.o.Server, "err", err)
+	}
+}
+
+// answer is the outcome as the result of the client's call: the checked
+// result, or an error result carrying the refusal.
+func (o outcome) answer(complete bool) json.RawMessage {
+	res := o.result
+	if o.refusal != "" {
+		res = map[string]any{"isError": true, "content": []any{map[string]any{"type": "text", "text": o.refusal}}}
 	}
 	raw, err := jsonplain.Marshal(answerOf(res, complete))
 	if err != nil {
 		raw, _ = jsonplain.Marshal(answerOf(map[string]any{"isError": true, "content": []any{map[string]any{"type": "text", "text": "the result was withheld: it does not encode"}}}, complete))
 	}
-	if err := c.Connection.Write(context.Background(), &jsonrpc.Response{ID: id, Result: raw}); err != nil {
-		c.g.log.Debug("answering a call failed; the client is gone", "server", c.g.o.Server, "err", err)
-	}
+	return raw
 }
 
 // answerOf is the result as the client's protocol wants it: content never
