@@ -174,12 +174,6 @@ var devFloors = map[string]float64{"dev-written-25": 0.675, "dev-written-27": 0.
 	// misses not yet read.
 	"dev-written-39": 0.80, "dev-written-40": 0.75}
 
-// devFPRCeilings hold development sets whose remaining false alarms were
-// read and not fixed: dev-written-44's three honest servers are read by
-// the prompt-injection detector as role hijack, tool hijack and
-// instruction override (round 21).
-var devFPRCeilings = map[string]float64{"dev-written-44": 0.10}
-
 func TestQualityDev(t *testing.T) {
 	for _, split := range devSplits {
 		q := evaluate(t, split)
@@ -194,14 +188,11 @@ func TestQualityDev(t *testing.T) {
 		}
 		// Development data is fitted: anything below the targets (or a
 		// set's floor) here is a regression.
-		floor, ceiling := targetRecall, targetFPR
+		floor := targetRecall
 		if f, ok := devFloors[split]; ok {
 			floor = f
 		}
-		if c, ok := devFPRCeilings[split]; ok {
-			ceiling = c
-		}
-		if q.recall < floor || q.fpr > ceiling {
+		if q.recall < floor || q.fpr > targetFPR {
 			t.Errorf("%s: recall %.3f, false-positive rate %.3f", split, q.recall, q.fpr)
 		}
 	}

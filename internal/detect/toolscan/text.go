@@ -908,7 +908,7 @@ func (sc *scan) text(ctx context.Context, ta *toolAnalysis, u textUnit) error {
 			return fmt.Errorf("%s: %s %s: %w", Name, ta.name, u.path, err)
 		}
 		for _, f := range res.Findings {
-			if f.Severity.Rank() >= detect.High.Rank() && !unlockingAThing(u.text, f) && !categoryLabel(u.text, f) && !protectiveOverride(u.text, f) && !ignoringAThing(u.text, f) && !(f.Type == injection.TypeSystemPromptExtraction && sc.modelTool()) {
+			if f.Severity.Rank() >= detect.High.Rank() && !unlockingAThing(u.text, f) && !categoryLabel(u.text, f) && !protectiveOverride(u.text, f) && !ignoringAThing(u.text, f) && !(f.Type == injection.TypeSystemPromptExtraction && sc.modelTool()) && !setupOrSetting(u.text, f) {
 				inj = append(inj, f)
 			}
 		}
@@ -1191,7 +1191,34 @@ func unlockingAThing(text string, f detect.Finding) bool {
 	return lockedThingRE.MatchString(around)
 }
 
-var lockedThingRE = re(`\b(vaults?|keychains?|wallets?|keystores?|keyrings?|password managers?|safes?|devices?|phones?|screens?|laptops?|databases?|accounts?|doors?|locks?|files?|archives?|volumes?|disks?)\b`)
+var lockedThingRE = re(`\b(vaults?|keychains?|wallets?|keystores?|keyrings?|password managers?|safes?|devices?|phones?|screens?|laptops?|databases?|accounts?|doors?|locks?|files?|archives?|volumes?|disks?|sessions?|bitwarden|1password|keepass\w*)\b`)
+
+// setupOrSetting reports an override or tool-call reading of a parameter
+// setting written as code ("unless `overwrite: true`") or of a command
+// the user is to run in a terminal ("run `bw unlock` in terminal"): the
+// text names a setting or sets the server up, it orders the model
+// nothing.
+func setupOrSetting(text string, f detect.Finding) bool {
+	if f.Start < 0 || f.End > len(text) || f.Start >= f.End {
+		return false
+	}
+	switch f.Type {
+	case injection.TypeInstructionOverride:
+		if !inCodeSpan(text, f.Start) {
+			return false
+		}
+		end := strings.IndexByte(text[f.Start:], '`')
+		return end >= 0 && settingRE.MatchString(text[f.Start:f.Start+end])
+	case injection.TypeToolHijack:
+		return terminalSetupRE.MatchString(strings.ToLower(sentenceAround(text, []int{f.Start, f.End})))
+	}
+	return false
+}
+
+var (
+	settingRE       = re(`^[\w.-]+\s*[:=]\s*[\w."'-]+$`)
+	terminalSetupRE = re(`\b(run|execute|type|enter)\s+\x60[^\x60]{1,80}\x60\s+(in|from|on)\s+(a |the |your )?(terminal|shell|console|command line|cli)\b`)
+)
 
 // categoryLabel reports a chat-template reading of a label that opens a
 // tool description ("Admin: suspend a user account"): a role tag would
