@@ -164,7 +164,7 @@ const (
 // generated dev split and the sets written by hand in other styles, each
 // measured once before the scanner was tuned on it.
 var devSplits = []string{"dev", "dev-written-1", "dev-written-2", "dev-written-3", "dev-written-4", "dev-written-5", "dev-written-6", "dev-written-7", "dev-written-8", "dev-written-9", "dev-written-10", "dev-written-11", "dev-written-12",
-	"dev-written-13", "dev-written-14", "dev-written-15", "dev-written-16", "dev-written-17", "dev-written-18", "dev-written-19", "dev-written-20", "dev-written-21", "dev-written-22", "dev-written-23", "dev-written-24", "dev-written-25", "dev-written-26", "dev-written-27", "dev-written-28", "dev-written-29", "dev-written-30", "dev-written-31", "dev-written-32", "dev-written-33", "dev-written-34", "dev-written-35", "dev-written-36", "dev-written-37", "dev-written-38", "dev-written-39", "dev-written-40", "dev-written-41", "dev-written-42", "dev-written-43", "dev-written-44"}
+	"dev-written-13", "dev-written-14", "dev-written-15", "dev-written-16", "dev-written-17", "dev-written-18", "dev-written-19", "dev-written-20", "dev-written-21", "dev-written-22", "dev-written-23", "dev-written-24", "dev-written-25", "dev-written-26", "dev-written-27", "dev-written-28", "dev-written-29", "dev-written-30", "dev-written-31", "dev-written-32", "dev-written-33", "dev-written-34", "dev-written-35", "dev-written-36", "dev-written-37", "dev-written-38", "dev-written-39", "dev-written-40", "dev-written-41", "dev-written-42", "dev-written-43", "dev-written-44", "dev-written-45"}
 
 // devFloors hold development sets that are not fitted to the targets at
 // the recall where they stand (testdata/README.md, round 18): each was
@@ -172,7 +172,14 @@ var devSplits = []string{"dev", "dev-written-1", "dev-written-2", "dev-written-3
 var devFloors = map[string]float64{"dev-written-25": 0.675, "dev-written-27": 0.80, "dev-written-28": 0.80, "dev-written-29": 0.75,
 	// Round 20's last two sets: their false alarms were fixed, their
 	// misses not yet read.
-	"dev-written-39": 0.80, "dev-written-40": 0.75}
+	"dev-written-39": 0.80, "dev-written-40": 0.75,
+	// Round 21's last set (precision-focused, 15 / 45): false alarms
+	// partly fixed, misses not read.
+	"dev-written-45": 0.70}
+
+// devFPRCeilings hold development sets whose false alarms were not all
+// fixed: dev-written-45's remaining seven were read, not fixed (round 21).
+var devFPRCeilings = map[string]float64{"dev-written-45": 0.16}
 
 func TestQualityDev(t *testing.T) {
 	for _, split := range devSplits {
@@ -188,11 +195,14 @@ func TestQualityDev(t *testing.T) {
 		}
 		// Development data is fitted: anything below the targets (or a
 		// set's floor) here is a regression.
-		floor := targetRecall
+		floor, ceiling := targetRecall, targetFPR
 		if f, ok := devFloors[split]; ok {
 			floor = f
 		}
-		if q.recall < floor || q.fpr > targetFPR {
+		if c, ok := devFPRCeilings[split]; ok {
+			ceiling = c
+		}
+		if q.recall < floor || q.fpr > ceiling {
 			t.Errorf("%s: recall %.3f, false-positive rate %.3f", split, q.recall, q.fpr)
 		}
 	}
@@ -261,11 +271,14 @@ func TestQualityHeldOut(t *testing.T) {
 		// with the round-20 scanner (0.767 / 0.200 and 0.800 / 0.200);
 		// heldout-written-17 was written after the round's first part
 		// (0.833 / 0.233 then). Each was measured once more at the end
-		// (0.767 / 0.200, 0.800 / 0.167, 0.833 / 0.233) and never read.
+		// (0.767 / 0.200, 0.800 / 0.133, 0.833 / 0.233) and never read.
 		// Held one server below its recall, at its false-positive rate.
 		{"heldout-written-15", 0.733, 0.20},
-		{"heldout-written-16", 0.766, 0.167},
+		{"heldout-written-16", 0.766, 0.134},
 		{"heldout-written-17", 0.80, 0.234},
+		// Written after round 21's second part; measured then (0.867 /
+		// 0.167) and once at the end (the same).
+		{"heldout-written-18", 0.833, 0.167},
 	} {
 		q := evaluate(t, c.split)
 		t.Logf("%s split:\n%s", c.split, q.table())

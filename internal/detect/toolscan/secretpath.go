@@ -132,7 +132,9 @@ func serversOwn(d, path string) bool {
 var serverOwnerRE = re(`\b(the )?(server|service|backend|gateway|relay|platform)(’|')s\s*$|\b(its|our) own\s*$`)
 
 // onlyForbidden reports a path named only in clauses that forbid doing
-// something with it ("do not paste tokens, `.env` contents or
+// something with it, leave it out, or give it as an example of a place
+// (decoys "planted where an intruder would find them (e.g.
+// ~/.aws/credentials)") ("do not paste tokens, `.env` contents or
 // credentials into PR bodies", "never cat files such as .env"): the
 // server's rule against the act, whatever parameter it mentions
 // elsewhere. "Do not skip reading ~/.ssh/id_rsa" is an order.
@@ -144,13 +146,17 @@ func onlyForbidden(d, path string) bool {
 		if i < 0 {
 			continue
 		}
-		if !forbiddenClause(sentenceTail(s[:i], 80)) {
+		if tail := sentenceTail(s[:i], 80); !forbiddenClause(tail) && !exclusionRE.MatchString(tail) && !exampleRE.MatchString(s[max(0, i-32):i]) {
 			return false
 		}
 		n++
 	}
 	return n > 0
 }
+
+// exclusionRE: a mention that is left out ("consider excluding ~/.ssh",
+// "skip .env").
+var exclusionRE = re(`\b(exclud\w*|except|excepting|ignor(e|es|ed|ing)|omit(s|ted|ting)?|skip(s|ped|ping)?)\b[^.;:!?]{0,60}$`)
 
 // forbiddenClause reports text before a mention that opens a prohibition
 // in the mention's own clause.

@@ -557,7 +557,7 @@ var thisToolOrderRE = re(`\b(call|use|run|invoke|query|try) this( tool| function
 // negatedAgentRE: a generic reference that is the agent of a negated
 // passive ("the token itself is never returned by any tool", "is not
 // exposed to other tools"): a statement of what does not happen.
-var negatedAgentRE = re(`\b(never|not|no longer|n't|nor)( be| been| being)?( \w+ly)? (returned|exposed|shown|shared|sent|passed|given|revealed|visible|available|accessible|readable|logged|printed|included|disclosed|handed|forwarded|leaked|written|stored|saved|used|read|seen) (by|to|through|via|from|in|into|with|for) (the )?$`)
+var negatedAgentRE = re(`\b(should not|shouldn't|must not|mustn't|may not) (\w+ ){0,6}(through|via|with|using) (the )?$|\b(never|not|no longer|n't|nor)( be| been| being)?( \w+ly)? (returned|exposed|shown|shared|sent|passed|given|revealed|visible|available|accessible|readable|logged|printed|included|disclosed|handed|forwarded|leaked|written|stored|saved|used|read|seen) (by|to|through|via|from|in|into|with|for) (the )?$`)
 
 // descriptiveRefRE: a generic reference in a relative clause that
 // describes a data flow ("a `ref` you pass to other tools", "the id used
@@ -1173,7 +1173,7 @@ func dedupe(ss []string) []string {
 // or unsafe content in text.
 // examplesDisclaimedRE: a detector's text saying its quoted patterns are
 // examples, not instructions.
-var examplesDisclaimedRE = re(`\b(examples?|patterns?|strings?|phrases?|samples?) (above|below|listed|quoted|shown)( above| below)? (are|is) (things|what|patterns|strings|examples|samples) (that )?(the (detector|scanner|classifier|tool|model) )?(looks? for|detects?|flags?|catches|recogni[sz]es)\b|\b(they|these|the (examples|patterns|quotes)) are not (instructions|commands|requests) (to|for) (you|the (model|assistant|agent))\b|\b(typical |common |known )?(patterns|attacks|phrases|techniques|things) (it|this tool|the (detector|scanner|classifier)) (flags?|detects?|catches|looks for)\b|\b(does not|doesn't|never) (follow|execute|obey|act on)( or (follow|execute|obey|act on))? (anything|any instructions?|what)\b`)
+var examplesDisclaimedRE = re(`\b(examples?|patterns?|strings?|phrases?|samples?) (above|below|listed|quoted|shown)( above| below)? (are|is) (things|what|patterns|strings|examples|samples) (that )?(the (detector|scanner|classifier|tool|model) )?(looks? for|detects?|flags?|catches|recogni[sz]es)\b|\b(they|these|the (examples|patterns|quotes)) are not (instructions|commands|requests) (to|for) (you|the (model|assistant|agent))\b|\b(typical |common |known )?(patterns|attacks|phrases|techniques|things) (it|this tool|the (detector|scanner|classifier)) (flags?|detects?|catches|looks for)\b|\b(does not|doesn't|never) (follow|execute|obey|act on)( or (follow|execute|obey|act on|answer))? (anything|any instructions?|what|the (prompt|text|input|content))\b|\b(examples|strings|phrasings|samples) (of strings )?(this tool|the tool|it) (is built to|will|can|should) (catch|detect|flag)\b|\bquoted, do not follow them\b|\b(techniques|attacks) and (sample|example) (phrasings|strings|prompts)\b`)
 
 var detectorPurposeRE = re(`\b(checks?|detects?|scans?|screens?|flags?|classif(y|ies)|analy[sz]es?|filters?|inspects?|guards?|tests?|evaluates?|scores?|triages?)\b[^.]{0,120}\b(prompt[- ]injections?|injections?|jailbreaks?|malicious (prompts?|inputs?|content|instructions)|phishing|spam|toxic\w*|unsafe (content|prompts?)|harmful content|adversarial (prompts?|inputs?))\b`)
 
