@@ -264,11 +264,20 @@ func (s *StreamConn) Write(ctx context.Context, msg jsonrpc.Message) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	data, err := jsonrpc.EncodeMessage(msg)
+	data, err := encode(msg)
 	if err != nil {
-		return fmt.Errorf("mcpconn: encoding a message: %w", err)
+		return err
 	}
 	return s.writeLine(data)
+}
+
+// encode is a message's wire form.
+func encode(msg jsonrpc.Message) ([]byte, error) {
+	data, err := jsonrpc.EncodeMessage(msg)
+	if err != nil {
+		return nil, fmt.Errorf("mcpconn: encoding a message: %w", err)
+	}
+	return data, nil
 }
 
 func (s *StreamConn) writeLine(data []byte) error {

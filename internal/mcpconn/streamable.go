@@ -225,9 +225,9 @@ func (c *StreamableConn) Write(ctx context.Context, msg jsonrpc.Message) error {
 	if err := c.ended(); err != nil {
 		return err
 	}
-	data, err := jsonrpc.EncodeMessage(msg)
+	data, err := encode(msg)
 	if err != nil {
-		return fmt.Errorf("mcpconn: encoding a message: %w", err)
+		return err
 	}
 	req, _ := msg.(*jsonrpc.Request)
 	call := req != nil && req.IsCall()
