@@ -16,6 +16,7 @@ import (
 	"github.com/agentgov/agentgov/api"
 	"github.com/agentgov/agentgov/internal/audit"
 	"github.com/agentgov/agentgov/internal/config"
+	"github.com/agentgov/agentgov/internal/detect/detecttest"
 	"github.com/agentgov/agentgov/internal/gate"
 	"github.com/agentgov/agentgov/internal/mcpconn"
 	"github.com/agentgov/agentgov/internal/store/memory"
@@ -106,7 +107,7 @@ func BenchmarkMCPProxyOverhead(b *testing.B) {
 	run := func(b *testing.B, cs *mcp.ClientSession) time.Duration {
 		b.ReportAllocs()
 		b.ResetTimer()
-		start, cpu0 := time.Now(), processCPU()
+		start, cpu0 := time.Now(), detecttest.ProcessCPU()
 		for b.Loop() {
 			res, err := cs.CallTool(ctx, &mcp.CallToolParams{Name: "echo", Arguments: args})
 			if err != nil || res.IsError {
@@ -114,7 +115,7 @@ func BenchmarkMCPProxyOverhead(b *testing.B) {
 			}
 		}
 		d := time.Since(start)
-		if cpu := processCPU() - cpu0; cpu > 0 {
+		if cpu := detecttest.ProcessCPU() - cpu0; cpu > 0 {
 			b.ReportMetric(float64(cpu.Nanoseconds())/float64(b.N)/1e3, "cpu-µs/call")
 		}
 		return d

@@ -4,7 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"testing"
-	"time"
+
+	"github.com/agentgov/agentgov/internal/detect/detecttest"
 )
 
 // benchCode is realistic Python an agent writes: a small service with
@@ -96,12 +97,9 @@ func BenchmarkCodeScanLanguages(b *testing.B) {
 
 // TestLinearTime: time grows linearly with the input in every language,
 // also for pathological shapes (one long line, deep call nesting within
-// the limit, one huge string): 8× the input may cost at most 16× the time
-// (best of three runs each).
+// the limit, one huge string): 8× the input may cost at most 16× the CPU
+// time (detecttest.LinearTime).
 func TestLinearTime(t *testing.T) {
-	if testing.Short() {
-		t.Skip("timing test")
-	}
 	d := New()
 	shapes := map[string]func(n int) (Language, string){
 		"python":    func(n int) (Language, string) { return Python, benchInput(n) },
@@ -127,24 +125,11 @@ func TestLinearTime(t *testing.T) {
 	}
 	for name, shape := range shapes {
 		t.Run(name, func(t *testing.T) {
-			best := func(n int) time.Duration {
+			detecttest.LinearTime(t, func(n int) error {
 				lang, src := shape(n)
-				b := time.Duration(1 << 62)
-				for range 3 {
-					start := time.Now()
-					if _, err := d.Find(src, lang); err != nil {
-						t.Fatal(err)
-					}
-					b = min(b, time.Since(start))
-				}
-				return b
-			}
-			best(4 << 10)
-			small, large := best(32<<10), best(256<<10)
-			t.Logf("32 KB: %v, 256 KB: %v (×%.1f)", small, large, float64(large)/float64(small))
-			if large > 16*small+20*time.Millisecond {
-				t.Errorf("256 KB took %v, more than 16× the %v of 32 KB", large, small)
-			}
+				_, err := d.Find(src, lang)
+				return err
+			})
 		})
 	}
 }
