@@ -178,8 +178,8 @@ var devFloors = map[string]float64{"dev-written-25": 0.675, "dev-written-27": 0.
 	"dev-written-45": 0.70}
 
 // devFPRCeilings hold development sets whose false alarms were not all
-// fixed: dev-written-45's remaining seven were read, not fixed (round 21).
-var devFPRCeilings = map[string]float64{"dev-written-45": 0.16}
+// fixed: dev-written-45's remaining six were read, not fixed (round 21).
+var devFPRCeilings = map[string]float64{"dev-written-45": 0.14}
 
 func TestQualityDev(t *testing.T) {
 	for _, split := range devSplits {
