@@ -368,9 +368,7 @@ func (c *StreamableConn) noteSession(resp *http.Response) error {
 // answers a request with an error naming the status.
 func (c *StreamableConn) refused(resp *http.Response, req *jsonrpc.Request, call bool) error {
 	body, _ := readBounded(resp.Body, 1<<20)
-	if resp.StatusCode == http.StatusNotFound && c.SessionID() != "" {
-		err := fmt.Errorf("%w (HTTP 404)", ErrSessionGone)
-		c.fail(err)
+	if err := c.sessionGone(resp); err != nil {
 		return err
 	}
 	if !call {
@@ -411,7 +409,7 @@ func (c *StreamableConn) readStream(ctx context.Context, resp *http.Response, re
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		if errors.Is(err, sse.ErrTooLarge) || errors.Is(err, errMalformed) {
+		if unreadable(err) {
 			c.fail(fmt.Errorf("mcpconn: the answer to %s: %w", req.Method, err))
 			return c.failErr
 		}
@@ -472,6 +470,13 @@ func backoff(retry time.Duration, attempt int) time.Duration {
 // errMalformed is an event that is not a JSON-RPC message.
 var errMalformed = errors.New("an event is not a JSON-RPC message")
 
+// unreadable reports a stream error that no reconnection mends: an event
+// beyond the bound or one that is not a JSON-RPC message (a server that
+// writes those is broken); an ended or cut stream may be resumed.
+func unreadable(err error) bool {
+	return errors.Is(err, sse.ErrTooLarge) || errors.Is(err, errMalformed)
+}
+
 // events delivers a stream's messages until the answer to id (true) or
 // the stream's end; a zero id reads to the end.
 func (c *StreamableConn) events(r *sse.Reader, id jsonrpc.ID) (bool, error) {
@@ -523,17 +528,26 @@ func (c *StreamableConn) resume(ctx context.Context, lastID string, delay time.D
 	if err != nil {
 		return nil, err
 	}
-	switch {
-	case resp.StatusCode == http.StatusNotFound && c.SessionID() != "":
+	if err := c.sessionGone(resp); err != nil {
 		resp.Body.Close()
-		err := fmt.Errorf("%w (HTTP 404)", ErrSessionGone)
-		c.fail(err)
 		return nil, err
-	case resp.StatusCode != http.StatusOK || mediaType(resp.Header.Get("Content-Type")) != "text/event-stream":
+	}
+	if resp.StatusCode != http.StatusOK || mediaType(resp.Header.Get("Content-Type")) != "text/event-stream" {
 		resp.Body.Close()
 		return nil, fmt.Errorf("GET answered HTTP %d (%s)", resp.StatusCode, resp.Header.Get("Content-Type"))
 	}
 	return resp, nil
+}
+
+// sessionGone ends the connection when the server answers 404 to a
+// request carrying the session's id: the server no longer knows it.
+func (c *StreamableConn) sessionGone(resp *http.Response) error {
+	if resp.StatusCode != http.StatusNotFound || c.SessionID() == "" {
+		return nil
+	}
+	err := fmt.Errorf("%w (HTTP 404)", ErrSessionGone)
+	c.fail(err)
+	return err
 }
 
 // startStandalone opens the GET stream once, after initialisation, on a
@@ -568,7 +582,7 @@ func (c *StreamableConn) listen() {
 		if c.ctx.Err() != nil || c.ended() != nil {
 			return
 		}
-		if errors.Is(err, sse.ErrTooLarge) || errors.Is(err, errMalformed) {
+		if unreadable(err) {
 			c.fail(fmt.Errorf("mcpconn: the server's message stream: %w", err))
 			return
 		}

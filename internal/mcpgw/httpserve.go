@@ -172,6 +172,10 @@ func acceptsBoth(values []string) bool {
 	return jsonOK && streamOK
 }
 
+// loopback is the SDK's own test of a loopback address (host or
+// host:port, "localhost" exactly): eligible must not serve a request the
+// SDK's rebinding check would refuse, so it does not use the looser
+// config.IsLoopbackAddr (any case of "localhost", host:port only).
 func loopback(hostport string) bool {
 	host, _, err := net.SplitHostPort(hostport)
 	if err != nil {

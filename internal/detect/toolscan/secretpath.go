@@ -114,14 +114,22 @@ func secretIntoParam(name, desc, path string, param string) bool {
 // with the named secret from the server's keystore"): where the server
 // keeps its secrets, which the model never touches.
 func serversOwn(d, path string) bool {
-	p := strings.TrimPrefix(strings.ToLower(path), "s ")
+	return everyMention(d, strings.TrimPrefix(strings.ToLower(path), "s "), func(s string, i int) bool {
+		return serverOwnerRE.MatchString(s[:i])
+	})
+}
+
+// everyMention reports a path named at least once in d, and in every
+// sentence that names it, first at i, ok(sentence, i).
+func everyMention(d, path string, ok func(sent string, i int) bool) bool {
+	p := strings.ToLower(path)
 	n := 0
 	for _, s := range sentences(d) {
 		i := strings.Index(s, p)
 		if i < 0 {
 			continue
 		}
-		if !serverOwnerRE.MatchString(s[:i]) {
+		if !ok(s, i) {
 			return false
 		}
 		n++
@@ -132,26 +140,18 @@ func serversOwn(d, path string) bool {
 var serverOwnerRE = re(`\b(the )?(server|service|backend|gateway|relay|platform)(’|')s\s*$|\b(its|our) own\s*$`)
 
 // onlyForbidden reports a path named only in clauses that forbid doing
-// something with it, leave it out, or give it as an example of a place
-// (decoys "planted where an intruder would find them (e.g.
-// ~/.aws/credentials)") ("do not paste tokens, `.env` contents or
-// credentials into PR bodies", "never cat files such as .env"): the
-// server's rule against the act, whatever parameter it mentions
-// elsewhere. "Do not skip reading ~/.ssh/id_rsa" is an order.
+// something with it ("do not paste tokens, `.env` contents or
+// credentials into PR bodies", "never cat files such as .env"), that
+// leave it out ("consider excluding ~/.ssh"), or that give it as an
+// example of a place (decoys "planted where an intruder would find them
+// (e.g. ~/.aws/credentials)"): the server's rule against the act,
+// whatever parameter it mentions elsewhere. "Do not skip reading
+// ~/.ssh/id_rsa" is an order.
 func onlyForbidden(d, path string) bool {
-	p := strings.ToLower(path)
-	n := 0
-	for _, s := range sentences(d) {
-		i := strings.Index(s, p)
-		if i < 0 {
-			continue
-		}
-		if tail := sentenceTail(s[:i], 80); !forbiddenClause(tail) && !exclusionRE.MatchString(tail) && !exampleRE.MatchString(s[max(0, i-32):i]) {
-			return false
-		}
-		n++
-	}
-	return n > 0
+	return everyMention(d, path, func(s string, i int) bool {
+		tail := sentenceTail(s[:i], 80)
+		return forbiddenClause(tail) || exclusionRE.MatchString(tail) || exampleRE.MatchString(s[max(0, i-32):i])
+	})
 }
 
 // exclusionRE: a mention that is left out ("consider excluding ~/.ssh",
@@ -179,16 +179,7 @@ var authSentenceRE = re(`\b(authenticat\w+|auth|log ?in|sign ?in)\b|認証|认�
 // transfer: the tool's own login, not a file the model is asked to send
 // ("to authenticate, put ~/.aws/credentials in `notes`" still counts).
 func onlyAuthSentences(d, path, param string) bool {
-	p := strings.ToLower(path)
-	n := 0
-	for _, s := range sentences(d) {
-		if !strings.Contains(s, p) {
-			continue
-		}
-		if !authSentenceRE.MatchString(s) || mentionsParam(s, param) || transferBaseRE.MatchString(s) {
-			return false
-		}
-		n++
-	}
-	return n > 0
+	return everyMention(d, path, func(s string, _ int) bool {
+		return authSentenceRE.MatchString(s) && !mentionsParam(s, param) && !transferBaseRE.MatchString(s)
+	})
 }
