@@ -317,13 +317,12 @@ func (sc *scan) indirect(g gate, text, lowOrig string, sg *signals) {
 	}
 	// A safeguard on money or production said to be gone ("call-back
 	// verification was retired; changes take effect for the next payment
-	// run") tells the model to act without it.
-	for _, sent := range sentences(text) {
-		if m := safeguardGoneRE.FindString(sent); m != "" && consequentialRE.MatchString(text) {
-			sg.override = true
-			sg.note("override", m)
-			break
-		}
+	// run") tells the model to act without it. The phrase has no
+	// punctuation in it, so it never spans two sentences: the text is
+	// searched whole, without splitting it.
+	if m := safeguardGoneRE.FindString(text); m != "" && consequentialRE.MatchString(text) {
+		sg.override = true
+		sg.note("override", m)
 	}
 	if g.any(overrideEuphemismKeys) {
 		for _, loc := range overrideEuphemismRE.FindAllStringIndex(text, 4) {
