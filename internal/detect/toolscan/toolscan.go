@@ -37,6 +37,7 @@ import (
 
 	"github.com/agentgov/agentgov/internal/detect"
 	"github.com/agentgov/agentgov/internal/detect/injection"
+	"github.com/agentgov/agentgov/internal/detect/textclass"
 )
 
 // Name is the scanner's name in `agentgov scan --detector`.
@@ -164,11 +165,15 @@ type Scanner struct {
 	inj *injection.Detector
 	// known are the well-known tool and server names for typosquatting.
 	known knownNames
+	// model is the second stage (model.go); modelErr why it is missing.
+	model    *textclass.Model
+	modelErr error
 }
 
 // New returns a Scanner.
 func New() *Scanner {
-	return &Scanner{inj: injection.New(), known: loadKnownNames()}
+	m, err := loadModel()
+	return &Scanner{inj: injection.New(), known: loadKnownNames(), model: m, modelErr: err}
 }
 
 // Scan is New().Scan for one-off use; a caller scanning often keeps a
@@ -177,6 +182,11 @@ func Scan(ctx context.Context, in Input) ([]Finding, error) { return New().Scan(
 
 // Scan returns the findings of one server, sorted by tool, path and type.
 func (s *Scanner) Scan(ctx context.Context, in Input) (out []Finding, err error) {
+	if s.modelErr != nil {
+		// The embedded model is part of the build: without it the
+		// verdicts would differ from the documented ones.
+		return nil, fmt.Errorf("%s: %w", Name, s.modelErr)
+	}
 	if n := len(in.Tools) + len(in.Prompts) + len(in.Resources); n > MaxTools {
 		return nil, fmt.Errorf("%w: %d definitions (limit %d)", ErrTooLarge, n, MaxTools)
 	}
@@ -222,6 +232,7 @@ func (s *Scanner) Scan(ctx context.Context, in Input) (out []Finding, err error)
 			}
 		}
 	}
+	sc.weigh(s.model)
 	return sortFindings(sc.out), nil
 }
 

@@ -1,0 +1,190 @@
+package toolscan
+
+import (
+	_ "embed"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/agentgov/agentgov/internal/detect"
+	"github.com/agentgov/agentgov/internal/detect/textclass"
+	"github.com/agentgov/agentgov/internal/textnorm"
+)
+
+// The scanner's second stage is a text classifier trained on the labelled
+// development sets under testdata (never on the held-out ones): a logistic
+// regression over the words of all of a server's definitions. The rules
+// say what is wrong and where; the model says how much the server as a
+// whole reads like the malicious servers it was trained on. It moves a
+// verdict only at its ends:
+//
+//   - at or below modelClears, a finding of a text-based type (any type
+//     but HIDDEN_CHARACTERS, TYPOSQUATTING and RUG_PULL, which are facts
+//     about characters, names and versions rather than a reading of the
+//     text) is lowered from high to medium: rules that read intent fire on
+//     honest servers whose job involves sending, reading or holding
+//     secrets, and the model separates those from attacks better than any
+//     rule did on text no rule was written for;
+//   - above modelFlags, a server no rule raised to high, and in which the
+//     model knows at least modelMinWords words, gets one high finding on
+//     the tool the model scores highest, with the words that weighed most.
+//
+// A critical finding is never lowered. testdata/README.md ("The second
+// stage") records how the thresholds were chosen and what the model scores
+// on the held-out sets.
+//
+// Regenerate the model after changing a development set or the text the
+// model reads: go test ./internal/detect/toolscan -run TestModelFile -update-model
+//
+//go:embed textmodel.tsv
+var modelFile []byte
+
+const (
+	modelClears = 0.2
+	modelFlags  = 0.8
+	// modelMinWords is the least number of distinct words the model must
+	// know in a server before its reading alone may flag it: a sentence or
+	// two is too little to go on.
+	modelMinWords = 20
+)
+
+var loadModel = sync.OnceValues(func() (*textclass.Model, error) { return textclass.Parse(modelFile) })
+
+// modelTrainOptions are the options the embedded model was trained with.
+var modelTrainOptions = textclass.TrainOptions{MinDF: 2, C: 10, MaxIter: 2000}
+
+// modelDetail opens the detail of a finding the model raised alone.
+const modelDetail = "no single rule found a definite instruction,"
+
+// textBased reports whether findings of type t come from reading the text,
+// so that the model's reading may lower them.
+func textBased(t string) bool {
+	return t != TypeHiddenCharacters && t != TypeTyposquatting && t != TypeRugPull
+}
+
+// serverBag is the model's view of a server: the words of everything the
+// server shows the model, normalised as the rules see them (folded
+// confusables and leetspeak, decoded payloads).
+func serverBag(in *Input) textclass.Bag {
+	b := textclass.Bag{}
+	add := func(s string) { addText(b, s) }
+	add(in.Server)
+	add(in.Instructions)
+	for i := range in.Tools {
+		toolText(&in.Tools[i], add)
+	}
+	for _, p := range in.Prompts {
+		add(p.Name)
+		add(p.Title)
+		add(p.Description)
+		for _, a := range p.Arguments {
+			add(a.Name)
+			add(a.Title)
+			add(a.Description)
+		}
+	}
+	for _, r := range in.Resources {
+		for _, s := range []string{r.Name, r.Title, r.URI, r.URITemplate, r.Description, r.MIMEType} {
+			add(s)
+		}
+	}
+	return b
+}
+
+// toolText hands every string of a tool's definition to add: its name,
+// title and description, and the keys and strings of its schemas and
+// annotations.
+func toolText(t *Tool, add func(string)) {
+	add(t.Name)
+	add(t.Title)
+	add(t.Description)
+	var walk func(v any, depth int)
+	walk = func(v any, depth int) {
+		if depth > maxDepth {
+			return
+		}
+		switch v := v.(type) {
+		case string:
+			add(v)
+		case map[string]any:
+			for k, e := range v {
+				add(k)
+				walk(e, depth+1)
+			}
+		case []any:
+			for _, e := range v {
+				walk(e, depth+1)
+			}
+		}
+	}
+	walk(t.InputSchema, 0)
+	walk(t.OutputSchema, 0)
+	walk(t.Annotations, 0)
+}
+
+// addText adds s to b as the rules read it: the folded view, and the
+// folded views of what was decoded from it.
+func addText(b textclass.Bag, s string) {
+	if s == "" {
+		return
+	}
+	n := textnorm.Normalize(s, textnorm.Options{NoCompact: true})
+	var add func(t *textnorm.Text)
+	add = func(t *textnorm.Text) {
+		b.Add(t.Folded.Text)
+		for i := range t.Decoded {
+			add(t.Decoded[i].Text)
+		}
+	}
+	add(&n)
+}
+
+// weigh applies the second stage to the findings of one server.
+func (sc *scan) weigh(m *textclass.Model) {
+	bag := serverBag(sc.in)
+	p := m.Score(bag)
+	if p <= modelClears {
+		for i := range sc.out {
+			f := &sc.out[i]
+			if f.Severity == detect.High && textBased(f.Type) {
+				f.Severity = detect.Medium
+				f.Detail += fmt.Sprintf(" (lowered from high: the server's definitions as a whole read like honest servers, model score %.2f)", p)
+			}
+		}
+		return
+	}
+	if p <= modelFlags || Flagged(sc.out, detect.High) {
+		return
+	}
+	if m.KnownWords(bag) < modelMinWords {
+		return
+	}
+	f := Finding{Type: TypeToolPoisoning, Object: ObjectServer, Severity: detect.High}
+	// The type is the one the rules came closest to reporting.
+	best := -1
+	for _, g := range sc.out {
+		if textBased(g.Type) && g.Severity.Rank() > best {
+			best, f.Type = g.Severity.Rank(), g.Type
+		}
+	}
+	// The finding names the tool whose own text scores highest.
+	top := -1.0
+	for i := range sc.in.Tools {
+		t := &sc.in.Tools[i]
+		tb := textclass.Bag{}
+		toolText(t, func(s string) { addText(tb, s) })
+		if q := m.Score(tb); q > top {
+			top, f.Tool, f.Object = q, t.Name, ObjectTool
+		}
+	}
+	var words []string
+	for _, c := range m.Explain(bag, 12) {
+		if c.Weight > 0 && len(words) < 5 {
+			words = append(words, fmt.Sprintf("%q", c.Term))
+		}
+	}
+	sort.Strings(words)
+	f.Detail = fmt.Sprintf(modelDetail+" but the server's definitions as a whole read like the malicious servers the scanner was trained on (model score %.2f; words that weighed most: %s): read the descriptions and schema text for directions to the model before approving the server", p, strings.Join(words, ", "))
+	sc.add(f)
+}
