@@ -227,24 +227,30 @@ func TestQualityHeldOut(t *testing.T) {
 		recall, maxFPR float64
 	}{
 		{"heldout", targetRecall, targetFPR},
-		{"heldout-written", 0.90, targetFPR},
+		{"heldout-written", 0.875, targetFPR},
 		{"heldout-written-2", 0.975, targetFPR},
-		{"heldout-written-3", 0.975, targetFPR},
-		{"heldout-written-4", 0.85, targetFPR},
-		{"heldout-written-5", 0.925, targetFPR},
+		{"heldout-written-3", 0.95, targetFPR},
+		{"heldout-written-4", 0.825, targetFPR},
+		{"heldout-written-5", 0.90, targetFPR},
 		{"heldout-written-6", 0.90, targetFPR},
 		{"heldout-written-7", 0.925, targetFPR},
 		{"heldout-written-8", 0.925, 0.075},
 		{"heldout-written-9", 0.975, targetFPR},
 		{"heldout-written-10", 0.925, targetFPR},
 		{"heldout-written-11", 0.875, targetFPR},
-		{"heldout-written-12", 0.85, targetFPR},
-		{"heldout-written-13", 0.85, targetFPR},
-		{"heldout-written-14", 0.825, targetFPR},
+		{"heldout-written-12", 0.90, targetFPR},
+		{"heldout-written-13", 0.90, targetFPR},
+		{"heldout-written-14", 0.875, targetFPR},
 		{"heldout-written-15", 0.833, 0.067},
 		{"heldout-written-16", 0.90, 0.067},
-		{"heldout-written-17", 0.90, 0.10},
-		{"heldout-written-18", 0.866, 0.067},
+		{"heldout-written-17", 0.933, 0.067},
+		{"heldout-written-18", 0.933, targetFPR},
+		// Written by other authors after the second stage's first
+		// version, measured blind once (testdata/README.md, "Round 22")
+		// and once at the end of the round; never read.
+		{"heldout-written-19", 0.90, 0.10},
+		{"heldout-written-20", 0.70, 0.075},
+		{"heldout-written-21", 0.766, 0.067},
 	} {
 		q := evaluate(t, c.split)
 		t.Logf("%s split:\n%s", c.split, q.table())

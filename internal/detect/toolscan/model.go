@@ -22,17 +22,18 @@ import (
 //   - at or below modelClears, a finding of a text-based type (any type
 //     but HIDDEN_CHARACTERS, TYPOSQUATTING and RUG_PULL, which are facts
 //     about characters, names and versions rather than a reading of the
-//     text) is lowered from high to medium: rules that read intent fire on
+//     text) is lowered from high to medium, and at or below
+//     modelClearsCritical from critical too: rules that read intent fire on
 //     honest servers whose job involves sending, reading or holding
 //     secrets, and the model separates those from attacks better than any
 //     rule did on text no rule was written for;
-//   - above modelFlags, a server no rule raised to high, and in which the
-//     model knows at least modelMinWords words, gets one high finding on
-//     the tool the model scores highest, with the words that weighed most.
+//   - above modelFlags, a server no rule raised to high, and whose prose
+//     holds at least modelMinWords words the model knows, gets one high
+//     finding on the tool the model scores highest, with the words that
+//     weighed most.
 //
-// A critical finding is never lowered. testdata/README.md ("The second
-// stage") records how the thresholds were chosen and what the model scores
-// on the held-out sets.
+// testdata/README.md ("Round 22") records how the thresholds were chosen
+// and what the model scores on the held-out sets.
 //
 // Regenerate the model after changing a development set or the text the
 // model reads: go test ./internal/detect/toolscan -run TestModelFile -update-model
@@ -41,11 +42,12 @@ import (
 var modelFile []byte
 
 const (
-	modelClears = 0.2
-	modelFlags  = 0.8
-	// modelMinWords is the least number of distinct words the model must
-	// know in a server before its reading alone may flag it: a sentence or
-	// two is too little to go on.
+	modelClears         = 0.25
+	modelClearsCritical = 0.1
+	modelFlags          = 0.7
+	// modelMinWords is the least number of distinct words of prose
+	// (proseBag) the model must know in a server before its reading alone
+	// may flag it: a sentence or two is too little to go on.
 	modelMinWords = 20
 )
 
@@ -54,8 +56,6 @@ var loadModel = sync.OnceValues(func() (*textclass.Model, error) { return textcl
 // modelTrainOptions are the options the embedded model was trained with.
 var modelTrainOptions = textclass.TrainOptions{MinDF: 2, C: 10, MaxIter: 2000}
 
-// modelDetail opens the detail of a finding the model raised alone.
-const modelDetail = "no single rule found a definite instruction,"
 
 // textBased reports whether findings of type t come from reading the text,
 // so that the model's reading may lower them.
@@ -123,6 +123,57 @@ func toolText(t *Tool, add func(string)) {
 	walk(t.Annotations, 0)
 }
 
+// proseBag is the words a server writes for the model to read as prose:
+// descriptions and titles of tools, schema members, prompts and
+// resources, and the server's instructions. Names, keys and enumerations
+// are left out: they say what a tool takes, not what it asks.
+func proseBag(in *Input) textclass.Bag {
+	b := textclass.Bag{}
+	add := func(s string) { addText(b, s) }
+	add(in.Instructions)
+	var walk func(v any, key string, depth int)
+	walk = func(v any, key string, depth int) {
+		if depth > maxDepth {
+			return
+		}
+		switch v := v.(type) {
+		case string:
+			if key == "description" || key == "title" {
+				add(v)
+			}
+		case map[string]any:
+			for k, e := range v {
+				walk(e, k, depth+1)
+			}
+		case []any:
+			for _, e := range v {
+				walk(e, key, depth+1)
+			}
+		}
+	}
+	for i := range in.Tools {
+		t := &in.Tools[i]
+		add(t.Title)
+		add(t.Description)
+		walk(t.InputSchema, "", 0)
+		walk(t.OutputSchema, "", 0)
+		walk(t.Annotations, "", 0)
+	}
+	for _, p := range in.Prompts {
+		add(p.Title)
+		add(p.Description)
+		for _, a := range p.Arguments {
+			add(a.Title)
+			add(a.Description)
+		}
+	}
+	for _, r := range in.Resources {
+		add(r.Title)
+		add(r.Description)
+	}
+	return b
+}
+
 // addText adds s to b as the rules read it: the folded view, and the
 // folded views of what was decoded from it.
 func addText(b textclass.Bag, s string) {
@@ -145,19 +196,13 @@ func (sc *scan) weigh(m *textclass.Model) {
 	bag := serverBag(sc.in)
 	p := m.Score(bag)
 	if p <= modelClears {
-		for i := range sc.out {
-			f := &sc.out[i]
-			if f.Severity == detect.High && textBased(f.Type) {
-				f.Severity = detect.Medium
-				f.Detail += fmt.Sprintf(" (lowered from high: the server's definitions as a whole read like honest servers, model score %.2f)", p)
-			}
-		}
+		sc.lower(p)
 		return
 	}
 	if p <= modelFlags || Flagged(sc.out, detect.High) {
 		return
 	}
-	if m.KnownWords(bag) < modelMinWords {
+	if m.KnownWords(proseBag(sc.in)) < modelMinWords {
 		return
 	}
 	f := Finding{Type: TypeToolPoisoning, Object: ObjectServer, Severity: detect.High}
@@ -185,6 +230,19 @@ func (sc *scan) weigh(m *textclass.Model) {
 		}
 	}
 	sort.Strings(words)
-	f.Detail = fmt.Sprintf(modelDetail+" but the server's definitions as a whole read like the malicious servers the scanner was trained on (model score %.2f; words that weighed most: %s): read the descriptions and schema text for directions to the model before approving the server", p, strings.Join(words, ", "))
+	f.Detail = fmt.Sprintf("no single rule found a definite instruction, but the server's definitions as a whole read like the malicious servers the scanner was trained on (model score %.2f; words that weighed most: %s): read the descriptions and schema text for directions to the model before approving the server", p, strings.Join(words, ", "))
 	sc.add(f)
+}
+
+// lower lowers the text-based findings of a server the model scored p,
+// at most modelClears: the surer the model, the graver a finding it may
+// lower.
+func (sc *scan) lower(p float64) {
+	for i := range sc.out {
+		f := &sc.out[i]
+		if textBased(f.Type) && (f.Severity == detect.High || f.Severity == detect.Critical && p <= modelClearsCritical) {
+			f.Detail += fmt.Sprintf(" (lowered from %s: the server's definitions as a whole read like honest servers, model score %.2f)", f.Severity, p)
+			f.Severity = detect.Medium
+		}
+	}
 }

@@ -1,8 +1,6 @@
 package toolscan
 
 import (
-	"slices"
-	"strings"
 	"testing"
 )
 
@@ -33,20 +31,11 @@ func TestBenignSensitiveParams(t *testing.T) {
 	}
 	for _, c := range cases {
 		fs := scanTool(t, c.desc, c.props)
-		if c.name == "playground system prompt" {
-			// A known false alarm of the second stage: "system prompt"
-			// weighs towards attacks in its training data. The rules
-			// stay quiet.
-			fs = slices.DeleteFunc(fs, isModelFinding)
-		}
 		if Flagged(fs, FlagSeverity) {
 			t.Errorf("%s: %s", c.name, describe(fs))
 		}
 	}
 }
-
-// isModelFinding reports whether f was raised by the second stage alone.
-func isModelFinding(f Finding) bool { return strings.HasPrefix(f.Detail, modelDetail) }
 
 func TestAbusiveParams(t *testing.T) {
 	cases := []struct {
