@@ -56,7 +56,6 @@ var loadModel = sync.OnceValues(func() (*textclass.Model, error) { return textcl
 // modelTrainOptions are the options the embedded model was trained with.
 var modelTrainOptions = textclass.TrainOptions{MinDF: 2, C: 10, MaxIter: 2000}
 
-
 // textBased reports whether findings of type t come from reading the text,
 // so that the model's reading may lower them.
 func textBased(t string) bool {
