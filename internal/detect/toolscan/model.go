@@ -67,69 +67,59 @@ func textBased(t string) bool {
 // confusables and leetspeak, decoded payloads).
 func serverBag(in *Input) textclass.Bag {
 	b := textclass.Bag{}
-	add := func(s string) { addText(b, s) }
-	add(in.Server)
-	add(in.Instructions)
+	definitionText(in, func(s string, _ bool) { addText(b, s) })
+	return b
+}
+
+// proseBag is the words a server writes for the model to read as prose:
+// descriptions, titles and the server's instructions. Names, keys and
+// values are left out: they say what a tool takes, not what it asks.
+func proseBag(in *Input) textclass.Bag {
+	b := textclass.Bag{}
+	definitionText(in, func(s string, prose bool) {
+		if prose {
+			addText(b, s)
+		}
+	})
+	return b
+}
+
+// definitionText hands every string of a server's definitions to add,
+// saying whether it is prose (a description, a title or the instructions)
+// rather than a name, key or value.
+func definitionText(in *Input, add func(s string, prose bool)) {
+	add(in.Server, false)
+	add(in.Instructions, true)
 	for i := range in.Tools {
 		toolText(&in.Tools[i], add)
 	}
 	for _, p := range in.Prompts {
-		add(p.Name)
-		add(p.Title)
-		add(p.Description)
+		add(p.Name, false)
+		add(p.Title, true)
+		add(p.Description, true)
 		for _, a := range p.Arguments {
-			add(a.Name)
-			add(a.Title)
-			add(a.Description)
+			add(a.Name, false)
+			add(a.Title, true)
+			add(a.Description, true)
 		}
 	}
 	for _, r := range in.Resources {
-		for _, s := range []string{r.Name, r.Title, r.URI, r.URITemplate, r.Description, r.MIMEType} {
-			add(s)
-		}
+		add(r.Name, false)
+		add(r.Title, true)
+		add(r.URI, false)
+		add(r.URITemplate, false)
+		add(r.Description, true)
+		add(r.MIMEType, false)
 	}
-	return b
 }
 
 // toolText hands every string of a tool's definition to add: its name,
 // title and description, and the keys and strings of its schemas and
-// annotations.
-func toolText(t *Tool, add func(string)) {
-	add(t.Name)
-	add(t.Title)
-	add(t.Description)
-	var walk func(v any, depth int)
-	walk = func(v any, depth int) {
-		if depth > maxDepth {
-			return
-		}
-		switch v := v.(type) {
-		case string:
-			add(v)
-		case map[string]any:
-			for k, e := range v {
-				add(k)
-				walk(e, depth+1)
-			}
-		case []any:
-			for _, e := range v {
-				walk(e, depth+1)
-			}
-		}
-	}
-	walk(t.InputSchema, 0)
-	walk(t.OutputSchema, 0)
-	walk(t.Annotations, 0)
-}
-
-// proseBag is the words a server writes for the model to read as prose:
-// descriptions and titles of tools, schema members, prompts and
-// resources, and the server's instructions. Names, keys and enumerations
-// are left out: they say what a tool takes, not what it asks.
-func proseBag(in *Input) textclass.Bag {
-	b := textclass.Bag{}
-	add := func(s string) { addText(b, s) }
-	add(in.Instructions)
+// annotations (prose when a member is a description or a title).
+func toolText(t *Tool, add func(s string, prose bool)) {
+	add(t.Name, false)
+	add(t.Title, true)
+	add(t.Description, true)
 	var walk func(v any, key string, depth int)
 	walk = func(v any, key string, depth int) {
 		if depth > maxDepth {
@@ -137,11 +127,10 @@ func proseBag(in *Input) textclass.Bag {
 		}
 		switch v := v.(type) {
 		case string:
-			if key == "description" || key == "title" {
-				add(v)
-			}
+			add(v, key == "description" || key == "title")
 		case map[string]any:
 			for k, e := range v {
+				add(k, false)
 				walk(e, k, depth+1)
 			}
 		case []any:
@@ -150,27 +139,9 @@ func proseBag(in *Input) textclass.Bag {
 			}
 		}
 	}
-	for i := range in.Tools {
-		t := &in.Tools[i]
-		add(t.Title)
-		add(t.Description)
-		walk(t.InputSchema, "", 0)
-		walk(t.OutputSchema, "", 0)
-		walk(t.Annotations, "", 0)
-	}
-	for _, p := range in.Prompts {
-		add(p.Title)
-		add(p.Description)
-		for _, a := range p.Arguments {
-			add(a.Title)
-			add(a.Description)
-		}
-	}
-	for _, r := range in.Resources {
-		add(r.Title)
-		add(r.Description)
-	}
-	return b
+	walk(t.InputSchema, "", 0)
+	walk(t.OutputSchema, "", 0)
+	walk(t.Annotations, "", 0)
 }
 
 // addText adds s to b as the rules read it: the folded view, and the
@@ -217,7 +188,7 @@ func (sc *scan) weigh(m *textclass.Model) {
 	for i := range sc.in.Tools {
 		t := &sc.in.Tools[i]
 		tb := textclass.Bag{}
-		toolText(t, func(s string) { addText(tb, s) })
+		toolText(t, func(s string, _ bool) { addText(tb, s) })
 		if q := m.Score(tb); q > top {
 			top, f.Tool, f.Object = q, t.Name, ObjectTool
 		}
