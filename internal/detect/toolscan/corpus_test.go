@@ -160,12 +160,6 @@ const (
 	targetFPR    = 0.05
 )
 
-// devSplits are the development data (see testdata/README.md): the
-// generated dev split and the sets written by hand in other styles, each
-// measured once before the scanner was tuned on it.
-var devSplits = []string{"dev", "dev-written-1", "dev-written-2", "dev-written-3", "dev-written-4", "dev-written-5", "dev-written-6", "dev-written-7", "dev-written-8", "dev-written-9", "dev-written-10", "dev-written-11", "dev-written-12",
-	"dev-written-13", "dev-written-14", "dev-written-15", "dev-written-16", "dev-written-17", "dev-written-18", "dev-written-19", "dev-written-20", "dev-written-21", "dev-written-22", "dev-written-23", "dev-written-24", "dev-written-25", "dev-written-26", "dev-written-27", "dev-written-28", "dev-written-29", "dev-written-30", "dev-written-31", "dev-written-32", "dev-written-33", "dev-written-34", "dev-written-35", "dev-written-36", "dev-written-37", "dev-written-38", "dev-written-39", "dev-written-40", "dev-written-41", "dev-written-42", "dev-written-43", "dev-written-44", "dev-written-45"}
-
 // devFloors hold development sets that are not fitted to the targets at
 // the recall where they stand (testdata/README.md, round 18): each was
 // read to fix false alarms and general misses, not every row.
@@ -173,16 +167,20 @@ var devFloors = map[string]float64{"dev-written-25": 0.675, "dev-written-27": 0.
 	// Round 20's last two sets: their false alarms were fixed, their
 	// misses not yet read.
 	"dev-written-39": 0.80, "dev-written-40": 0.75,
+	// Round 22's last sets: trained on by the second stage, not read.
+	"dev-written-55": 0.80, "dev-written-56": 0.90,
 	// Round 21's last set (precision-focused, 15 / 45): false alarms
 	// partly fixed, misses not read.
 	"dev-written-45": 0.70}
 
 // devFPRCeilings hold development sets whose false alarms were not all
 // fixed: dev-written-45's remaining six were read, not fixed (round 21).
-var devFPRCeilings = map[string]float64{"dev-written-45": 0.14}
+var devFPRCeilings = map[string]float64{"dev-written-45": 0.14,
+	// Round 22's last sets were measured once and trained on, not read.
+	"dev-written-55": 0.067, "dev-written-56": 0.067}
 
 func TestQualityDev(t *testing.T) {
-	for _, split := range devSplits {
+	for _, split := range trainingSplits(t) {
 		q := evaluate(t, split)
 		t.Logf("%s split:\n%s", split, q.table())
 		if os.Getenv("TOOLSCAN_ERRORS") != "" {

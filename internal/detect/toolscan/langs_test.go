@@ -230,7 +230,7 @@ func TestPrefilterSound(t *testing.T) {
 	for c := lcSend; c <= lcArb; c++ {
 		classRE = append(classRE, langRE(c))
 	}
-	for _, split := range devSplits {
+	for _, split := range trainingSplits(t) {
 		recs, _ := loadCorpus(t, split)
 		for _, r := range recs {
 			for _, tl := range r.Input.Tools {

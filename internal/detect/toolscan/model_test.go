@@ -19,8 +19,9 @@ import (
 
 var updateModel = flag.Bool("update-model", false, "retrain textmodel.tsv from the development sets")
 
-// trainingSplits are the development sets: every testdata set whose name
-// does not start with "heldout".
+// trainingSplits are the development sets (testdata/README.md): every
+// testdata set whose name does not start with "heldout". The second stage
+// is trained on them and the rules were tuned on them.
 func trainingSplits(t testing.TB) []string {
 	t.Helper()
 	files, err := filepath.Glob(filepath.Join("testdata", "*.jsonl"))
