@@ -97,17 +97,8 @@ func (m *Model) Len() int { return len(m.terms) }
 // positive class. Terms the model does not know are ignored; a document
 // with none scores the model's prior.
 func (m *Model) Score(b Bag) float64 {
-	idx := make([]int32, 0, len(b))
-	for t := range b {
-		if i, ok := m.index[t]; ok {
-			idx = append(idx, i)
-		}
-	}
-	// Sums in term order: a map's order would make the last bits of the
-	// score, and so a decision at a threshold, vary from run to run.
-	slices.Sort(idx)
 	var dot, norm float64
-	for _, i := range idx {
+	for _, i := range m.known(b) {
 		x := m.weight(b[m.terms[i]], i)
 		norm += x * x
 		dot += x * m.coef[i]
@@ -117,6 +108,20 @@ func (m *Model) Score(b Bag) float64 {
 		z += dot / math.Sqrt(norm)
 	}
 	return sigmoid(z)
+}
+
+// known returns the indices of the terms of b the model knows, in term
+// order: sums over them in a map's order would make the last bits of a
+// score, and so a decision at a threshold, vary from run to run.
+func (m *Model) known(b Bag) []int32 {
+	idx := make([]int32, 0, len(b))
+	for t := range b {
+		if i, ok := m.index[t]; ok {
+			idx = append(idx, i)
+		}
+	}
+	slices.Sort(idx)
+	return idx
 }
 
 func (m *Model) weight(n int, i int32) float64 {
@@ -132,13 +137,7 @@ type Contribution struct {
 // Explain returns the n terms of b that moved its score most, strongest
 // first, so a finding can say why the model scored as it did.
 func (m *Model) Explain(b Bag, n int) []Contribution {
-	idx := make([]int32, 0, len(b))
-	for t := range b {
-		if i, ok := m.index[t]; ok {
-			idx = append(idx, i)
-		}
-	}
-	slices.Sort(idx)
+	idx := m.known(b)
 	var norm float64
 	for _, i := range idx {
 		x := m.weight(b[m.terms[i]], i)
@@ -176,8 +175,8 @@ func sigmoid(z float64) float64 {
 // the model knows: a measure of how much it had to go on.
 func (m *Model) KnownWords(b Bag) int {
 	n := 0
-	for t := range b {
-		if _, ok := m.index[t]; ok && !strings.Contains(t, " ") {
+	for _, i := range m.known(b) {
+		if !strings.Contains(m.terms[i], " ") {
 			n++
 		}
 	}

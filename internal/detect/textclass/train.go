@@ -94,13 +94,7 @@ type row struct {
 }
 
 func (m *Model) vector(b Bag) row {
-	var r row
-	for t := range b {
-		if i, ok := m.index[t]; ok {
-			r.idx = append(r.idx, i)
-		}
-	}
-	slices.Sort(r.idx)
+	r := row{idx: m.known(b)}
 	var norm float64
 	r.val = make([]float64, len(r.idx))
 	for k, i := range r.idx {
