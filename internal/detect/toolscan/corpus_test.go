@@ -180,6 +180,9 @@ var devFPRCeilings = map[string]float64{"dev-written-45": 0.14,
 	"dev-written-55": 0.067, "dev-written-56": 0.067}
 
 func TestQualityDev(t *testing.T) {
+	// The corpus tests are the package's long pole, under -race most of
+	// all; they share nothing, so they share the cores.
+	t.Parallel()
 	for _, split := range trainingSplits(t) {
 		q := evaluate(t, split)
 		t.Logf("%s split:\n%s", split, q.table())
@@ -219,6 +222,7 @@ func TestQualityDev(t *testing.T) {
 // false-positive rate, with the targets where the set meets them;
 // the sets together are gated at the targets.
 func TestQualityHeldOut(t *testing.T) {
+	t.Parallel() // see TestQualityDev
 	var mal, tp, ben, fp int
 	for _, c := range []struct {
 		split          string

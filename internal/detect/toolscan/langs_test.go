@@ -226,6 +226,7 @@ func FuzzLangFamilies(f *testing.F) {
 // development sets (in every view the scanner reads), a class whose
 // pattern matches is one the prefilter lets through.
 func TestPrefilterSound(t *testing.T) {
+	t.Parallel() // see TestQualityDev
 	var classRE []*regexp.Regexp
 	for c := lcSend; c <= lcArb; c++ {
 		classRE = append(classRE, langRE(c))

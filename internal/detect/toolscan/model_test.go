@@ -63,6 +63,7 @@ func trainModel(t testing.TB) *textclass.Model {
 // it). Scores, not bytes, are compared: floating-point rounding may differ
 // between machines in the last printed digit.
 func TestModelFile(t *testing.T) {
+	t.Parallel() // see TestQualityDev
 	if testing.Short() {
 		t.Skip("trains a model")
 	}
