@@ -95,19 +95,38 @@ func (m *Model) Len() int { return len(m.terms) }
 
 // Score is the model's probability, in [0, 1], that the document is of the
 // positive class. Terms the model does not know are ignored; a document
-// with none scores the model's prior.
+// with none scores the bias alone.
 func (m *Model) Score(b Bag) float64 {
-	var dot, norm float64
-	for _, i := range m.known(b) {
-		x := m.weight(b[m.terms[i]], i)
-		norm += x * x
-		dot += x * m.coef[i]
-	}
+	r := m.vector(b)
 	z := m.bias
-	if norm > 0 {
-		z += dot / math.Sqrt(norm)
+	for k, i := range r.idx {
+		z += r.val[k] * m.coef[i]
 	}
 	return sigmoid(z)
+}
+
+// row is a document's unit-length TF-IDF vector: what training fits and
+// scoring weighs.
+type row struct {
+	idx []int32
+	val []float64
+}
+
+func (m *Model) vector(b Bag) row {
+	r := row{idx: m.known(b)}
+	var norm float64
+	r.val = make([]float64, len(r.idx))
+	for k, i := range r.idx {
+		r.val[k] = m.weight(b[m.terms[i]], i)
+		norm += r.val[k] * r.val[k]
+	}
+	if norm > 0 {
+		norm = math.Sqrt(norm)
+		for k := range r.val {
+			r.val[k] /= norm
+		}
+	}
+	return r
 }
 
 // known returns the indices of the terms of b the model knows, in term
@@ -137,19 +156,10 @@ type Contribution struct {
 // Explain returns the n terms of b that moved its score most, strongest
 // first, so a finding can say why the model scored as it did.
 func (m *Model) Explain(b Bag, n int) []Contribution {
-	idx := m.known(b)
-	var norm float64
-	for _, i := range idx {
-		x := m.weight(b[m.terms[i]], i)
-		norm += x * x
-	}
-	if norm == 0 {
-		return nil
-	}
-	norm = math.Sqrt(norm)
-	out := make([]Contribution, len(idx))
-	for k, i := range idx {
-		out[k] = Contribution{m.terms[i], m.weight(b[m.terms[i]], i) * m.coef[i] / norm}
+	r := m.vector(b)
+	out := make([]Contribution, len(r.idx))
+	for k, i := range r.idx {
+		out[k] = Contribution{m.terms[i], r.val[k] * m.coef[i]}
 	}
 	slices.SortStableFunc(out, func(a, b Contribution) int {
 		switch {

@@ -87,29 +87,6 @@ func round(f float64) float64 {
 	return r
 }
 
-// row is a document's unit-length TF-IDF vector.
-type row struct {
-	idx []int32
-	val []float64
-}
-
-func (m *Model) vector(b Bag) row {
-	r := row{idx: m.known(b)}
-	var norm float64
-	r.val = make([]float64, len(r.idx))
-	for k, i := range r.idx {
-		r.val[k] = m.weight(b[m.terms[i]], i)
-		norm += r.val[k] * r.val[k]
-	}
-	if norm > 0 {
-		norm = math.Sqrt(norm)
-		for k := range r.val {
-			r.val[k] /= norm
-		}
-	}
-	return r
-}
-
 // problem is the regularised logistic loss over x = (w, bias).
 type problem struct {
 	rows []row
