@@ -568,13 +568,8 @@ func (r *Runner) forward(ctx context.Context, ru *run) error {
 			return r.beginCompensation(ctx, ru, reason)
 		}
 	}
-	ru.rec.Status, ru.rec.Finished, ru.rec.Reason = StatusCompleted, true, ""
-	if err := r.checkpoint(ctx, ru); err != nil {
-		ru.rec.Status, ru.rec.Finished = StatusRunning, false
-		return err
-	}
-	r.recordEnd(ctx, ru)
-	return nil
+	ru.rec.Reason = ""
+	return r.finish(ctx, ru, StatusCompleted, StatusRunning)
 }
 
 // delivered is the outcome of one delivery: its result or error, and the
@@ -736,16 +731,11 @@ func (r *Runner) compensate(ctx context.Context, ru *run) error {
 			}
 		}
 	}
-	ru.rec.Status, ru.rec.Finished = StatusCompensated, true
+	end := StatusCompensated
 	if escalated {
-		ru.rec.Status = StatusEscalated
+		end = StatusEscalated
 	}
-	if err := r.checkpoint(ctx, ru); err != nil {
-		ru.rec.Status, ru.rec.Finished = StatusCompensating, false
-		return err
-	}
-	r.recordEnd(ctx, ru)
-	return nil
+	return r.finish(ctx, ru, end, StatusCompensating)
 }
 
 // escalate asks a human to resolve step i's compensation. The saga keeps
@@ -777,7 +767,14 @@ func (r *Runner) escalate(ctx context.Context, ru *run, i int, cause error) {
 	r.log.Warn("saga compensation escalated to a human", "saga", ru.rec.ID, "step", st.Name, "escalation", id)
 }
 
-func (r *Runner) recordEnd(ctx context.Context, ru *run) {
+// finish ends the saga with status. The saga_end entry is written before
+// the checkpoint that marks the saga finished, as every step's entry is
+// written before its checkpoint: whoever sees a finished saga finds its
+// end in the audit log, and a crash between the two leaves a saga that
+// resumes (and records its end again) rather than one that ended
+// unrecorded. If the checkpoint fails the saga goes back to unfinished.
+func (r *Runner) finish(ctx context.Context, ru *run, status, unfinished string) error {
+	ru.rec.Status, ru.rec.Finished = status, true
 	counts := map[string]int{}
 	for _, st := range ru.rec.Steps {
 		counts[st.Status]++
@@ -785,6 +782,11 @@ func (r *Runner) recordEnd(ctx context.Context, ru *run) {
 	if _, err := r.record(ctx, ru, "saga_end", ru.rec.Status, ru.rec.Reason, map[string]any{"steps": counts, "escalation": ru.rec.Escalation}); err != nil {
 		r.log.Error("saga audit write failed", "saga", ru.rec.ID, "err", err)
 	}
+	if err := r.checkpoint(ctx, ru); err != nil {
+		ru.rec.Status, ru.rec.Finished = unfinished, false
+		return err
+	}
+	return nil
 }
 
 // Abort stops a running saga and compensates what it did. by is recorded.

@@ -882,3 +882,57 @@ func TestGateTransform(t *testing.T) {
 		}
 	})
 }
+
+// endFirst is a saga store that notes, each time a finished saga is
+// checkpointed, whether its saga_end entry was already in the audit log.
+type endFirst struct {
+	store.Sagas
+	log *fakeLog
+	mu  sync.Mutex
+	// seen is one entry per finishing checkpoint: was saga_end logged.
+	seen []bool
+}
+
+func (s *endFirst) UpdateSaga(ctx context.Context, rec store.SagaRecord) error {
+	if rec.Finished {
+		a := s.log.actions(rec.ID)
+		s.mu.Lock()
+		s.seen = append(s.seen, len(a) > 0 && strings.HasPrefix(a[len(a)-1], "saga_end="))
+		s.mu.Unlock()
+	}
+	return s.Sagas.UpdateSaga(ctx, rec)
+}
+
+// A finished saga's end is in the audit log before the saga reads as
+// finished, whether it completed or compensated: a reader who sees it
+// finished must find its end.
+func TestEndRecordedBeforeFinished(t *testing.T) {
+	for _, fail := range []bool{false, true} {
+		t.Run(fmt.Sprint("fail=", fail), func(t *testing.T) {
+			h := newHarness(nil)
+			st := &endFirst{Sagas: memory.New(), log: h.log}
+			h.store = st
+			r := h.runner(t, nil)
+			last := h.step("b", nil)
+			if fail {
+				last = h.step("b", func(context.Context, Call) (json.RawMessage, error) { return nil, errors.New("refused") })
+			}
+			if err := r.Register("order", []Step{h.step("a", nil), last}); err != nil {
+				t.Fatal(err)
+			}
+			id, err := r.Start(context.Background(), Spec{Name: "order", Agent: "bot", Source: "test"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			v := wait(t, r, id)
+			if !v.Finished {
+				t.Fatalf("not finished: %+v", v)
+			}
+			st.mu.Lock()
+			defer st.mu.Unlock()
+			if !slices.Equal(st.seen, []bool{true}) {
+				t.Fatalf("saga_end logged before each finishing checkpoint: %v (audit %v)", st.seen, h.log.actions(id))
+			}
+		})
+	}
+}
