@@ -119,6 +119,23 @@ func enumOffers(ps map[string]any, word string) bool {
 	return false
 }
 
+// inputParams is a tool's input schema as the parameter rules read it,
+// worked out once per tool: the top-level properties with their names
+// sorted, the required list, and every property nested in objects and
+// arrays.
+type inputParams struct {
+	props    map[string]any
+	names    []string
+	required []string
+	nested   []paramNode
+}
+
+func readInputParams(schema any) *inputParams {
+	ps, req := props(schema)
+	return &inputParams{props: ps, names: slices.Sorted(maps.Keys(ps)), required: req,
+		nested: nestedParams(ps, "/inputSchema/properties/", 0, nil)}
+}
+
 // props returns the top-level properties of a schema and its required
 // list.
 func props(schema any) (map[string]any, []string) {
@@ -164,20 +181,15 @@ func purposeText(ta *toolAnalysis) string {
 	return n.Base.Text
 }
 
-func (sc *scan) schemaAbuse(ta *toolAnalysis, t *Tool) {
-	ps, required := props(t.InputSchema)
+func (sc *scan) schemaAbuse(ta *toolAnalysis, ip *inputParams) {
+	ps, required, names := ip.props, ip.required, ip.names
 	if len(ps) == 0 {
 		return
 	}
 	purpose := purposeText(ta)
-	names := make([]string, 0, len(ps))
-	for k := range ps {
-		names = append(names, k)
-	}
-	slices.Sort(names)
 	// A destination nested in an object parameter ("backup": {"endpoint":
 	// {"default": "https://…"}}) is as fixed as one at the top.
-	for _, pn := range nestedParams(ps, "/inputSchema/properties/", 0, nil) {
+	for _, pn := range ip.nested {
 		if strings.Count(pn.ptr, "/properties/") < 2 {
 			continue
 		}
@@ -469,8 +481,8 @@ func cannotCarry(p map[string]any) bool {
 	return false
 }
 
-func (sc *scan) confusedDeputy(ta *toolAnalysis, t *Tool) {
-	ps, _ := props(t.InputSchema)
+func (sc *scan) confusedDeputy(ta *toolAnalysis, t *Tool, ip *inputParams) {
+	ps := ip.props
 	if len(ps) == 0 {
 		return
 	}
@@ -505,12 +517,7 @@ func (sc *scan) confusedDeputy(ta *toolAnalysis, t *Tool) {
 		if priv == "" || restrictedRE.MatchString(allText) {
 			return
 		}
-		names := make([]string, 0, len(ps))
-		for n := range ps {
-			names = append(names, n)
-		}
-		slices.Sort(names)
-		for _, n := range names {
+		for _, n := range ip.names {
 			if m, _ := ps[n].(map[string]any); unconstrainedTarget(m) {
 				sc.add(Finding{Type: TypeConfusedDeputy, Tool: ta.name, Object: ta.object, Path: "/inputSchema/properties/" + escapeToken(n), Severity: detect.High,
 					Detail: fmt.Sprintf("the tool acts with broad privileges (%q) on targets taken from content the user did not write (%q) through the free-text parameter %q: constrain it or require approval", priv, origin, n)})
@@ -522,12 +529,7 @@ func (sc *scan) confusedDeputy(ta *toolAnalysis, t *Tool) {
 		if !kindMatches(k, nameToks, descWords) {
 			continue
 		}
-		names := make([]string, 0, len(ps))
-		for n := range ps {
-			names = append(names, n)
-		}
-		slices.Sort(names)
-		for _, n := range names {
+		for _, n := range ip.names {
 			m, _ := ps[n].(map[string]any)
 			if !targetName(k, skeletonTokens(n)) || !unconstrained(m) {
 				continue

@@ -2,6 +2,7 @@ package toolscan
 
 import (
 	"fmt"
+	"maps"
 	"regexp"
 	"slices"
 	"strings"
@@ -85,19 +86,14 @@ var negatedRestrictionRE = re(`\b(no|without|not|sin|ohne|sans|kein\w*)\s+(\w+\s
 
 // schemaIntents judges each parameter's own text by what it asks for and
 // the tool as a whole by its privileges and the freedom of its targets.
-func (sc *scan) schemaIntents(ta *toolAnalysis, t *Tool) {
-	ps, _ := props(t.InputSchema)
+func (sc *scan) schemaIntents(ta *toolAnalysis, t *Tool, ip *inputParams) {
+	ps, names := ip.props, ip.names
 	if len(ps) == 0 {
 		return
 	}
 	purpose := normalizeLight(strings.ToLower(purposeText(ta)))
-	names := make([]string, 0, len(ps))
-	for k := range ps {
-		names = append(names, k)
-	}
-	slices.Sort(names)
 	allText := normalizeLight(strings.ToLower(t.Description))
-	for _, pp := range nestedParams(ps, "/inputSchema/properties/", 0, nil) {
+	for _, pp := range ip.nested {
 		desc := normalizeLight(strings.ToLower(str(pp.schema, "description") + " " + str(pp.schema, "title")))
 		allText += " " + desc
 		// A boolean or an enum carries nothing the model writes, unless
@@ -175,12 +171,7 @@ type paramNode struct {
 // arrays inside it (to a bounded depth), sorted by pointer: instructions
 // hide in nested item descriptions as well as at the top.
 func nestedParams(ps map[string]any, prefix string, depth int, out []paramNode) []paramNode {
-	names := make([]string, 0, len(ps))
-	for k := range ps {
-		names = append(names, k)
-	}
-	slices.Sort(names)
-	for _, n := range names {
+	for _, n := range slices.Sorted(maps.Keys(ps)) {
 		m, _ := ps[n].(map[string]any)
 		if m == nil {
 			continue

@@ -316,10 +316,11 @@ func (sc *scan) tool(ctx context.Context, t *Tool) error {
 			return err
 		}
 	}
-	sc.schemaAbuse(ta, t)
+	ip := readInputParams(t.InputSchema)
+	sc.schemaAbuse(ta, ip)
 	sc.typosquat(t.Name, ObjectTool)
-	sc.confusedDeputy(ta, t)
-	sc.schemaIntents(ta, t)
+	sc.confusedDeputy(ta, t, ip)
+	sc.schemaIntents(ta, t, ip)
 	return nil
 }
 
@@ -368,8 +369,9 @@ func (sc *scan) promptArguments(ta *toolAnalysis, p *Prompt) {
 	}
 	t := &Tool{Name: p.Name, Description: p.Description, InputSchema: map[string]any{"type": "object", "properties": props}}
 	from := len(sc.out)
-	sc.schemaAbuse(ta, t)
-	sc.schemaIntents(ta, t)
+	ip := readInputParams(t.InputSchema)
+	sc.schemaAbuse(ta, ip)
+	sc.schemaIntents(ta, t, ip)
 	const pre = "/inputSchema/properties/"
 	for i := from; i < len(sc.out); i++ {
 		f := &sc.out[i]
