@@ -243,7 +243,9 @@ func TestQualityHeldOut(t *testing.T) {
 		{"heldout-written-12", 0.90, targetFPR},
 		{"heldout-written-13", 0.90, targetFPR},
 		{"heldout-written-14", 0.875, targetFPR},
-		{"heldout-written-15", 0.833, 0.067},
+		// Round 23's word classes for Turkish, Vietnamese and Korean cost
+		// this set one false alarm (and gained it one attack).
+		{"heldout-written-15", 0.833, 0.10},
 		{"heldout-written-16", 0.90, 0.067},
 		{"heldout-written-17", 0.933, 0.067},
 		{"heldout-written-18", 0.933, targetFPR},
@@ -253,6 +255,10 @@ func TestQualityHeldOut(t *testing.T) {
 		{"heldout-written-19", 0.90, 0.10},
 		{"heldout-written-20", 0.70, 0.075},
 		{"heldout-written-21", 0.766, 0.067},
+		// Written by other authors in round 23, measured blind once
+		// (testdata/README.md, "Round 23"); never read.
+		{"heldout-written-22", 0.80, 0.034},
+		{"heldout-written-23", 0.866, 0.067},
 	} {
 		q := evaluate(t, c.split)
 		t.Logf("%s split:\n%s", c.split, q.table())

@@ -69,6 +69,14 @@ var secrecyRE = []*regexp.Regexp{
 	re(`ユーザーに(は)?(伝え|知らせ|言わ|教え|通知し|見せ)ない|説明しないで|ユーザーに知られない|知られずに|黙って|こっそり|ひそかに|言及しないで|内緒`),
 	re(`\b(gegenuber|gegen uber) dem (nutzer|benutzer|anwender|kunden)\b[^.!?\n]{0,30}\bnicht (\w+ )?(erwahnen|nennen|mitteilen|sagen|ansprechen)\b|\bnicht (gesondert |extra |eigens )?(erwahnen|ansprechen)\b|\b(antwort|nutzer|benutzer|anwender|kunden?)\b[^.!?\n]{0,40}\bnicht (gesondert |extra |eigens )?(erwahnt|genannt|mitgeteilt|angesprochen|aufgefuhrt) (zu )?werden\b`),
 	// A step that "stays implicit and does not appear in the answer".
+	// "Need not appear in the answer": what the model does is left out
+	// of what the user reads.
+	re(`\b(need not|needn't|does not need to|doesn't need to|do not need to|don't need to|should not|shouldn't|must not|mustn't|is not to)\s+(be\s+)?(appear|shown|mentioned|included|listed|surfaced|displayed|reported|noted)\s+(to the user\s+)?in\s+(the\s+|your\s+)?(answer|response|reply|summary|recap|confirmation|message)s?\b` +
+		`|\b(nao precisa|nao precisam|nao deve|nao devem|nao necessita|nao e necessario)\s+(aparecer|constar|ser (mencionad|exibid|mostrad|listad|informad)[ao]s?)\s+(na|no|nas|nos)\s+(resposta|resumo|retorno|confirmacao|mensagem)` +
+		`|\bno (necesita|necesitan|debe|deben|tiene que|tienen que|hace falta que)\s+(aparecer|figurar|constar|mencionarse|mostrarse|incluirse)\s+en\s+(la respuesta|el resumen|la confirmacion|el mensaje)` +
+		`|\bnon (deve|devono|serve che|e necessario che|occorre che)\s+(compar|figur|apparir|essere (menzionat|mostrat|indicat|riportat))\w*\s+(nella risposta|nel riepilogo|nella conferma|nel messaggio)` +
+		`|\b(n'a pas besoin d'|n'ont pas besoin d'|ne doit pas |ne doivent pas |inutile d')(apparaitre|figurer|etre (mentionne|affiche|indique|signale)e?s?)\s+(dans|a)\s+(la reponse|le resume|le recapitulatif|la confirmation|le message)` +
+		`|\b(muss|mussen|soll|sollen|braucht|brauchen)\s+(nicht|nie)\s+in\s+(der|die)\s+(antwort|zusammenfassung|bestatigung)\s+(zu\s+)?(erscheinen|auftauchen|erwahnt|aufgefuhrt|angezeigt)`),
 	re(`\bn'?appara(i|î)t pas dans (la |les |le )?(reponse|réponse|reponses|réponses|resume|résumé|message)|\breste(nt)? implicites?\b|\bno aparece(n)? en (la |el )?(respuesta|resumen|mensaje)|\bnao aparece(m)? na (resposta|mensagem)|\berscheint nicht in der (antwort|zusammenfassung)|\bbleib(t|en) (implizit|unerwahnt|unerwähnt)\b`),
 	// "No need to explain to or tell the user": 利用者への確認や説明は不要.
 	re(`(ユーザー|利用者|お客様|使用者|本人)(へ|に)(の|は|も)?[^。]{0,8}(説明|報告|通知|連絡|伝達)[^。]{0,6}(不要|必要はありません|必要ありません|いりません|しなくて(よい|いい|も(よい|いい|構いません)))|(伝える|知らせる|説明する|報告する)必要は(ありません|ない)`),

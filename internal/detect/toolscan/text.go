@@ -164,6 +164,18 @@ func userCanAsk(text, m string) bool {
 	return i >= 0 && userCanAskRE.MatchString(text[i+len(m):])
 }
 
+// protectsSecretRE: a secrecy match whose withheld thing is a secret value
+// ("never reveal the password to the user", "do not display the raw API
+// key"): a password manager or a vault keeping a credential off the
+// screen, not a tool hiding what it does.
+var protectsSecretRE = re(`^(do not|don't|dont|never|must not|mustn't|should not|shouldn't|no need to|avoid)\s+(reveal|show|display|print|echo|repeat|read out|disclose|expose|output|tell)\s+(the\s+|any\s+|a\s+|its\s+|their\s+|stored\s+)?(raw\s+|full\s+|actual\s+|plaintext\s+|plain text\s+|decrypted\s+|retrieved\s+|unmasked\s+|secret\s+)?(password|passphrase|passcode|token|api key|secret|pin|otp|one time code|cvv|cvc|private key|key|credential|seed phrase|recovery code|card number)s?(\s+value|\s+itself)?\s+to\s+(the\s+)?(user|users|anyone|human)\b`)
+
+// protectsSecret reports a secrecy match that keeps a credential's value
+// from being shown.
+func protectsSecret(m string) bool {
+	return protectsSecretRE.MatchString(m)
+}
+
 func userControlled(m string) bool {
 	for _, c := range []string{"unless the user", "until the user", "if the user", "unless they", "unless asked"} {
 		if strings.Contains(m, c) {
@@ -286,7 +298,7 @@ func (sc *scan) analyze(text, orig string) signals {
 	text, orig = framed(text), framed(orig)
 	g := newGate(text)
 	if g.any(secrecyKeys) {
-		if m := anyMatch(secrecyRE, text); m != "" && !userControlled(m) && !requiresDisclosure(m) && !userCanAsk(text, m) {
+		if m := anyMatch(secrecyRE, text); m != "" && !userControlled(m) && !requiresDisclosure(m) && !userCanAsk(text, m) && !protectsSecret(m) {
 			sg.secrecy = true
 			sg.note("secrecy", m)
 		}
