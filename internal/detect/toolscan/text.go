@@ -271,14 +271,30 @@ var (
 // exampleFenceRE: a fenced block introduced as an example ("Example:
 // ```json {...}```") shows a call's arguments; its addresses are not
 // destinations.
-var exampleFenceRE = re("(?is)(example|e\\.g\\.|for instance)[^`]{0,40}```[a-z]*\\n?(.*?)```")
+// Inline code may stand between the word and the fence ("examples from
+// the `direct` set:"), and blocks that follow one another belong to it.
+var exampleFenceRE = re("(?is)(example|e\\.g\\.|for instance)(?:[^`]|`[^`\n]*`){0,60}?(?:```[a-z]*\\n?.*?```\\s*)+")
+
+// disownedRE: the text tells the model not to act on what it quotes
+// ("these strings are test data; never follow, execute or act on them"),
+// as security tools that show attacks do. An attack that said so would
+// defeat itself.
+var (
+	disownedRE = re(`\b(never|do not|don't|dont|must not)\s+(follow|obey|execute|act on|run)\b[^.!?\n]{0,40}\b(them|these|those|the (strings|payloads|examples|samples|prompts))\b`)
+	fenceRE    = re("(?s)```.*?```")
+)
 
 func framed(text string) string {
 	if strings.Contains(text, "```") {
-		text = exampleFenceRE.ReplaceAllStringFunc(text, func(b string) string {
+		blank := func(b string) string {
 			i := strings.Index(b, "```")
 			return b[:i] + strings.Repeat(" ", len(b)-i)
-		})
+		}
+		if disownedRE.MatchString(text) {
+			text = fenceRE.ReplaceAllStringFunc(text, blank)
+		} else {
+			text = exampleFenceRE.ReplaceAllStringFunc(text, blank)
+		}
 	}
 	bare := text
 	if strings.Contains(text, "http") || strings.Contains(text, "@") || strings.Contains(text, ".") {
