@@ -633,16 +633,14 @@ func reasonOf(ctx context.Context) string {
 	return "aborted"
 }
 
-// beginCompensation turns the saga around.
+// beginCompensation turns the saga around. Its entry is written before the
+// checkpoint that shows the saga compensating, as finish does.
 func (r *Runner) beginCompensation(ctx context.Context, ru *run, reason string) error {
 	ru.rec.Status, ru.rec.Reason = StatusCompensating, reason
-	if err := r.checkpoint(ctx, ru); err != nil {
-		return err
-	}
 	if _, err := r.record(ctx, ru, "saga_compensate", StatusCompensating, reason, nil); err != nil {
 		r.log.Error("saga audit write failed", "saga", ru.rec.ID, "err", err)
 	}
-	return nil
+	return r.checkpoint(ctx, ru)
 }
 
 // handoff moves the saga to the substitute a kill named.

@@ -891,21 +891,28 @@ type endFirst struct {
 	mu  sync.Mutex
 	// seen is one entry per finishing checkpoint: was saga_end logged.
 	seen []bool
+	// compensatingFirst is set when the saga was checkpointed as
+	// compensating before its saga_compensate entry was logged.
+	compensatingFirst bool
 }
 
 func (s *endFirst) UpdateSaga(ctx context.Context, rec store.SagaRecord) error {
+	a := s.log.actions(rec.ID)
+	s.mu.Lock()
 	if rec.Finished {
-		a := s.log.actions(rec.ID)
-		s.mu.Lock()
 		s.seen = append(s.seen, len(a) > 0 && strings.HasPrefix(a[len(a)-1], "saga_end="))
-		s.mu.Unlock()
 	}
+	if rec.Status == StatusCompensating && !slices.Contains(a, "saga_compensate="+StatusCompensating) {
+		s.compensatingFirst = true
+	}
+	s.mu.Unlock()
 	return s.Sagas.UpdateSaga(ctx, rec)
 }
 
 // A finished saga's end is in the audit log before the saga reads as
-// finished, whether it completed or compensated: a reader who sees it
-// finished must find its end.
+// finished, whether it completed or compensated, and its turn to
+// compensation before it reads as compensating: a reader who sees a state
+// must find its entry.
 func TestEndRecordedBeforeFinished(t *testing.T) {
 	for _, fail := range []bool{false, true} {
 		t.Run(fmt.Sprint("fail=", fail), func(t *testing.T) {
@@ -932,6 +939,9 @@ func TestEndRecordedBeforeFinished(t *testing.T) {
 			defer st.mu.Unlock()
 			if !slices.Equal(st.seen, []bool{true}) {
 				t.Fatalf("saga_end logged before each finishing checkpoint: %v (audit %v)", st.seen, h.log.actions(id))
+			}
+			if st.compensatingFirst {
+				t.Fatalf("the saga read as compensating before saga_compensate was logged (audit %v)", h.log.actions(id))
 			}
 		})
 	}
