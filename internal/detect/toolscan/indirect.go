@@ -1,6 +1,7 @@
 package toolscan
 
 import (
+	"cmp"
 	"fmt"
 	"maps"
 	"regexp"
@@ -214,6 +215,13 @@ func paramRefs(sent string, names map[string]bool) []paramMention {
 			off = i + len(name)
 		}
 	}
+	// Names come from a map: in text order, the longer of two names at
+	// one place first ("symbol context" before "symbol"), so that
+	// nearestRef, which keeps the first of equals, answers the same on
+	// every run.
+	slices.SortFunc(out, func(a, b paramMention) int {
+		return cmp.Or(cmp.Compare(a.at, b.at), cmp.Compare(len(b.name), len(a.name)), strings.Compare(a.name, b.name))
+	})
 	return out
 }
 

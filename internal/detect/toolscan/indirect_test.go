@@ -2,6 +2,7 @@ package toolscan
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"github.com/agentgov/agentgov/internal/detect"
@@ -86,5 +87,37 @@ func TestIndirectPhrasing(t *testing.T) {
 				t.Fatalf("false alarm: %+v", *worst)
 			}
 		})
+	}
+}
+
+// A server whose parameters "symbol" and "symbol_context" are both named
+// at one place of a sentence scans to the same report every time: the
+// mentions are ordered, not taken in a map's order.
+func TestParamRefsDeterministic(t *testing.T) {
+	recs, _ := loadCorpus(t, "dev-written-25")
+	var in *Input
+	for i := range recs {
+		if recs[i].ID == "R17D-mal-28" {
+			in = &recs[i].Input
+		}
+	}
+	if in == nil {
+		t.Fatal("R17D-mal-28 not in dev-written-25")
+	}
+	var first string
+	for i := range 30 {
+		fs, err := New().Scan(context.Background(), *in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := describe(fs)
+		if i == 0 {
+			first = got
+			if !strings.Contains(got, "symbol context") {
+				t.Fatalf("the longer parameter name is not the one reported: %s", got)
+			}
+		} else if got != first {
+			t.Fatalf("scan %d differs:\n%s\nfirst:\n%s", i, got, first)
+		}
 	}
 }
