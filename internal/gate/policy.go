@@ -73,9 +73,9 @@ type Profile struct {
 	Content map[string]*ContentPolicy
 	// enabledContent lists the enabled content detectors, sorted.
 	enabledContent []string
-	// allowedRules[i] is the rule recorded when Allowed[i] admits a tool,
-	// built once instead of on every check.
-	allowedRules []string
+	// allow indexes Allowed for the check's lookup; profiles with the same
+	// allow-list share one.
+	allow *allowList
 	// SupplyChain is the deployment's guard over installed and launched
 	// code; every profile of a policy shares it.
 	SupplyChain *supplychain.Guard
@@ -145,13 +145,13 @@ func Compile(cfg *config.Config, loadManifest ManifestLoader) (*Policy, error) {
 	}
 	manifestVersions := map[string]string{}
 	manifests := map[string]ManifestPolicy{}
-	// Agents usually share their patterns through defaults: one matcher
-	// per distinct pattern list keeps compile time and cache footprint
-	// independent of the number of agents.
-	matchers := map[string]*blockpattern.Matcher{}
+	// Agents usually share their patterns and allow-lists through
+	// defaults: one copy per distinct list keeps compile time and cache
+	// footprint independent of the number of agents.
+	interned := &sharedParts{matchers: map[string]*blockpattern.Matcher{}, allows: map[string]*allowList{}}
 	for _, id := range sortedKeys(cfg.Agents) {
 		eff, _ := cfg.Effective(id)
-		cp, err := compileProfile(id, eff, matchers)
+		cp, err := compileProfile(id, eff, interned)
 		if err != nil {
 			return nil, fmt.Errorf("agents.%s.%w", id, err)
 		}
@@ -183,7 +183,28 @@ func Compile(cfg *config.Config, loadManifest ManifestLoader) (*Policy, error) {
 	return p, nil
 }
 
-func compileProfile(id string, e config.Profile, matchers map[string]*blockpattern.Matcher) (*Profile, error) {
+// sharedParts are the compiled pieces that profiles with equal settings
+// share, so that their cost and memory do not grow with the number of
+// agents (and a thousand agents' checks read one copy from cache).
+type sharedParts struct {
+	matchers map[string]*blockpattern.Matcher
+	allows   map[string]*allowList
+}
+
+func (sp *sharedParts) allowList(set glob.Set, values []string) *allowList {
+	var key strings.Builder
+	for _, v := range values {
+		fmt.Fprintf(&key, "%q\n", v)
+	}
+	if a, ok := sp.allows[key.String()]; ok {
+		return a
+	}
+	a := newAllowList(set)
+	sp.allows[key.String()] = a
+	return a
+}
+
+func compileProfile(id string, e config.Profile, interned *sharedParts) (*Profile, error) {
 	cp := &Profile{Agent: id, Mode: Strict, DriftThreshold: 0.5}
 	if e.Role != nil {
 		cp.Role = rbac.Grant{Role: e.Role.Name, Expires: e.Role.Expires}
@@ -199,10 +220,7 @@ func compileProfile(id string, e config.Profile, matchers map[string]*blockpatte
 		return nil, fmt.Errorf("allowed_tools: %w", err)
 	}
 	cp.AllowedSet = e.AllowedTools.Set
-	cp.allowedRules = make([]string, len(cp.Allowed))
-	for i, g := range cp.Allowed {
-		cp.allowedRules[i] = "allowed_tools:" + g.String()
-	}
+	cp.allow = interned.allowList(cp.Allowed, e.AllowedTools.Values)
 	if cp.Denied, err = glob.CompileSet(e.DeniedTools.Values); err != nil {
 		return nil, fmt.Errorf("denied_tools: %w", err)
 	}
@@ -215,13 +233,13 @@ func compileProfile(id string, e config.Profile, matchers map[string]*blockpatte
 		pats = append(pats, blockpattern.Pattern{Kind: blockpattern.Kind(bp.Kind), Pattern: bp.Pattern})
 		fmt.Fprintf(&key, "%q %q\n", bp.Kind, bp.Pattern)
 	}
-	if m, ok := matchers[key.String()]; ok {
+	if m, ok := interned.matchers[key.String()]; ok {
 		cp.Patterns = m
 	} else {
 		if cp.Patterns, err = blockpattern.Compile(pats); err != nil {
 			return nil, err
 		}
-		matchers[key.String()] = cp.Patterns
+		interned.matchers[key.String()] = cp.Patterns
 	}
 	if v := e.Limits.MaxToolCalls; v != nil {
 		cp.Limits.MaxToolCalls = *v
@@ -370,13 +388,54 @@ func (p *Policy) Tool(name string) (*Tool, bool) {
 // allowedRule returns the rule of the first allowed_tools glob that admits
 // tool (as Allowed.Match), or false.
 func (p *Profile) allowedRule(tool string) (string, bool) {
-	for i, g := range p.Allowed {
-		if g.Match(tool) {
-			if i < len(p.allowedRules) {
-				return p.allowedRules[i], true
-			}
+	if p.allow == nil {
+		// A profile built outside Compile has no index.
+		if g, ok := p.Allowed.Match(tool); ok {
 			return "allowed_tools:" + g.String(), true
 		}
+		return "", false
+	}
+	return p.allow.rule(tool)
+}
+
+// allowList answers allowedRule without trying every glob: most entries
+// of an allow-list are plain names, found in a map, and only the
+// wildcards before the name's own position can still take precedence.
+type allowList struct {
+	set   glob.Set
+	rules []string       // rules[i] is recorded when set[i] admits a tool
+	exact map[string]int // a plain name's first position
+	wild  []int          // positions of the wildcard globs, ascending
+}
+
+func newAllowList(set glob.Set) *allowList {
+	a := &allowList{set: set, rules: make([]string, len(set)), exact: make(map[string]int, len(set))}
+	for i, g := range set {
+		a.rules[i] = "allowed_tools:" + g.String()
+		if !g.Literal() {
+			a.wild = append(a.wild, i)
+		} else if _, dup := a.exact[g.String()]; !dup {
+			a.exact[g.String()] = i
+		}
+	}
+	return a
+}
+
+func (a *allowList) rule(tool string) (string, bool) {
+	at, ok := a.exact[tool]
+	if !ok {
+		at = len(a.set)
+	}
+	for _, i := range a.wild {
+		if i > at {
+			break
+		}
+		if a.set[i].Match(tool) {
+			return a.rules[i], true
+		}
+	}
+	if ok {
+		return a.rules[at], true
 	}
 	return "", false
 }

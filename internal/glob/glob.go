@@ -87,6 +87,10 @@ func (p Pattern) Match(name string) bool {
 	return p.re != nil && p.re.MatchString(name)
 }
 
+// Literal reports whether the pattern has no wildcard: it matches only the
+// name it spells.
+func (p Pattern) Literal() bool { return p.literal }
+
 // String is the pattern as written.
 func (p Pattern) String() string { return p.raw }
 
