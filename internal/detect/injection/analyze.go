@@ -331,6 +331,28 @@ func negated(hits []hit, v hit) bool {
 	return false
 }
 
+// subjectOfOther reports the words between an object and a verb after it
+// that make the object the subject of a relative clause of its own
+// ("commands that delete or overwrite files", "rules which block"): the
+// verb is what the object does, not what is done to it. A passive ("rules
+// that are to be ignored") still counts.
+func subjectOfOther(between string) bool {
+	f := strings.Fields(between)
+	if len(f) < 2 {
+		return false
+	}
+	switch f[0] {
+	case "that", "which", "who":
+	default:
+		return false
+	}
+	switch f[1] {
+	case "is", "are", "was", "were", "be", "been", "being", "should", "must", "shall", "will", "would", "can", "could", "may", "might", "need", "needs", "have", "has", "had", "to", "you", "we", "i":
+		return false
+	}
+	return true
+}
+
 func isVerb(c class) bool { return c >= vIgnore && c <= vVoid }
 
 // wordIntents evaluates the rules over the hits of a word view (Base,
@@ -410,6 +432,9 @@ func wordIntents(v *textnorm.View, hits []hit, lay *layout, depth int, inh inher
 				continue
 			}
 			if isVerb(h.cls) && p.start >= h.end && otherClause(v.Text, hits, h, p) {
+				continue
+			}
+			if isVerb(h.cls) && p.end <= h.start && subjectOfOther(v.Text[p.end:h.start]) {
 				continue
 			}
 			var verb *hit

@@ -163,6 +163,9 @@ func TestOrdinaryImperativesAreNotFlagged(t *testing.T) {
 		"Please send the meeting notes to the team after the call.",
 		"Disable dark mode on my account.",
 		"Show me the instructions for assembling the shelf.",
+		// The object is the subject of its own clause: what the commands
+		// do, not what is done to them.
+		"Ask before commands that delete or overwrite files, push code or install global packages.",
 	} {
 		if res := detectT(t, s, detect.SourceUser); res.Flagged {
 			t.Errorf("%q flagged: %.3f %v", s, res.Score, types(res.Findings))

@@ -240,8 +240,8 @@ func compareText(path, a, b string, own map[string]bool) []Reason {
 
 // Audience words of visibility and sharing settings, narrow and wide.
 var (
-	narrowAudienceRE = re(`^(private|internal|restricted|unlisted|hidden|only ?me|me|self|owner|none|nobody|team|members|org|organi[sz]ation|company|draft)$`)
-	wideAudienceRE   = re(`^(public|everyone|anyone|anybody|world|anonymous|external|anyone ?with ?the ?link|published)$`)
+	narrowAudienceRE = re(`^(private|internal|restricted|unlisted|hidden|only ?me|me|self|owner|owner only|bucket owner (read|full control)|none|nobody|team|members|org|organi[sz]ation|company|draft)$`)
+	wideAudienceRE   = re(`^(public( (read|read write|write|access|link|readable))?|everyone|anyone|anybody|world( (readable|writable))?|anonymous|external|anyone ?with ?the ?link|published|all ?users|all authenticated users)$`)
 )
 
 // widensExposure reports a default that moved from a narrow audience to a
@@ -249,11 +249,17 @@ var (
 // now publishes it unless the model thinks to say otherwise.
 func widensExposure(a, b any) bool {
 	sa, okA := a.(string)
-	sb, okB := b.(string)
-	norm := func(s string) string {
-		return strings.ToLower(strings.NewReplacer("_", " ", "-", " ").Replace(strings.TrimSpace(s)))
-	}
-	return okA && okB && narrowAudienceRE.MatchString(norm(sa)) && wideAudienceRE.MatchString(norm(sb))
+	return okA && narrowAudienceRE.MatchString(audienceWords(sa)) && wideAudience(b)
+}
+
+// wideAudience reports a setting value that shows data to everyone.
+func wideAudience(v any) bool {
+	s, ok := v.(string)
+	return ok && wideAudienceRE.MatchString(audienceWords(s))
+}
+
+func audienceWords(s string) string {
+	return strings.ToLower(strings.NewReplacer("_", " ", "-", " ").Replace(strings.TrimSpace(s)))
 }
 
 // onlyDocURLs reports whether every URL that b has and a lacks is on one
@@ -297,7 +303,7 @@ func dataMoved(text, data string) bool {
 	}
 	for _, s := range sentences(strings.ToLower(text)) {
 		i := strings.Index(s, data)
-		if i < 0 || !(transferBaseRE.MatchString(s) || fillVerbRE.MatchString(s)) {
+		if i < 0 || !movingVerb(s) {
 			continue
 		}
 		if !toDestRE.MatchString(s[:i]) {
@@ -305,6 +311,13 @@ func dataMoved(text, data string) bool {
 		}
 	}
 	return false
+}
+
+// movingVerb reports a transfer or fill verb in s that no negation in
+// its clause denies ("the value is typed into the page and is not stored
+// by the server or included in screenshots' metadata" moves nothing).
+func movingVerb(s string) bool {
+	return firstAffirmed(transferBaseRE, s) != "" || firstAffirmed(fillVerbRE, s) != ""
 }
 
 // limitRE: a stated restriction on what the tool reaches ("addresses on
@@ -458,6 +471,9 @@ func compareSchema(path string, a, b any, depth int, own map[string]bool) []Reas
 			}
 			if d := homeSecretDefault(vb); d != "" {
 				sev, what = detect.High, fmt.Sprintf("a new parameter %q that defaults to %s", n, d)
+			}
+			if m, _ := vb.(map[string]any); m != nil && wideAudience(m["default"]) {
+				sev, what = detect.High, fmt.Sprintf("a new parameter %q that publishes by default (%v)", n, m["default"])
 			}
 			if d := fixedDestDefault(n, vb); d != "" {
 				sev, what = detect.High, fmt.Sprintf("a new destination parameter %q that defaults to %q", n, d)

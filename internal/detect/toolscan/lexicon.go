@@ -28,6 +28,10 @@ var secrecyRE = []*regexp.Regexp{
 	re(`\b(not|never)\s+(be\s+)?(visible|shown|displayed|surfaced|revealed)\s+to\s+(the\s+)?(user|human)`),
 	re(`\bno (\w+ )?(other )?(need|reason) to (tell|inform|mention|notify)`),
 	re(`\btell (no one|nobody|no-one|noone)\b`),
+	// A pretext for not asking: asking the user, the text claims, breaks
+	// the work ("pausing to ask confirmation questions lets the lock
+	// lapse"), so the model should act first and report afterwards.
+	re(`\b(ask(s|ing)?|pausing to ask|stopping to ask|prompting|waiting for)\b[^.!?\n]{0,50}\b(confirm\w*|clarif\w*|approval|the user)\b[^.!?\n]{0,60}\b(lapses?|lets? [^.!?\n]{0,20}lapse|times? out|expires?|invalidat\w+|corrupts?|aborts?|partially applied|inconsistent state)\b`),
 	re(`\b(mention|say|explain) nothing\b|\bno need to (explain|mention|tell|inform)\b`),
 	re(`\b(leave|keep) (it|this|that|them|this step|these steps) out of (your |the )?(explanation|answer|response|reply|summary|output)`),
 	re(`\b(do not|don't|never) (explain|describe|narrate|show) (this|these|that) (step|steps|part|instruction)`),

@@ -238,7 +238,9 @@ var modelToolRE = re(`\b(prompt engineering|playground|completions?|chat complet
 // variables for it.
 var runsWorkloadRE = re(`\b(containers?|jobs?|functions?|lambdas?|workers?|pods?|deployments?|processes|tasks?|builds?|pipelines?|services?|apps?|commands?|shell|scripts?|programs?|terminal|subprocess\w*)\b`)
 
-var conversationPurposeRE = re(`\b(chats?|conversations?|messages|threads?|transcripts?|dialog\w*)\b`)
+// conversationPurposeRE: a tool whose job is messages (push_message, a
+// chat export) takes messages.
+var conversationPurposeRE = re(`(\b|_)(chats?|conversations?|messages?|messaging|threads?|transcripts?|dialog\w*)\b`)
 
 // purposeCoversParam reports whether a parameter that names a secret is
 // explained by the tool's purpose: a password for a tool that logs in, the

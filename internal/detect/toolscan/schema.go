@@ -46,7 +46,7 @@ var templateValueRE = re(`\{\{\s*(env|environment|secrets?|conversation|history|
 // secretEnvRE names an environment variable that holds a secret.
 // recipientParamRE: the words of a parameter that names who receives a
 // message.
-var recipientParamRE = re(`^(\w+ )?(to|cc|bcc|recipients?|(forward|copy|send|mail|reply|cc|bcc|relay) to|to (address|addresses|emails?|numbers?|phones?)|(cc|bcc|copy) (address|addresses|emails?|recipients?|numbers?)|notify( emails?)?|forward)$`)
+var recipientParamRE = re(`^(\w+ )?(to|cc|bcc|recipients?|(forward|copy|send|mail|reply|cc|bcc|relay) to|(share|shared|copy) with|to (address|addresses|emails?|numbers?|phones?)|(cc|bcc|copy|subscribers?|watchers?|followers?|attendees?|invitees?|participants?|notify|notification|alert) (address|addresses|emails?|recipients?|numbers?|phones?|list)|subscribers?|watchers?|followers?|notify( emails?)?|forward)$`)
 
 // phoneRE: a telephone number in international form.
 var phoneRE = re(`\+[1-9][0-9 ]{7,16}[0-9]`)

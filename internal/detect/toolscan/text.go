@@ -264,8 +264,12 @@ func sentenceTail(s string, n int) string {
 // examples ("explain what a prompt injection is, such as 'ignore previous
 // instructions'"): quoting an attack is not making one.
 var (
-	frameRE  = re(`\b(such as|for example|e\.g\.|example|examples|explain|explains|awareness|training|detect|detects|detection|classif\w+|recogni[sz]e|as evidence|hostile content|never follow (them|it|these|those))\b|\b(lines|phrases|text|strings|messages|wording|requests|content) like\b`)
-	quotedRE = re(`'[^'\n]{3,80}'|"[^"\n]{3,80}"|“[^”\n]{3,80}”|‘[^’\n]{3,80}’`)
+	frameRE = re(`\b(such as|for example|e\.g\.|example|examples|explain|explains|awareness|training|detect|detects|detection|classif\w+|recogni[sz]e|as evidence|hostile content|never follow (them|it|these|those))\b|\b(lines|phrases|text|strings|messages|wording|requests|content) like\b`)
+	// frameIntlRE is frameRE's "example" and "detects" in other
+	// languages, written as the base view spells them; terms in other
+	// scripts stand without \b, which knows only ASCII letters.
+	frameIntlRE = re(`\b(ejemplos?|exemplos?|exemples?|beispiele?|esempi|esempio|voorbeeld\w*|przyk(l|ł)ad\w*|contoh|(o|ö)rnek\w*|p(r|ř)(i|í)klad\w*|detecta|d(e|é)tecte|erkennt|rileva|detecteert|wykrywa|mendeteksi|tespit eder)\b|[اأ]مثل[ةه]|مثال|يكتشف|пример|обнаруж|例如|示例|检测|検出|उदाहरण`)
+	quotedRE    = re(`'[^'\n]{3,80}'|"[^"\n]{3,80}"|“[^”\n]{3,80}”|‘[^’\n]{3,80}’|«[^»\n]{3,80}»|「[^」\n]{3,80}」`)
 )
 
 // exampleFenceRE: a fenced block introduced as an example ("Example:
@@ -300,7 +304,7 @@ func framed(text string) string {
 	if strings.Contains(text, "http") || strings.Contains(text, "@") || strings.Contains(text, ".") {
 		bare = emailRE.ReplaceAllString(urlRE.ReplaceAllString(text, " "), " ")
 	}
-	if !frameRE.MatchString(bare) {
+	if !frameRE.MatchString(bare) && !frameIntlRE.MatchString(bare) {
 		return text
 	}
 	return quotedRE.ReplaceAllStringFunc(text, func(q string) string { return strings.Repeat(" ", len(q)) })

@@ -234,6 +234,15 @@ func TestDiffClassification(t *testing.T) {
 	mod := func(f func(t *Tool)) Tool { return modified(base, f) }
 	props := schemaProps
 	cases := []diffCase{
+		{"new parameter public by default", mod(func(t *Tool) {
+			props(t)["acl"] = map[string]any{"type": "string", "enum": []any{"private", "public-read"}, "default": "public-read"}
+		}), detect.High},
+		{"new parameter private by default", mod(func(t *Tool) {
+			props(t)["acl"] = map[string]any{"type": "string", "enum": []any{"private", "public-read"}, "default": "private"}
+		}), detect.Low},
+		{"a password note that moves nothing", mod(func(t *Tool) {
+			t.Description += " For password fields, only use a value the user typed; it is not stored by the server or included in logs."
+		}), detect.Medium},
 		{"typo fix", mod(func(t *Tool) { t.Description = "Search the knowledge base for articles that match teh query." }), detect.Low},
 		{"new optional parameter", mod(func(t *Tool) { props(t)["limit"] = map[string]any{"type": "integer"} }), detect.Low},
 		{"new required parameter", mod(func(t *Tool) {
@@ -291,6 +300,19 @@ func TestDiffClassification(t *testing.T) {
 				t.Fatal("Dangerous disagrees with the severity")
 			}
 		})
+	}
+	// A default that moves from the owner to everyone publishes what the
+	// call stores.
+	acl := func(def string) Tool {
+		return mod(func(t *Tool) {
+			props(t)["acl"] = map[string]any{"type": "string", "enum": []any{"private", "public-read", "public-read-write"}, "default": def}
+		})
+	}
+	if ch := Diff([]Tool{acl("private")}, []Tool{acl("public-read")}); len(ch) != 1 || ch[0].Severity != detect.High {
+		t.Fatalf("private → public-read: %+v", ch)
+	}
+	if ch := Diff([]Tool{acl("public-read")}, []Tool{acl("private")}); len(ch) != 1 || ch[0].Severity.Rank() >= detect.High.Rank() {
+		t.Fatalf("public-read → private: %+v", ch)
 	}
 	ch := Diff([]Tool{base}, []Tool{base, {Name: "new"}})
 	if len(ch) != 1 || ch[0].Kind != Added || ch[0].Tool != "new" {
