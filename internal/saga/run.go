@@ -166,20 +166,24 @@ func (r *Runner) Start(ctx context.Context, s Spec) (string, error) {
 	for _, st := range steps {
 		rec.Steps = append(rec.Steps, store.SagaStep{Name: st.Name, Status: StepPending})
 	}
-	if err := r.o.Store.CreateSaga(ctx, rec); err != nil {
-		return "", fmt.Errorf("saga: %w", err)
-	}
 	ru := newRun(rec, steps)
 	names := make([]string, len(steps))
 	for i, st := range steps {
 		names[i] = st.Name
 	}
+	// The start is written ahead of the saga, as every step is: a saga
+	// that any reader (or a restart) can find has its start in the log.
+	// Nothing is stored when the start cannot be recorded.
 	if _, err := r.record(ctx, ru, "saga_start", "started", "", map[string]any{"steps": names, "substitute": rec.Substitute,
 		"deadline": rec.Deadline.Format(time.RFC3339Nano), "kind": rec.Kind}); err != nil {
-		// Nothing ran: the saga ends before its first step, recorded or not.
-		ru.rec.Status, ru.rec.Reason, ru.rec.Finished = StatusCompensated, "audit_unavailable", true
-		_ = r.checkpoint(context.WithoutCancel(ctx), ru)
 		return "", fmt.Errorf("saga: recording the start: %w", err)
+	}
+	if err := r.o.Store.CreateSaga(ctx, rec); err != nil {
+		// The log holds a start for a saga that never ran: close it.
+		if _, aerr := r.record(ctx, ru, "saga_end", StatusCompensated, "store_unavailable", map[string]any{"steps": map[string]int{StepPending: len(steps)}}); aerr != nil {
+			r.log.Error("saga audit write failed", "saga", id, "err", aerr)
+		}
+		return "", fmt.Errorf("saga: %w", err)
 	}
 	if err := r.launch(ru); err != nil {
 		return "", err

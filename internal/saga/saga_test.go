@@ -580,6 +580,41 @@ func TestStartRefusesWithoutAudit(t *testing.T) {
 	if d := h.j.list("do:"); len(d) != 0 {
 		t.Fatal("a step ran unrecorded")
 	}
+	// The start is written ahead of the saga: nothing a reader could
+	// list exists without it.
+	if l, err := h.store.ListSagas(context.Background(), store.SagaQuery{}); err != nil || len(l) != 0 {
+		t.Fatalf("a saga was stored without its start in the log: %+v %v", l, err)
+	}
+}
+
+// failCreate is a store that cannot create sagas.
+type failCreate struct{ store.Sagas }
+
+func (failCreate) CreateSaga(context.Context, store.SagaRecord) error { return errors.New("disk full") }
+
+// A saga the store cannot create after its start was logged is closed in
+// the log, and nothing runs.
+func TestStartClosedWhenStoreFails(t *testing.T) {
+	h := newHarness(failCreate{memory.New()})
+	r := h.runner(t, nil)
+	if err := r.Register("x", []Step{h.step("a", nil)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.Start(context.Background(), Spec{Name: "x", Agent: "bot"}); err == nil {
+		t.Fatal("a saga started without a store")
+	}
+	if d := h.j.list("do:"); len(d) != 0 {
+		t.Fatal("a step ran")
+	}
+	h.log.mu.Lock()
+	var got []string
+	for _, e := range h.log.events {
+		got = append(got, e.Action+"="+e.Decision+":"+e.Reason)
+	}
+	h.log.mu.Unlock()
+	if want := []string{"saga_start=started:", "saga_end=" + StatusCompensated + ":store_unavailable"}; !slices.Equal(got, want) {
+		t.Fatalf("audit %v, want %v", got, want)
+	}
 }
 
 func openSQLite(t *testing.T, path string) *sqlite.Store { return openSQLiteB(t, path) }
