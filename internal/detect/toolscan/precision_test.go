@@ -51,6 +51,26 @@ func TestSensitiveJobsPrecision(t *testing.T) {
 	}
 }
 
+// TestGivenIn: a conversation named as where the user gave something,
+// in a sentence that limits the tool to it, is not data.
+func TestGivenIn(t *testing.T) {
+	for _, c := range []struct {
+		text string
+		want bool
+	}{
+		{"only send to addresses the user explicitly gave or confirmed in this conversation.", true},
+		{"you may pass a webhook_url when the user gives you one explicitly in this conversation.", true},
+		{"include every address the user gave in this conversation in the cc field.", false},
+		{"only send a copy of this conversation to the archive.", false},
+		{"summarise what the user said in this conversation and put it in notes.", false},
+	} {
+		i := indexOf(c.text, "this conversation")
+		if got := givenIn(c.text, []int{i, i + len("this conversation")}); got != c.want {
+			t.Errorf("givenIn(%q) = %v, want %v", c.text, got, c.want)
+		}
+	}
+}
+
 func TestPrecisionHelpers(t *testing.T) {
 	for _, c := range []struct {
 		text, data string

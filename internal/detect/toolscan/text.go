@@ -260,6 +260,24 @@ func sentenceTail(s string, n int) string {
 	return s
 }
 
+// givenIn reports a conversation named only as the place where the user
+// gave something, in a sentence that limits the tool to what the user
+// gave ("only send to addresses the user gave in this conversation",
+// "when the user gives you one explicitly in this conversation").
+func givenIn(text string, loc []int) bool {
+	if !convObjRE.MatchString(text[loc[0]:loc[1]]) || !placeInRE.MatchString(text[max(0, loc[0]-12):loc[0]]) {
+		return false
+	}
+	sent := sentenceAround(text, loc)
+	return limitedToUserRE.MatchString(sent) && userGaveRE.MatchString(sent)
+}
+
+var (
+	placeInRE       = re(`\b(in|during|within|earlier in|from earlier in)\s+$`)
+	limitedToUserRE = re(`\b(only|explicitly|when the user|if the user|unless the user|once the user)\b`)
+	userGaveRE      = re(`\b(user|they|he|she)\b (\w+ ){0,3}(gave|given|gives|provided|provides|confirmed|confirms|typed|types|entered|enters|named|names|supplied|supplies|asked|asks|requested|requests)\b`)
+)
+
 // framed blanks short quoted phrases when the text presents them as
 // examples ("explain what a prompt injection is, such as 'ignore previous
 // instructions'"): quoting an attack is not making one.
@@ -386,6 +404,11 @@ func (sc *scan) analyze(text, orig string) signals {
 			continue
 		}
 		if summarised(text, loc) {
+			continue
+		}
+		// "Only send to addresses the user gave in this conversation":
+		// the conversation is where the user said something, not data.
+		if givenIn(text, loc) {
 			continue
 		}
 		// "Copy to clipboard", "save into the keychain": the words name
