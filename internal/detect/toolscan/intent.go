@@ -262,6 +262,20 @@ var (
 // hides what the tool does.
 var secretKeptOutRE = re(`\b(passwords?|passphrases?|tokens?|api keys?|keys?|secrets?|credentials?|pins?|otps?|one[- ]time codes?|totp codes?|card numbers?|cvvs?|ssns?|social security numbers?|private keys?|seed phrases?)\b`)
 
+// valueKeptOut reports a concealment match whose object is a pronoun for
+// a secret named just before it ("the SSN is sent only to the checker;
+// don't repeat it back in chat"): the value is kept out of the reply, as
+// secretKeptOutRE's are.
+func valueKeptOut(t, m string) bool {
+	i := strings.Index(t, m)
+	if i < 0 || !valuePronounRE.MatchString(m) {
+		return false
+	}
+	return secretKeptOutRE.MatchString(t[max(0, i-160):i])
+}
+
+var valuePronounRE = re(`\b(repeat|show|include|reveal|list|mention|name)\s+(it|them|the value|its value|the values|their values|that value|this value)\b`)
+
 var concealIntentRE = re(`\b(does not|doesn't|do not|don't|need not|needn't) (need to )?be (called out|mentioned|flagged|highlighted|pointed out|brought up) in (the |your )?(answer|reply|replies|response|summary)\b|\bneed not (appear|be (shown|mentioned|listed|included)) in (the |your )?(\w+ ){0,2}(summary|reply|response|answer|message|confirmation)\b|\b(do not|don't|dont|never) (pass|relay|forward|surface) (\w+ ){0,3}(on )?to the (user|customer)\b|\bwithout (\w+ ){0,3}(mention|mentioning|telling|informing|notifying|notice)( it| this)? to the (user|customer|client)\b|\bno need to (summari[sz]e|tell|inform|mention|show|explain)( \w+){0,2} (to )?the (user|customer|client)\b|\b(leave|leaving|keep|keeping) (\w+ ){0,4}out of (the |your )?(repl\w+|answers?|respons\w*|summar\w*|message|chat)\b|\b(left|leave|leaving|kept|keep|keeping) out of (the )?(\w+ ){0,2}(answer|reply|summary|message|response)s? (shown|given|displayed|sent|read|presented) (back )?(to the user|in (the )?chat)\b|\b(summary|answer|reply|response|message) (given|shown|sent|returned|read) (back )?(to the user|in (the )?chat)\b[^.]{0,80}\b(leaving out|leave out|omitting|without (mentioning|naming|giving))\b|\bomit(ted|s)? (\w+ ){0,3}from (the |your |any )?(repl\w+|respons\w*|answers?|chat|output|summar\w*|conversation|user|transcript)|\b(do not|don't|dont|never|no need to) (surface|narrate|discuss)\b|\b(do not|don't|dont|never) (\w+ )?(list|include|repeat|name|show|mention|reveal) (\w+ ){0,3}(in|to|with) (the |your )?(chat|conversation|repl(y|ies)|respons\w*|answers?|summary)\b|\b(do not|don't|dont|never) (show|display|print|echo|surface|expose|mention|reveal) (the |this |that |its |any )?(output|result|results|step|steps|call|calls|contents?|read)\b[^.;]{0,20}\b(in|to|with) (the )?(chat|conversation|repl\w+|respons\w*|answers?|user)|\b(need not|needn't|does not need to|doesn't need to|should not|must not) be (discussed|mentioned|shown|explained|disclosed|surfaced|visible)\b|\bkeep (quiet|silent|mum)\b|\b(skip|spare (them|the user)( from)?|leave out) (the )?details\b|\bunbemerkt\b|\bunauffallig\b|\bsin que (el usuario (lo )?(sepa|note|vea|se entere|se de cuenta)|nadie|lo sepa|se entere)|\bsans (en )?parler\b|\bne pas en parler\b|\bnicht erwahnen\b|\bgegenuber (bitte )?nicht\b|\bno (le )?(comentes|digas|menciones|cuentes|expliques) nada\b|\bnada de esto\b|\b(just|only|simply) (say|report|reply|respond|answer)\b[^.;]{0,12}['"]|伝えないで|知らせないで|言わないで|表示しないで|見せないで|об этом не|ничего не (говори|сообщай)`)
 
 // Claims that content or the tool outranks the user and the system, or
@@ -377,7 +391,7 @@ func intentsWith(view, orig string, sg *signals, isParam func(string) bool) {
 			}
 		}
 		if g.any(concealKeys) {
-			if m := concealIntentRE.FindString(t); m != "" && !userControlled(m) && !userCanAsk(t, m) && !secretKeptOutRE.MatchString(m) {
+			if m := concealIntentRE.FindString(t); m != "" && !userControlled(m) && !userCanAsk(t, m) && !secretKeptOutRE.MatchString(m) && !valueKeptOut(t, m) {
 				sg.secrecy = true
 				sg.note("secrecy", m)
 			}

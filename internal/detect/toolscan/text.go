@@ -336,7 +336,7 @@ func (sc *scan) analyze(text, orig string) signals {
 	text, orig = framed(text), framed(orig)
 	g := newGate(text)
 	if g.any(secrecyKeys) {
-		if m := anyMatch(secrecyRE, text); m != "" && !userControlled(m) && !requiresDisclosure(m) && !userCanAsk(text, m) && !protectsSecret(m) {
+		if m := anyMatch(secrecyRE, text); m != "" && !userControlled(m) && !requiresDisclosure(m) && !userCanAsk(text, m) && !protectsSecret(m) && !valueKeptOut(text, m) {
 			sg.secrecy = true
 			sg.note("secrecy", m)
 		}
