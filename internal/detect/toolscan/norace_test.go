@@ -1,0 +1,5 @@
+//go:build !race
+
+package toolscan
+
+const raceEnabled = false
