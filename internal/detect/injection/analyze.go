@@ -338,20 +338,37 @@ func negated(hits []hit, v hit) bool {
 // that are to be ignored") still counts.
 func subjectOfOther(between string) bool {
 	f := strings.Fields(between)
-	if len(f) < 2 {
+	if len(f) == 0 {
 		return false
 	}
-	switch f[0] {
+	var rel, next string
+	if len(f) == 1 {
+		// The Compact view glues the words: "which", "thatdelete".
+		for _, r := range []string{"that", "which", "who"} {
+			if strings.HasPrefix(f[0], r) {
+				rel, next = r, f[0][len(r):]
+			}
+		}
+	} else {
+		rel, next = f[0], f[1]
+	}
+	switch rel {
 	case "that", "which", "who":
 	default:
 		return false
 	}
-	switch f[1] {
-	case "is", "are", "was", "were", "be", "been", "being", "should", "must", "shall", "will", "would", "can", "could", "may", "might", "need", "needs", "have", "has", "had", "to", "you", "we", "i":
-		return false
+	for _, aux := range relAux {
+		if next == aux || len(f) == 1 && strings.HasPrefix(next, aux) {
+			return false
+		}
 	}
 	return true
 }
+
+// relAux are the words after a relative pronoun that make its clause
+// passive or give it another subject ("rules that are to be ignored",
+// "rules that you must ignore").
+var relAux = []string{"is", "are", "was", "were", "be", "been", "being", "should", "must", "shall", "will", "would", "can", "could", "may", "might", "need", "needs", "have", "has", "had", "to", "you", "we", "i"}
 
 func isVerb(c class) bool { return c >= vIgnore && c <= vVoid }
 

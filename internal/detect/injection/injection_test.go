@@ -166,6 +166,7 @@ func TestOrdinaryImperativesAreNotFlagged(t *testing.T) {
 		// The object is the subject of its own clause: what the commands
 		// do, not what is done to them.
 		"Ask before commands that delete or overwrite files, push code or install global packages.",
+		"The sandbox stops commands which overwrite system files.",
 	} {
 		if res := detectT(t, s, detect.SourceUser); res.Flagged {
 			t.Errorf("%q flagged: %.3f %v", s, res.Score, types(res.Findings))
@@ -403,4 +404,25 @@ func benchScan(b *testing.B, n int) {
 		}
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(n>>10), "ns/KB")
+}
+
+func TestSubjectOfOther(t *testing.T) {
+	for _, c := range []struct {
+		between string
+		want    bool
+	}{
+		{" that delete or ", true},
+		{" which ", true},
+		{"which", true},
+		{"thatdeleteor", true},
+		{" that are to be ", false},
+		{"thatareto", false},
+		{" which you must ", false},
+		{" should be ", false},
+		{"", false},
+	} {
+		if got := subjectOfOther(c.between); got != c.want {
+			t.Errorf("subjectOfOther(%q) = %v, want %v", c.between, got, c.want)
+		}
+	}
 }
