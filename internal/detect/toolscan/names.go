@@ -349,7 +349,13 @@ func (sc *scan) serverName() {
 		sc.add(Finding{Type: TypeTyposquatting, Tool: "", Object: ObjectServer, Path: "", Severity: sev,
 			Detail: fmt.Sprintf("the server name %q imitates the %s %q (%s); check where this server comes from", sc.in.Server, what, ref, how)})
 	}
+	// A well-known server is not a typo of its well-known neighbour
+	// (postgrest and postgres are both real).
+	known := slices.ContainsFunc(k.servers, func(s string) bool { return strings.EqualFold(s, sc.in.Server) })
 	for _, ref := range k.servers {
+		if known {
+			break
+		}
 		if how, ok := k.squat(sc.in.Server, ref); ok {
 			report("well-known server", ref, how)
 			return

@@ -18,7 +18,7 @@ func TestBenignNamesNotFlagged(t *testing.T) {
 			t.Errorf("%s: %s", n, describe(fs))
 		}
 	}
-	servers := []string{"github-enterprise", "gitlab", "slack-bot", "filesystem-ro", "postgres-readonly", "brave-search", "google-drive", "ms-teams", "notion-api", "sentry-io", "stripe-test", "puppeteer-stealth", "playwright-mcp", "sqlite-explorer", "memory-bank", "fetch-mcp", "everything-search"}
+	servers := []string{"github-enterprise", "gitlab", "slack-bot", "filesystem-ro", "postgres-readonly", "brave-search", "google-drive", "ms-teams", "notion-api", "sentry-io", "stripe-test", "puppeteer-stealth", "playwright-mcp", "sqlite-explorer", "memory-bank", "fetch-mcp", "everything-search", "postgrest", "postgres"}
 	for _, sv := range servers {
 		fs, err := New().Scan(context.Background(), Input{Server: sv, Tools: []Tool{{Name: "do", Description: "Does one thing.", InputSchema: obj(map[string]any{"x": str1("")})}}})
 		if err != nil {
