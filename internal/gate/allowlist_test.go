@@ -32,8 +32,8 @@ func TestAllowListFirstMatch(t *testing.T) {
 			t.Fatal(err)
 		}
 		indexed := &Profile{Allowed: set, allow: newAllowList(set)}
-		plain := &Profile{Allowed: set}
-		for name, p := range map[string]*Profile{"indexed": indexed, "scan": plain} {
+		plain := &Profile{Allowed: set} // indexed on each call
+		for name, p := range map[string]*Profile{"indexed": indexed, "unindexed": plain} {
 			rule, ok := p.allowedRule(c.tool)
 			if ok != (c.rule != "") || rule != c.rule {
 				t.Errorf("%s %v %q: got %q %v, want %q", name, c.globs, c.tool, rule, ok, c.rule)

@@ -389,11 +389,8 @@ func (p *Policy) Tool(name string) (*Tool, bool) {
 // tool (as Allowed.Match), or false.
 func (p *Profile) allowedRule(tool string) (string, bool) {
 	if p.allow == nil {
-		// A profile built outside Compile has no index.
-		if g, ok := p.Allowed.Match(tool); ok {
-			return "allowed_tools:" + g.String(), true
-		}
-		return "", false
+		// A profile built outside Compile has no index of its own.
+		return newAllowList(p.Allowed).rule(tool)
 	}
 	return p.allow.rule(tool)
 }

@@ -351,14 +351,12 @@ func (sc *scan) serverName() {
 	}
 	// A well-known server is not a typo of its well-known neighbour
 	// (postgrest and postgres are both real).
-	known := slices.ContainsFunc(k.servers, func(s string) bool { return strings.EqualFold(s, sc.in.Server) })
-	for _, ref := range k.servers {
-		if known {
-			break
-		}
-		if how, ok := k.squat(sc.in.Server, ref); ok {
-			report("well-known server", ref, how)
-			return
+	if !slices.ContainsFunc(k.servers, func(s string) bool { return strings.EqualFold(s, sc.in.Server) }) {
+		for _, ref := range k.servers {
+			if how, ok := k.squat(sc.in.Server, ref); ok {
+				report("well-known server", ref, how)
+				return
+			}
 		}
 	}
 	if brand, how, ok := k.brandSquat(newNameForm(sc.in.Server)); ok {
