@@ -462,7 +462,15 @@ func compareSchema(path string, a, b any, depth int, own map[string]bool) []Reas
 		vb, inB := pb[n]
 		switch {
 		case !inA && inB && reqB[n]:
-			rs = append(rs, Reason{Path: p, Severity: detect.High, What: fmt.Sprintf("a new required parameter %q", n)})
+			// A required parameter the model must now fill can carry
+			// what it is told to put there; one that holds no free text
+			// (a flag, a number, a choice) or that repeats a name as a
+			// guard ("confirm_name must equal name") cannot.
+			sev, what := detect.High, fmt.Sprintf("a new required parameter %q", n)
+			if m, _ := vb.(map[string]any); cannotCarry(m) || confirmParamRE.MatchString(strings.ToLower(n)) {
+				sev, what = detect.Medium, fmt.Sprintf("a new required parameter %q that carries no free text", n)
+			}
+			rs = append(rs, Reason{Path: p, Severity: sev, What: what})
 		case !inA && inB:
 			sev := detect.Low
 			what := fmt.Sprintf("a new optional parameter %q", n)
@@ -493,6 +501,10 @@ func compareSchema(path string, a, b any, depth int, own map[string]bool) []Reas
 	}
 	return rs
 }
+
+// confirmParamRE: a parameter that asks for a name or value again as a
+// guard against acting on the wrong object.
+var confirmParamRE = re(`^confirm(ation)?[_ -]?(name|id|slug|title|resource|target|repo|repository|project|branch|environment|env|namespace|cluster|database|db|table)?$`)
 
 func stringSet(v any) map[string]bool {
 	out := map[string]bool{}

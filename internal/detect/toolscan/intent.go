@@ -417,7 +417,10 @@ func intentsWith(view, orig string, sg *signals, isParam func(string) bool) {
 		if !sg.directed {
 			continue
 		}
-		if m := includeCredRE.FindString(t); m != "" {
+		// "Do not include the password in any other tool call" forbids
+		// what the same words would order.
+		if loc := includeCredRE.FindStringIndex(t); loc != nil && !negatedVerbRE.MatchString(t[max(0, loc[0]-30):loc[0]]) {
+			m := t[loc[0]:loc[1]]
 			sg.sensData, sg.sensAccess = true, true
 			sg.note("data", m)
 			if sg.dataWord == "" {

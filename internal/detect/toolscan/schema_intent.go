@@ -46,6 +46,16 @@ var privilegeKeys = []string{"root", "sudo", "super", "admin", "internal", "meta
 // arbitraryIntentRE: targets nobody constrains.
 var arbitraryIntentRE = re(`\b((including|even|incl) (\w+ ){0,2}(internal|private|localhost|metadata|intranet)|(any|arbitrary|whatever|every) (\w+ ){0,2}(urls?|hosts?|paths?|files?|commands?|quer(y|ies)|sql|statements?|roles?|users?|resources?|permissions?|principals?|address(es)?|recipients?|iban|accounts?|remotes?|repositor(y|ies)|mailbox(es)?|director(y|ies)|requests?|scripts?|endpoints?|targets?|tables?|databases?|dbs?|records?|buckets?|ids?|employees?|members?|customers?|tenants?|git urls?|kubectl commands?|shell commands?)\b|whatever (the )?\w+ (asks|says|wants|contains|requests|specifies|tells)|(copied|pulled|read|reads|lifted|supplied|provided|taken) (\w+ ){0,6}(from|by) (the |a |an )?(\w+ ){0,2}(ticket|email|e mail|message|page|document|comment|input|conversation|prompt|request\w*)|(do not|does not|don't|doesn't|never) trigger (the |any )?(\w+ ){0,2}(verification|review|approval|check|confirmation)|unfiltered|unsanitized|unsanitised|qualsiasi|willekeurig\w*|herhangi|elke|arbitrary|unvalidated|unchecked|unrestricted|not (validated|checked|verified|sandboxed|restricted)|no (\w+ ){0,2}(check|checks|validation|allow ?list|allowlist|restriction|restrictions|review|confirmation|approval|gate|sandbox)|without (\w+ ){0,2}(validation|checks?|review|approval|confirmation|restriction)|verbatim|passed through unchanged|straight from|taken (verbatim )?from|comes? (straight )?from|decid\w+ by the content|not verified|ungepruft|beliebig\w*|sin (validacion|lista blanca|restriccion\w*|verificar)|cualquier\w*|n'importe|qualquer|sans (validation|controle|restriction)|(extraid|tirad|copiad|retirad|obtid|obtenid|tomad|sacad|lid|leid)[oa]s? (\w+ ){0,2}(do|da|dos|das|de|del|de la|de los|de las|desde) (\w+ ){0,2}(chamado|ticket|e ?mails?|correos?|paginas?|mensage(m|ns)|mensajes?|documentos?|comentarios?|conversas?|conversaciones?|solicitac\w+|solicitud\w*|pedidos?|peticion\w*)|conforme (indicado|solicitado|pedido) (na|no|en la|en el) (solicitacao|mensagem|pedido|chamado|solicitud|mensaje|peticion)|segun (lo )?(indicado|solicitado|pedido) en (la|el) (solicitud|mensaje|peticion|ticket|correo)|(forks?|pull requests?|prs?|merge requests?) (from|of|by) (external|outside|third[- ]party|untrusted|unknown|any) (contributors?|users?|authors?|people)|(externer|externen|fremder|fremden) (beitragender|beitragenden|forks?|nutzer|autoren)|auch fur forks|whichever (player|user|member|customer|sender|person|account|client) (sent|wrote|posted|asked|typed|requested)( it)?|(does not|doesn't|do not|don't|never) (check|verify|validate|look at) (the )?(sender|author|caller|requester|player|user)'?s? (rank|role|identity|permissions?)|(sender|author|caller|requester)'?s? (rank|role|identity|permissions?) (is|are) not (checked|verified)|wprost z (tresci|wiadomosci|maila|zgloszenia)|z tresci (maila|wiadomosci|zgloszenia)|nie jest sprawdzane|nikt nie sprawdza|dowoln\w+|(overgenomen|gehaald|genomen|gekopieerd) uit (\w+ ){0,4}(e ?mails?|berichten|documenten|vrachtbrieven|tickets|opmerkingen)|binnenkomende (documenten|berichten|e ?mails)|ongeacht (welke|wie)|(tomarse|tomado|tomada|tomados|aplicarse|aplicados) (directamente |tal como llegan|tal cual)|tal como llegan|no es necesario que el solicitante|no se exige (autenticacion|verificacion|identificacion)|sin (autenticacion|verificar la identidad)|(nao e|nao se) exig\w* (autenticacao|verificacao)|keine (authentifizierung|prufung|verifizierung)|without (authenticating|verifying) the (requester|sender|caller)|no (authentication|verification) of the (requester|sender|caller)|(verification|authentication|checks?|pin)( and [\w-]+ verification)? (are|is) (treated|considered|deemed) as (already )?(completed|done|passed|satisfied)|e dispensad[ao]|verificacao (\w+ ){0,4}(e )?dispensad[ao]|vindos? de (mensagens|formularios|e ?mails)|(procedentes|provenientes) de (mensajes|formularios|correos)|whoever is (named|listed|written|entered) in)\b|непосредственно из (писем|сообщении|вложении|комментари|документ)|из текста (полученного|входящего)|проверка \S+ не требуется|не требует проверки|直接取自|取自邮件|来自邮件|无需核对|无需验证|无需确认|任意|制限はありません|制限なし|そのまま|不做任何校验|不做校验|任何|直接取自|любой|любую|любые|любому|любого|любом|не проверя|без проверки|제한 없이|임의` + langAlt(lcArb))
 
+// guardParamRE: a parameter that turns a safeguard off.
+var guardParamRE = re(`^(bypass|skip|force|override|ignore|disable|no|allow|unsafe|admin)[_ -]?[a-z_ -]*(protection|review|reviews|checks?|verif\w*|approval|confirm\w*|policy|policies|guard\w*|rules?|limits?|safety|sandbox|scan|validation|hooks?|signing|2fa|mfa|override|merge)?$`)
+
+// contentTriggerRE: a value chosen by what a piece of content says, not
+// by the user.
+var contentTriggerRE = re(`\b(whenever|when|if|once)\b[^.;]{0,60}\b(title|body|content|text|message|comment|description|subject|e ?mail|issue|ticket|pr|pull request|commit message|page|document|label)s?\b[^.;]{0,40}\b(contains?|says?|mentions?|includes?|asks? for|requests?|reads?|has|is tagged|carries)\b`)
+
+// secretDumpRE: commands and flags whose output is secrets.
+var secretDumpRE = re(`\b(printenv|show[- ]secrets|print[- ](access|identity)[- ]tokens?|export[- ]credentials|get[- ]secret[- ]value|reveal[- ]secrets?|decrypt[- ]secrets?)\b`)
+
 // carryClaimRE: words saying data goes along with a call.
 var carryClaimRE = re(`\b(attach\w*|send\w*|forward\w*|upload\w*|include\w*|cop(y|ies|ied)|shar\w+|sync\w*|relay\w*|transmit\w*)\b`)
 
@@ -96,10 +106,27 @@ func (sc *scan) schemaIntents(ta *toolAnalysis, t *Tool, ip *inputParams) {
 	for _, pp := range ip.nested {
 		desc := normalizeLight(strings.ToLower(str(pp.schema, "description") + " " + str(pp.schema, "title")))
 		allText += " " + desc
+		// "bypass_protection: set to true whenever the PR body contains
+		// `hotfix`": a guard that whoever wrote the content can switch off.
+		if guardParamRE.MatchString(strings.ToLower(pp.name)) {
+			if m := contentTriggerRE.FindString(desc); m != "" {
+				sc.add(Finding{Type: TypeConfusedDeputy, Tool: ta.name, Object: ta.object, Path: pp.ptr, Severity: detect.High,
+					Detail: fmt.Sprintf("parameter %q switches off a safeguard when content says so (%q): whoever writes that content decides what the tool does with the server's rights; set it only on the user's decision, or remove it", pp.name, m)})
+			}
+		}
 		// A boolean or an enum carries nothing the model writes, unless
 		// its text says the data goes along ("attach the whole
 		// conversation").
 		if len(desc) < 12 || cannotCarry(pp.schema) && !carryClaimRE.MatchString(desc) || !pick(langClasses(desc), lcFill, fillIntentBaseRE, fillIntentRE).MatchString(desc) && !ownedDataRE.MatchString(desc) && !sessionContentRE.MatchString(desc) {
+			continue
+		}
+		// "Populate with the output of `pulumi config --show-secrets` and
+		// `printenv`": a command whose output is secrets names them
+		// whatever service it belongs to, so the exemptions for a
+		// service's own credentials below do not apply.
+		if loc := secretDumpRE.FindStringIndex(desc); loc != nil && !negationRE.MatchString(desc[max(0, loc[0]-40):loc[0]]) && !strings.Contains(purpose, desc[loc[0]:loc[1]]) {
+			sc.add(Finding{Type: TypeSchemaAbuse, Tool: ta.name, Object: ta.object, Path: pp.ptr, Severity: detect.High,
+				Detail: fmt.Sprintf("parameter %q asks the model to fill it with the output of %q, which prints secrets: the parameter carries them out to the server; reject the server or remove the parameter", pp.name, desc[loc[0]:loc[1]])})
 			continue
 		}
 		for _, r := range []*regexp.Regexp{sysPromptObjRE, credObjRE, convObjRE, personalObjRE} {
