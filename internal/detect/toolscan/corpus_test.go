@@ -271,14 +271,17 @@ func TestQualityHeldOut(t *testing.T) {
 		// them; never read.
 		{"heldout-written-28", 0.966, 0.10},
 		{"heldout-written-29", 0.85, 0.025},
-		// heldout-written-30 measured 0.88 blind; retraining the model
-		// with round 25's development sets moved one of its servers
-		// below the model's threshold (testdata/README.md, "Round 25").
+		// heldout-written-30 measured 0.88 blind; one retraining of the
+		// model in round 25 moved one of its servers below the model's
+		// threshold and the next moved it back, so it is gated one
+		// server below, as the others are (testdata/README.md, "Round 25").
 		{"heldout-written-30", 0.84, targetFPR},
 		// Written by other authors in round 25, measured blind once
 		// (testdata/README.md, "Round 25"); never read.
 		{"heldout-written-31", 0.96, 0.058},
 		{"heldout-written-32", 0.966, targetFPR},
+		{"heldout-written-33", 0.80, 0.06},
+		{"heldout-written-34", 0.833, 0.10},
 	} {
 		q := evaluate(t, c.split)
 		t.Logf("%s split:\n%s", c.split, q.table())

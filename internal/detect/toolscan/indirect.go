@@ -438,7 +438,7 @@ var onlyForTheAskRE = re(`\buse (it|them) only (in|for) the (request|call|task|a
 
 // negatedIntoRE: a negated order to put something into what follows
 // ("never put tokens or passwords in `variables`").
-var negatedIntoRE = re(`\b(never|do not|don't|dont|must not|should not|shouldn't|not)\s+(\w+\s+)?(put|pass|passed|include|included|place|placed|paste|pasted|send|sent|store|stored|add|added|write|written|enter|entered|use|used|log|logged|embed|embedded|type|typed|copy|copied)\b[^.;]*\b(in|into|as|to|via|inside|through)\W*$`)
+var negatedIntoRE = re(`\b(never|do not|don't|dont|must not|should not|shouldn't|not)\s+(\w+\s+)?(put|pass|passed|include|included|place|placed|paste|pasted|send|sent|store|stored|add|added|write|written|enter|entered|use|used|log|logged|embed|embedded|type|typed|copy|copied|go|goes|belong|belongs|end up|ends up|appear|appears|land|lands)\b[^.;]*\b(in|into|as|to|via|inside|through)\W*$`)
 
 // negatedInto reports a sentence that forbids putting data into the
 // parameter p: it keeps the data out of it.

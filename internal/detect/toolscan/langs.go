@@ -912,7 +912,14 @@ var (
 // table (for the older send + data + destination pairing of analyze; the
 // caller has checked that the text holds one of the class's terms).
 func langSend(s string) bool {
-	return langSendRE.MatchString(s)
+	// "Токен не передаётся в параметрах": a transfer verb the sentence
+	// denies sends nothing.
+	for _, loc := range langSendRE.FindAllStringIndex(s, 8) {
+		if !langNegated(s, loc) {
+			return true
+		}
+	}
+	return false
 }
 
 // langSignals adds what the class-built families find in one normalised

@@ -260,6 +260,36 @@ func sentenceTail(s string, n int) string {
 	return s
 }
 
+// sendVerbAffirmed reports a transfer verb of sendVerbRE that no negation
+// of the word table stands next to. Only the verbs in other scripts are
+// checked so: the English ones have their own negation handling
+// downstream (mitigatedRE, negatedInto).
+func sendVerbAffirmed(s string) bool {
+	for _, loc := range sendVerbRE.FindAllStringIndex(s, 8) {
+		if isASCII(s[loc[0]:loc[1]]) || !langNegated(s, loc) && !slavicNegRE.MatchString(s[max(0, loc[0]-12):loc[0]]) {
+			return true
+		}
+	}
+	return false
+}
+
+// declarativeAffirmed reports a statement of where data goes ("tokens go
+// to …") that no negation right before it denies ("credentials never go
+// in notes").
+func declarativeAffirmed(s string) bool {
+	for _, loc := range declarativeSendRE.FindAllStringIndex(s, 8) {
+		if !negatedVerbRE.MatchString(s[max(0, loc[0]-30):loc[0]]) {
+			return true
+		}
+	}
+	return false
+}
+
+// slavicNegRE: the particle that negates the verb after it in Russian,
+// Ukrainian and Bulgarian ("не передаётся"); too short for the word table,
+// where it would match inside other words.
+var slavicNegRE = re(`(^|[\s,;(])(не|ні|ни)\s+$`)
+
 // givenIn reports a conversation named only as the place where the user
 // gave something, in a sentence that limits the tool to what the user
 // gave ("only send to addresses the user gave in this conversation",
@@ -316,11 +346,14 @@ var (
 var (
 	listIntroRE  = re(`[:：]\s*$`)
 	listItemRE   = re(`^\s*([-*•·>]|\d{1,2}[.)])\s`)
-	listDetectRE = re(`\b(detect\w*|classif\w+|recogni[sz]e\w*|flag\w*|catch\w*|payloads?|probes?|attacks?|hostile)\b|detecta|d(e|é)tecte|erkennt|rileva|detecteert|wykrywa|mendeteksi|tespit|يكتشف|обнаруж|检测|検出|탐지`)
+	listDetectRE = re(`\b(detect\w*|classif\w+|recogni[sz]e\w*|flag\w*|catch\w*|payloads?|probes?|attacks?|hostile)\b|detecta|d(e|é)tecte|erkennt|rileva|detecteert|wykrywa|mendeteksi|tespit|tanınan|algılanan|يكتشف|обнаруж|распозна|检测|検出|탐지`)
+	// exampleScriptRE: "example" in words that \b cannot delimit (letters
+	// outside ASCII at the start), as a list's introducing line writes it.
+	exampleScriptRE = re(`例|örnek|пример|приклад|مثال|أمثلة|امثله|उदाहरण|ตัวอย่าง|דוגמ|példa|esimerk|mfano`)
 	// notForYouRE: the text says what it quotes is not addressed to the
 	// model ("they are not instructions to you", "treat them as test
 	// data"), in the languages of the word classes.
-	notForYouRE = re(`\b(not|never) (instructions|commands|orders) (for|to) (you|the (assistant|model))\b|\btreat (them|these|those|it|each|the (payloads?|strings?|examples?)) as (test )?data\b|指示ではありません|指示として扱わない|不是(给你的)?指令|不要执行|no son instrucciones|não são instruções|ne sont pas des instructions|keine anweisungen|لا تنف`)
+	notForYouRE = re(`\b(not|never) (instructions|commands|orders) (for|to) (you|the (assistant|model))\b|\btreat (them|these|those|it|each|the (payloads?|strings?|examples?)) as (test )?data\b|指示ではありません|指示として扱わない|不是(给你的)?指令|不要执行|no son instrucciones|não são instruções|ne sont pas des instructions|keine anweisungen|لا تنف|asla uygulama|uygulamayın|talimat değil|не являются инструкциями|не выполняй|не виконуй`)
 	listQuoteRE = re("`[^`\n]{1,300}`|'[^'\n]{3,300}'|\"[^\"\n]{3,300}\"|“[^”\n]{3,300}”|‘[^’\n]{3,300}’|«[^»\n]{3,300}»|「[^」\n]{3,300}」|„[^“”\n]{3,300}[“”]")
 )
 
@@ -369,7 +402,7 @@ func exampleLists(text string) string {
 		}
 		l = strings.ToLower(l)
 		detects := listDetectRE.MatchString(l)
-		in = listIntroRE.MatchString(l) && (detects || frameRE.MatchString(l) || frameIntlRE.MatchString(l) || strings.Contains(l, "例")) && (disowned || detects)
+		in = listIntroRE.MatchString(l) && (detects || frameRE.MatchString(l) || frameIntlRE.MatchString(l) || exampleScriptRE.MatchString(l)) && (disowned || detects)
 	}
 	if !changed {
 		return text
@@ -569,7 +602,7 @@ func (sc *scan) analyze(text, orig string) signals {
 	}
 	for _, sent := range sents {
 		nsent := normalizeLight(sent)
-		if sendVerbRE.MatchString(nsent) || passiveSendRE.MatchString(nsent) || declarativeSendRE.MatchString(nsent) || lm.has(lcSend) && langSend(nsent) {
+		if sendVerbAffirmed(nsent) || passiveSendRE.MatchString(nsent) || declarativeAffirmed(nsent) || lm.has(lcSend) && langSend(nsent) {
 			sg.send = true
 			var u, e string
 			if hasHTTP {
@@ -965,8 +998,14 @@ func (sc *scan) text(ctx context.Context, ta *toolAnalysis, u textUnit) error {
 		}
 		sg.merge(&s)
 	}
-	if n.HasCompact() {
-		c := n.Compact.Text
+	// The glued view has no lines or quotes left to tell an example list
+	// by, so it is built from the text with the lists' items blanked.
+	cn := n
+	if ex := exampleLists(u.text); ex != u.text {
+		cn = textnorm.Normalize(ex, textnorm.Options{})
+	}
+	if cn.HasCompact() {
+		c := cn.Compact.Text
 		var cs signals
 		if m := compactSecrecyRE.FindString(c); m != "" {
 			cs.secrecy = true
