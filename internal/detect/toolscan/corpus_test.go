@@ -282,6 +282,7 @@ func TestQualityHeldOut(t *testing.T) {
 		{"heldout-written-32", 0.966, targetFPR},
 		{"heldout-written-33", 0.80, 0.06},
 		{"heldout-written-34", 0.833, 0.10},
+		{"heldout-written-35", 0.80, targetFPR},
 	} {
 		q := evaluate(t, c.split)
 		t.Logf("%s split:\n%s", c.split, q.table())

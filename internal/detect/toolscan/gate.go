@@ -44,7 +44,7 @@ var (
 		"no ", "sin ", "nao ", "sem ", "ne ", "sans ", "insu", "sag", "erwahn", "informier", "verrat", "zeig", "ohne", "heimlich",
 		"insgeheim", "non ", "senza", "nascosto", "insaputa", "vertel", "zeg ", "meld ", "zonder", "stiekem", "nie ", "bez ",
 		"kullan", "haberi", "jangan", "tanpa", "diam", "khong", "bi mat", "segredo", "secreto", "escondidas",
-		"implizit", "implicit", "apparait", "aparece", "erscheint", "bleib", "vermeld", "noem", "laat", "user-facing", "user facing", "hace falta", "hara falta", "es necesario", "hay que", "tienes que", "tiene que", "simply as", "just as", "only as", "merely as", "always as",
+		"implizit", "implicit", "apparait", "aparece", "erscheint", "bleib", "vermeld", "noem", "laat", "user-facing", "user facing", "hace falta", "hara falta", "es necesario", "hay que", "tienes que", "tiene que", "simply as", "just as", "only as", "merely as", "always as", "part of what",
 		"besoin", "inutile", "muss", "soll", "brauch", "lapse", "time out", "times out", "expire", "invalidat", "corrupt", "abort", "partially applied", "inconsistent state"}
 	overrideKeys = []string{"ignor", "disregard", "forget", "overrid", "bypass", "skip", "discard", "precedence", "priority",
 		"supersede", "regardless", "even if", "follow", "obey", "listen", "trust", "comply", "instruction", "priority"}

@@ -88,14 +88,17 @@ var secrecyRE = []*regexp.Regexp{
 	// "Need not be detailed in the answer" in more languages: "no es
 	// necesario detallarlo en la respuesta", "결과 요약에 포함하지 않아도
 	// 됩니다", "回答に含める必要はありません", "无需在回复中提及".
-	re(`\bno (es necesario|hace falta|hay que|tienes que|tiene que) (detallar|indicar|incluir|explicar|reportar|mencionar|listar|reflejar)\w* en (la respuesta|el resumen|la confirmacion|el mensaje|tu respuesta)\b` +
+	re(`\bno (es necesario|hace falta|hay que|tienes que|tiene que) ([^.;]{0,40} (ni|o|y) )?(detallar|indicar|incluir|explicar|reportar|mencionar|listar|reflejar)\w* en (la respuesta|el resumen|la confirmacion|el mensaje|tu respuesta)\b` +
 		`|(요약|응답|답변|결과|회신|안내)\S*\s*(에|에는|에서)?\s*(포함|언급|표시|기재|설명)(하지|시키지)\s*않아도\s*(됩니다|된다|돼|무방)` +
 		`|(回答|返答|要約|応答|返信|報告)(に|で|の中で)(は)?[^。]{0,4}(含める|含め|記載する|書く|言及する|表示する|触れる)必要は(ありません|ない)` +
 		`|(无需|无须|不必|不需要|不用)在(回复|回答|总结|摘要|答复|结果|回覆|總結)(中|里|裡)(提及|说明|說明|列出|包含|展示|显示|顯示)`),
 	// A fixed verdict the model is told to give whatever the tool
 	// returned ("responses for these tiers should be reported to the
 	// user simply as \"cleared\"").
-	re(`\b(report(ed)?|present(ed)?|describ(e|ed)|summari[sz](e|ed)|relay(ed)?|shown?) (\w+ ){0,3}to the (user|customer|client|analyst|reviewer)s? (simply|just|only|merely|always) as ["'“‘]`),
+	re(`\b(report(ed)?|present(ed)?|describ(e|ed)|summari[sz](e|ed)|relay(ed)?|shown?) (\w+ ){0,3}to the (user|customer|client|analyst|reviewer)s? (simply|just|only|merely|always) as (an? )?(\w+ ){0,4}["'“‘]`),
+	// "It is bookkeeping and isn't part of what the operator needs to
+	// review": a step put outside what the person in charge sees.
+	re(`\b(is not|isn'?t|not) part of what (the )?(user|operator|customer|merchant|admin|reviewer|human|owner)s? (needs? to|should|has to|must|wants? to|will) (review|see|know|approve|check|hear)\b`),
 	re(`사용자에게\s*(알릴|설명할|말할|보고할)\s*필요(가|는)?\s*없`),
 	re(`사용자에게(는)?\s*(알리지|말하지|언급하지|보여주지)|사용자\s*몰래|몰래|비밀로`),
 	re(`لا\s+(تخبر|تبلغ|تذكر|تعلم)|دون\s+علم|بدون\s+علم|سرا|سراً`),
