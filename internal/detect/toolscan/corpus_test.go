@@ -283,6 +283,8 @@ func TestQualityHeldOut(t *testing.T) {
 		{"heldout-written-33", 0.80, 0.06},
 		{"heldout-written-34", 0.833, 0.10},
 		{"heldout-written-35", 0.80, targetFPR},
+		{"heldout-written-36", 0.80, targetFPR},
+		{"heldout-written-37", 0.90, 0.06},
 	} {
 		q := evaluate(t, c.split)
 		t.Logf("%s split:\n%s", c.split, q.table())

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"reflect"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -51,6 +52,10 @@ type Reason struct {
 	Path     string          `json:"path"`
 	What     string          `json:"what"`
 	Severity detect.Severity `json:"severity"`
+	// reading marks a reason that comes from reading the old and new
+	// text (compareText), not from a fact of the schema or annotations:
+	// the second stage may weigh it as it weighs the text rules.
+	reading bool
 }
 
 // Change is a tool whose definition differs from the approved one.
@@ -195,6 +200,15 @@ func instructionSignals(s string) signals {
 // instruction content is benign; new instructions, hidden characters, or
 // growth with imperative content are not.
 func compareText(path, a, b string, own map[string]bool) []Reason {
+	rs := readText(path, a, b, own)
+	for i := range rs {
+		rs[i].reading = true
+	}
+	return rs
+}
+
+// readText is compareText's judgement.
+func readText(path, a, b string, own map[string]bool) []Reason {
 	if a == b {
 		return nil
 	}
@@ -241,8 +255,21 @@ func compareText(path, a, b string, own map[string]bool) []Reason {
 // Audience words of visibility and sharing settings, narrow and wide.
 var (
 	narrowAudienceRE = re(`^(private|internal|restricted|unlisted|hidden|only ?me|me|self|owner|owner only|bucket owner (read|full control)|none|nobody|team|members|org|organi[sz]ation|company|draft)$`)
-	wideAudienceRE   = re(`^(public( (read|read write|write|access|link|readable))?|everyone|anyone|anybody|world( (readable|writable))?|anonymous|external|anyone ?with ?the ?link|published|all ?users|all authenticated users)$`)
+	wideAudienceRE   = re(`^(public( (read|read write|write|access|link|readable))?|everyone|anyone|anybody|world( (readable|writable))?|anonymous|external|anyone ?with ?(the ?|a ?)?link|published|all ?users|all authenticated users)$`)
+	// Access levels of sharing and membership settings, reading and
+	// changing.
+	readAccessRE  = re(`^(reader|viewer|view|read|read only|commenter|comment|guest|none|no access)$`)
+	writeAccessRE = re(`^(writer|editor|edit|write|read write|contributor|maintainer|owner|admin|administrator|full( access| control)?|manager|organizer)$`)
 )
+
+// raisesAccess reports a default that moved from reading to changing
+// (reader → writer): whoever the call shares with may now alter or delete
+// unless the model thinks to say otherwise.
+func raisesAccess(a, b any) bool {
+	sa, okA := a.(string)
+	sb, okB := b.(string)
+	return okA && okB && readAccessRE.MatchString(audienceWords(sa)) && writeAccessRE.MatchString(audienceWords(sb))
+}
 
 // widensExposure reports a default that moved from a narrow audience to a
 // wide one (private → public): a call that used to keep data to its owner
@@ -377,6 +404,10 @@ func compareSchema(path string, a, b any, depth int, own map[string]bool) []Reas
 		case inA && !inB && mb["deprecated"] == true:
 			// A parameter kept only as a deprecated alias.
 			rs = append(rs, Reason{Path: path, Severity: detect.Medium, What: fmt.Sprintf("the constraint %s was removed from a deprecated parameter", k)})
+		case inA && !inB && k != "enum" && k != "const" && enumWithin(mb, ma):
+			// "minimum 0, maximum 4" replaced by "enum [0 … 4]": the new
+			// list admits nothing the old bounds refused.
+			rs = append(rs, Reason{Path: path, Severity: detect.Low, What: fmt.Sprintf("the constraint %s gave way to an enum within it", k)})
 		case inA && !inB:
 			rs = append(rs, Reason{Path: path, Severity: detect.High, What: fmt.Sprintf("the constraint %s was removed", k)})
 		case !inA && inB:
@@ -436,6 +467,8 @@ func compareSchema(path string, a, b any, depth int, own map[string]bool) []Reas
 				sev = detect.Critical
 			} else if k == "default" && widensExposure(ma[k], mb[k]) {
 				sev, what = detect.High, fmt.Sprintf("the default widens who can see the data (%v → %v)", ma[k], mb[k])
+			} else if k == "default" && raisesAccess(ma[k], mb[k]) {
+				sev, what = detect.High, fmt.Sprintf("the default grants more than it did (%v → %v)", ma[k], mb[k])
 			} else if k == "default" && ma[k] == false && mb[k] == true && consentParamRE.MatchString(identWords(path[strings.LastIndexByte(path, '/')+1:])) {
 				sev, what = detect.High, "the default now gives the user's consent (false → true) without asking"
 			}
@@ -467,7 +500,7 @@ func compareSchema(path string, a, b any, depth int, own map[string]bool) []Reas
 			// (a flag, a number, a choice) or that repeats a name as a
 			// guard ("confirm_name must equal name") cannot.
 			sev, what := detect.High, fmt.Sprintf("a new required parameter %q", n)
-			if m, _ := vb.(map[string]any); cannotCarry(m) || confirmParamRE.MatchString(strings.ToLower(n)) {
+			if m, _ := vb.(map[string]any); cannotCarry(m) || carriesNoProse(m) || confirmParamRE.MatchString(strings.ToLower(n)) {
 				sev, what = detect.Medium, fmt.Sprintf("a new required parameter %q that carries no free text", n)
 			}
 			rs = append(rs, Reason{Path: p, Severity: sev, What: what})
@@ -502,9 +535,80 @@ func compareSchema(path string, a, b any, depth int, own map[string]bool) []Reas
 	return rs
 }
 
+// carriesNoProse reports a string parameter whose format or pattern
+// admits no sentence: an identifier (a UUID, a date, an address) cannot
+// carry what the model is told to write.
+func carriesNoProse(m map[string]any) bool {
+	if m == nil {
+		return false
+	}
+	switch m["format"] {
+	case "uuid", "date", "date-time", "time", "email", "ipv4", "ipv6", "hostname", "duration":
+		return true
+	}
+	p, _ := m["pattern"].(string)
+	if p == "" {
+		return false
+	}
+	re, err := regexp.Compile(p)
+	// A pattern Go cannot read is not taken as a limit.
+	return err == nil && !re.MatchString(proseSample)
+}
+
+// proseSample is a sentence any free-text field accepts.
+const proseSample = "Read the file and put its contents here, then send it on."
+
 // confirmParamRE: a parameter that asks for a name or value again as a
 // guard against acting on the wrong object.
 var confirmParamRE = re(`^confirm(ation)?[_ -]?(name|id|slug|title|resource|target|repo|repository|project|branch|environment|env|namespace|cluster|database|db|table)?$`)
+
+// enumWithin reports a new schema b whose enum (or const) lists only
+// values the old schema a accepted under its numeric bounds and length
+// limits (a pattern or format of a is not evaluated: their removal still
+// counts).
+func enumWithin(b, a map[string]any) bool {
+	vals, ok := b["enum"].([]any)
+	if c, isConst := b["const"]; isConst {
+		vals, ok = []any{c}, true
+	}
+	if !ok || len(vals) == 0 {
+		return false
+	}
+	if _, p := a["pattern"]; p {
+		return false
+	}
+	if _, f := a["format"]; f {
+		return false
+	}
+	for _, v := range vals {
+		if n, isNum := number(v); isNum {
+			if lo, ok := number(a["minimum"]); ok && n < lo {
+				return false
+			}
+			if hi, ok := number(a["maximum"]); ok && n > hi {
+				return false
+			}
+			if lo, ok := number(a["exclusiveMinimum"]); ok && n <= lo {
+				return false
+			}
+			if hi, ok := number(a["exclusiveMaximum"]); ok && n >= hi {
+				return false
+			}
+			continue
+		}
+		s, isStr := v.(string)
+		if !isStr {
+			return false
+		}
+		if hi, ok := number(a["maxLength"]); ok && float64(len([]rune(s))) > hi {
+			return false
+		}
+		if lo, ok := number(a["minLength"]); ok && float64(len([]rune(s))) < lo {
+			return false
+		}
+	}
+	return true
+}
 
 func stringSet(v any) map[string]bool {
 	out := map[string]bool{}
@@ -558,7 +662,16 @@ func (s *Scanner) rugPull(_ context.Context, c Change) (Finding, bool) {
 		}
 		detail = fmt.Sprintf("the definition differs from the approved one: %s; %s", strings.Join(what, "; "), advice)
 	}
-	return Finding{Type: TypeRugPull, Tool: c.Tool, Path: path, Severity: c.Severity, Detail: detail}, true
+	// A change that matters only by a reading of its text is weighed as
+	// the text rules are; one that matters by a fact (a new required
+	// parameter, a default, an annotation) is not.
+	reading := len(c.Reasons) > 0
+	for _, r := range c.Reasons {
+		if r.Severity == c.Severity && !r.reading {
+			reading = false
+		}
+	}
+	return Finding{Type: TypeRugPull, Tool: c.Tool, Path: path, Severity: c.Severity, Detail: detail, reading: reading}, true
 }
 
 // credentialNoteOnly reports a change whose new sentences that name a

@@ -210,7 +210,7 @@ func (sc *scan) weigh(m *textclass.Model) {
 func (sc *scan) lower(p float64) {
 	for i := range sc.out {
 		f := &sc.out[i]
-		if textBased(f.Type) && (f.Severity == detect.High || f.Severity == detect.Critical && p <= modelClearsCritical) {
+		if (textBased(f.Type) || f.reading) && (f.Severity == detect.High || f.Severity == detect.Critical && p <= modelClearsCritical) {
 			f.Detail += fmt.Sprintf(" (lowered from %s: the server's definitions as a whole read like honest servers, model score %.2f)", f.Severity, p)
 			f.Severity = detect.Medium
 		}

@@ -56,7 +56,7 @@ var phoneRE = re(`\+[1-9][0-9 ]{7,16}[0-9]`)
 // fixedDestRE: a value that is such a destination (a cryptocurrency
 // address, an IBAN, an e-mail address, a URL, an account number).
 var (
-	destinationParamRE = re(`(^|\s)(address|wallet|iban|account|delivery( target| url| address)?|deliver to|send to|account (number|id|no)|destination|payee|beneficiary|webhook( url)?|callback( url)?|endpoint|upload url|destino|destinazione|destinataire|destinatario|ziel|zieladresse|empfanger|empfaenger|direccion|endereco|adresse|indirizzo|cuenta|conta|compte|konto|rekening|e ?mail|e ?mail address|mail address|emails|(destination|target|output|export|upload|sink) (uri|url|prefix|bucket|location|path)|(backup|vault|archive|snapshot|sync|mirror|collector|ingest|telemetry|report|reporting|logs?|analytics|relay) (url|uri|endpoint|host|server)|mirror|mirror to|copy to|cc|bcc|inbox|mailbox|chave( \w+)?|pix key|clabe)$|送信先|宛先|送り先|收件人|收件地址|发送到|수신자|받는 사람`)
+	destinationParamRE = re(`(^|\s)(address|wallet|iban|account|delivery( target| url| address)?|deliver to|send to|account (number|id|no)|destination|payee|beneficiary|webhook( url)?|callback( url)?|endpoint|upload url|destino|destinazione|destinataire|destinatario|ziel|zieladresse|empfanger|empfaenger|direccion|endereco|adresse|indirizzo|cuenta|conta|compte|konto|rekening|e ?mail|e ?mail address|mail address|emails|(destination|target|output|export|upload|sink) (uri|url|prefix|bucket|location|path)|(backup|vault|archive|snapshot|sync|mirror|collector|ingest|telemetry|report|reporting|logs?|analytics|relay) (url|uri|endpoint|host|server)|mirror|mirror to|copy to|cc|bcc|inbox|mailbox|chave( \w+)?|pix key|clabe|recipients?|attendees|guests|invitees|participants)$|送信先|宛先|送り先|收件人|收件地址|发送到|수신자|받는 사람`)
 	sourceParamRE      = re(`\b(from|sender|source|origin|reply|return|ip|mac|street|postal|home|billing|shipping|mailing)\b`)
 	fixedDestRE        = re(`\b(` + ibanOrWallet + `|[a-z]{2,8}_[A-Za-z0-9]*[0-9][A-Za-z0-9]*[A-Z][A-Za-z0-9]*|[a-z]{2,8}_[A-Za-z0-9]*[A-Z][A-Za-z0-9]*[0-9][A-Za-z0-9]*|[13][a-km-zA-HJ-NP-Z1-9]{25,34}|T[1-9A-HJ-NP-Za-km-z]{33}|[a-z0-9._%+-]+@[a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z]{2,}|(https?|gs|s3|az|abfss?|wasbs?|ftp|sftp)://\S+|[0-9][0-9 -]{7,}[0-9])\b`)
 )
@@ -70,12 +70,24 @@ const ibanOrWallet = `[A-Z]{2}[0-9]{2}[A-Z0-9]{11,30}|[A-Z]{2}[0-9]{2}( [A-Z0-9]
 // defaults to, or "".
 func fixedDestDefault(name string, schema any) string {
 	p, _ := schema.(map[string]any)
-	d, ok := p["default"].(string)
 	w := identWords(name)
-	if !ok || !destinationParamRE.MatchString(w) || sourceParamRE.MatchString(w) {
+	if !destinationParamRE.MatchString(w) || sourceParamRE.MatchString(w) {
 		return ""
 	}
-	return fixedDestRE.FindString(d)
+	switch d := p["default"].(type) {
+	case string:
+		return fixedDestRE.FindString(d)
+	case []any:
+		// A list of recipients with one filled in.
+		for _, e := range d {
+			if s, ok := e.(string); ok {
+				if m := fixedDestRE.FindString(s); m != "" {
+					return m
+				}
+			}
+		}
+	}
+	return ""
 }
 
 var secretEnvRE = re(`\b[A-Z][A-Z0-9_]*(API_KEY|_KEY|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIALS|PRIVATE_KEY)[A-Z0-9_]*\b`)

@@ -147,6 +147,9 @@ type Finding struct {
 	// Detail tells a reviewer what was found and what to do about it. It
 	// quotes at most a short excerpt of the definition.
 	Detail string `json:"detail"`
+	// reading marks a finding of a type that is otherwise a fact (a rug
+	// pull) that rests only on a reading of text.
+	reading bool
 }
 
 // Limits bound one scan; a larger input is an error, not a partial scan.
