@@ -22,7 +22,8 @@ import (
 //   - at or below modelClears, a finding of a text-based type (any type
 //     but HIDDEN_CHARACTERS, TYPOSQUATTING and RUG_PULL, which are facts
 //     about characters, names and versions rather than a reading of the
-//     text) is lowered from high to medium, and at or below
+//     text), and a RUG_PULL whose gravest reasons are all readings of the
+//     old and new text, is lowered from high to medium, and at or below
 //     modelClearsCritical from critical too: rules that read intent fire on
 //     honest servers whose job involves sending, reading or holding
 //     secrets, and the model separates those from attacks better than any
