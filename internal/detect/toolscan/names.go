@@ -289,9 +289,37 @@ func (k *knownNames) brandSquat(nf nameForm) (brand, how string, ok bool) {
 	return "", "", false
 }
 
+// pluralVariant reports token lists that differ in one token, one being
+// the other with "s" or "es" added.
+func pluralVariant(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	diff := 0
+	for i := range a {
+		if a[i] == b[i] {
+			continue
+		}
+		diff++
+		x, y := a[i], b[i]
+		if !(x+"s" == y || y+"s" == x || x+"es" == y || y+"es" == x) {
+			return false
+		}
+	}
+	return diff == 1
+}
+
+// sameFirstSentence reports descriptions whose first sentences are the
+// same but for case, spacing and punctuation.
+func sameFirstSentence(a, b string) bool {
+	fa, fb := normalizeLight(strings.ToLower(firstSentence(a))), normalizeLight(strings.ToLower(firstSentence(b)))
+	fa, fb = strings.Trim(strings.Join(strings.Fields(fa), " "), " ."), strings.Trim(strings.Join(strings.Fields(fb), " "), " .")
+	return len(fa) >= 20 && fa == fb
+}
+
 // typosquat checks a tool's name against the well-known names and the
-// other connected servers' tools.
-func (sc *scan) typosquat(name, object string) {
+// other connected servers' tools; desc is the tool's description.
+func (sc *scan) typosquat(name, object, desc string) {
 	if name == "" {
 		return
 	}
@@ -316,6 +344,14 @@ func (sc *scan) typosquat(name, object string) {
 	for _, o := range sc.in.OtherServers {
 		for _, t := range o.Tools {
 			if check(t.Name, nameTokens(t.Name), "the tool of server "+o.Server) {
+				return
+			}
+			// A singular or plural of a connected server's tool that also
+			// repeats its description: a naming convention would not
+			// copy the other tool's words.
+			if desc != "" && pluralVariant(nf.sk, nameTokens(t.Name)) && sameFirstSentence(desc, t.Description) {
+				sc.add(Finding{Type: TypeTyposquatting, Tool: name, Object: object, Path: "/name", Severity: detect.High,
+					Detail: fmt.Sprintf("the name %q is the tool %q of server %s with one word's number changed, and its description repeats that tool's: a model cannot tell them apart; check that this server is the one you meant to install", name, t.Name, o.Server)})
 				return
 			}
 		}

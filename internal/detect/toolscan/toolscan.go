@@ -321,7 +321,7 @@ func (sc *scan) tool(ctx context.Context, t *Tool) error {
 	}
 	ip := readInputParams(t.InputSchema)
 	sc.schemaAbuse(ta, ip)
-	sc.typosquat(t.Name, ObjectTool)
+	sc.typosquat(t.Name, ObjectTool, t.Description)
 	sc.confusedDeputy(ta, t, ip)
 	sc.schemaIntents(ta, t, ip)
 	return nil
