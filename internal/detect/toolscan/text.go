@@ -346,7 +346,8 @@ var (
 var (
 	listIntroRE  = re(`[:：]\s*$`)
 	listItemRE   = re(`^\s*([-*•·>]|\d{1,2}[.)])\s`)
-	listDetectRE = re(`\b(detect\w*|classif\w+|recogni[sz]e\w*|flag\w*|catch\w*|payloads?|probes?|attacks?|hostile)\b|detecta|d(e|é)tecte|erkennt|rileva|detecteert|wykrywa|mendeteksi|tespit|tanınan|algılanan|يكتشف|обнаруж|распозна|检测|検出|탐지`)
+	listDetectRE = re(`\b(detect\w*|classif\w+|recogni[sz]e\w*|catch\w*|payloads?|probes?|attacks?|hostile)\b|detecta|d(e|é)tecte|erkennt|rileva|detecteert|wykrywa|mendeteksi|tespit|tanınan|algılanan|يكتشف|обнаруж|распозна|检测|検出|탐지`)
+	listFlagsRE  = re(`\bflag(s|ged)?\b`)
 	// exampleScriptRE: "example" in words that \b cannot delimit (letters
 	// outside ASCII at the start), as a list's introducing line writes it.
 	exampleScriptRE = re(`例|örnek|пример|приклад|مثال|أمثلة|امثله|उदाहरण|ตัวอย่าง|דוגמ|példa|esimerk|mfano`)
@@ -401,8 +402,11 @@ func exampleLists(text string) string {
 			continue
 		}
 		l = strings.ToLower(l)
-		detects := listDetectRE.MatchString(l)
-		in = listIntroRE.MatchString(l) && (detects || frameRE.MatchString(l) || frameIntlRE.MatchString(l) || exampleScriptRE.MatchString(l)) && (disowned || detects)
+		example := frameRE.MatchString(l) || frameIntlRE.MatchString(l) || exampleScriptRE.MatchString(l)
+		// "Flags" alone is as often a command line's ("supported
+		// flags:") as a detector's; it counts beside an example word.
+		detects := listDetectRE.MatchString(l) || example && listFlagsRE.MatchString(l)
+		in = listIntroRE.MatchString(l) && (detects || example) && (disowned || detects)
 	}
 	if !changed {
 		return text
