@@ -217,7 +217,7 @@ func (k *knownNames) squatForm(nf nameForm, ref string, rk []string) (string, bo
 	if len([]rune(b)) < 4 || k.vocab[a] {
 		return "", false
 	}
-	if a+"s" == b || b+"s" == a || a+"es" == b || b+"es" == a {
+	if pluralPair(a, b) {
 		return "", false
 	}
 	limit := 1
@@ -301,12 +301,17 @@ func pluralVariant(a, b []string) bool {
 			continue
 		}
 		diff++
-		x, y := a[i], b[i]
-		if !(x+"s" == y || y+"s" == x || x+"es" == y || y+"es" == x) {
+		if !pluralPair(a[i], b[i]) {
 			return false
 		}
 	}
 	return diff == 1
+}
+
+// pluralPair reports two words of which one is the other with "s" or
+// "es" added.
+func pluralPair(a, b string) bool {
+	return a+"s" == b || b+"s" == a || a+"es" == b || b+"es" == a
 }
 
 // sameFirstSentence reports descriptions whose first sentences are the

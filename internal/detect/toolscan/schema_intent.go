@@ -132,7 +132,7 @@ func (sc *scan) schemaIntents(ta *toolAnalysis, t *Tool, ip *inputParams) {
 		// normalisation splits them at their hyphens.
 		raw := strings.ToLower(str(pp.schema, "description"))
 		if loc := forwardedRE.FindStringIndex(raw); loc != nil && !negationRE.MatchString(raw[max(0, loc[0]-30):loc[0]]) {
-			own := &services{first: purpose + " via " + strings.ToLower(sepReplacer.Replace(sc.in.Server))}
+			own := sc.ownServices(purpose)
 			// A full stop after an address ends the sentence, not the
 			// address.
 			tail := strings.ReplaceAll(raw[loc[1]:min(len(raw), loc[1]+160)]+" ", ". ", "  ")

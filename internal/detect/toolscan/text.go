@@ -260,6 +260,16 @@ func sentenceTail(s string, n int) string {
 	return s
 }
 
+// ownServices is the services a tool fronts, read from its first
+// sentence and the server's own name.
+func (sc *scan) ownServices(first string) *services {
+	if sc.in.Server != "" {
+		// The server's own name says which service it fronts.
+		first += " via " + strings.ToLower(sepReplacer.Replace(sc.in.Server))
+	}
+	return &services{first: first}
+}
+
 // sendVerbAffirmed reports a transfer verb of sendVerbRE that no negation
 // of the word table stands next to. Only the verbs in other scripts are
 // checked so: the English ones have their own negation handling
@@ -597,12 +607,7 @@ func (sc *scan) analyze(text, orig string) signals {
 	sents := sentences(lowOrig)
 	var own *services
 	if len(sents) > 0 {
-		first := normalizeLight(sents[0])
-		if sc.in.Server != "" {
-			// The server's own name says which service it fronts.
-			first += " via " + strings.ToLower(sepReplacer.Replace(sc.in.Server))
-		}
-		own = &services{first: first}
+		own = sc.ownServices(normalizeLight(sents[0]))
 	}
 	for _, sent := range sents {
 		nsent := normalizeLight(sent)
