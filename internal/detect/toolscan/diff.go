@@ -87,9 +87,9 @@ func Diff(approved, current []Tool) []Change {
 	seen := map[string]bool{}
 	// The current tools' names: an order to call one of them is a
 	// workflow hint, not an instruction smuggled in.
-	own := map[string]bool{}
+	rd := &reader{own: map[string]bool{}, in: &Input{Tools: current}}
 	for i := range current {
-		own[strings.ToLower(current[i].Name)] = true
+		rd.own[strings.ToLower(current[i].Name)] = true
 	}
 	var out []Change
 	for i := range current {
@@ -107,7 +107,7 @@ func Diff(approved, current []Tool) []Change {
 			continue
 		}
 		c := Change{Tool: t.Name, Kind: Changed, Approved: a, Current: t}
-		c.Reasons = compareTools(a, t, own)
+		c.Reasons = compareTools(a, t, rd)
 		if len(c.Reasons) == 0 {
 			// The canonical forms differ in a member we do not judge:
 			// still a change a reviewer must see.
@@ -130,16 +130,16 @@ func Diff(approved, current []Tool) []Change {
 	return out
 }
 
-func compareTools(a, b *Tool, own map[string]bool) []Reason {
+func compareTools(a, b *Tool, rd *reader) []Reason {
 	var rs []Reason
-	rs = append(rs, compareText("/description", a.Description, b.Description, own)...)
-	rs = append(rs, compareText("/title", a.Title, b.Title, own)...)
-	rs = append(rs, compareSchema("/inputSchema", a.InputSchema, b.InputSchema, 0, own)...)
-	rs = append(rs, compareOutput(a.OutputSchema, b.OutputSchema, own)...)
+	rs = append(rs, compareText("/description", a.Description, b.Description, rd)...)
+	rs = append(rs, compareText("/title", a.Title, b.Title, rd)...)
+	rs = append(rs, compareSchema("/inputSchema", a.InputSchema, b.InputSchema, 0, rd)...)
+	rs = append(rs, compareOutput(a.OutputSchema, b.OutputSchema, rd)...)
 	rs = append(rs, compareAnnotations(a.Annotations, b.Annotations)...)
 	at, _ := a.Annotations["title"].(string)
 	bt, _ := b.Annotations["title"].(string)
-	rs = append(rs, compareText("/annotations/title", at, bt, own)...)
+	rs = append(rs, compareText("/annotations/title", at, bt, rd)...)
 	return rs
 }
 
@@ -148,7 +148,7 @@ func compareTools(a, b *Tool, own map[string]bool) []Reason {
 // look, but new words to the model are judged like a description's. A
 // schema added where there was none is low (pins taken before output
 // schemas were read have none); its text is scanned like any other.
-func compareOutput(a, b any, own map[string]bool) []Reason {
+func compareOutput(a, b any, rd *reader) []Reason {
 	switch {
 	case reflect.DeepEqual(a, b):
 		return nil
@@ -168,7 +168,7 @@ func compareOutput(a, b any, own map[string]bool) []Reason {
 	}
 	var rs []Reason
 	for _, u := range ub {
-		rs = append(rs, compareText(u.path, old[u.path], u.text, own)...)
+		rs = append(rs, compareText(u.path, old[u.path], u.text, rd)...)
 	}
 	if len(rs) == 0 {
 		rs = append(rs, Reason{Path: "/outputSchema", Severity: detect.Low, What: "the output schema changed"})
@@ -176,10 +176,23 @@ func compareOutput(a, b any, own map[string]bool) []Reason {
 	return rs
 }
 
-// instructionSignals reads a text with the phrase families alone (no
-// injection detector, no other servers).
-func instructionSignals(s string) signals {
-	sc := &scan{s: &Scanner{}, in: &Input{}, own: map[string]bool{}, refs: []string{}}
+// reader reads the texts Diff compares: own holds the current tools'
+// names (an order to call one of them is a workflow hint, not an
+// instruction smuggled in), and in is the current server, which tells the
+// phrase families its parameter names and what it keeps.
+type reader struct {
+	own map[string]bool
+	in  *Input
+	sc  *scan // built on first use
+}
+
+// signals reads a text with the phrase families alone (no injection
+// detector, no other servers).
+func (rd *reader) signals(s string) signals {
+	if rd.sc == nil {
+		rd.sc = &scan{s: &Scanner{}, in: rd.in, own: map[string]bool{}, refs: []string{}}
+	}
+	sc := rd.sc
 	n := textnorm.Normalize(s, textnorm.Options{})
 	sg := sc.analyze(n.Base.Text, s)
 	if n.Folded.Text != n.Base.Text {
@@ -199,8 +212,8 @@ func instructionSignals(s string) signals {
 // compareText judges an edited description: a small edit without new
 // instruction content is benign; new instructions, hidden characters, or
 // growth with imperative content are not.
-func compareText(path, a, b string, own map[string]bool) []Reason {
-	rs := readText(path, a, b, own)
+func compareText(path, a, b string, rd *reader) []Reason {
+	rs := rd.readText(path, a, b)
 	for i := range rs {
 		rs[i].reading = true
 	}
@@ -208,11 +221,11 @@ func compareText(path, a, b string, own map[string]bool) []Reason {
 }
 
 // readText is compareText's judgement.
-func readText(path, a, b string, own map[string]bool) []Reason {
+func (rd *reader) readText(path, a, b string) []Reason {
 	if a == b {
 		return nil
 	}
-	sa, sb := instructionSignals(a), instructionSignals(b)
+	sa, sb := rd.signals(a), rd.signals(b)
 	if sb.url && !sa.url && onlyDocURLs(a, b) {
 		sb.url = false
 	}
@@ -227,7 +240,7 @@ func readText(path, a, b string, own map[string]bool) []Reason {
 		return []Reason{{Path: path, Severity: detect.Critical, What: "the new text adds instructions to the model (" + firstNonEmpty(sb.ex["secrecy"], sb.ex["override"], sb.ex["exfil"], sb.ex["shadow"], sb.ex["path"], sb.ex["data"], sb.ex["copyto"], sb.ex["urltemplate"]) + ")"}}
 	case sb.obfuscated && !sa.obfuscated:
 		return []Reason{{Path: path, Severity: detect.High, What: "the new text carries invisible characters"}}
-	case sb.directed && !sa.directed && len(b) > len(a) && !ownToolOrder(b, sb.ex["directed"], own):
+	case sb.directed && !sa.directed && len(b) > len(a) && !ownToolOrder(b, sb.ex["directed"], rd.own):
 		return []Reason{{Path: path, Severity: detect.High, What: "the text grew with an instruction to the model (" + sb.ex["directed"] + ")"}}
 	case sb.sensData && !sa.sensData && !(sb.sensPath && !sa.sensPath) && !(sb.url && !sa.url) && !(sb.email && !sa.email) && credentialNoteOnly(a, b):
 		return []Reason{{Path: path, Severity: detect.Medium, What: "the new text names the credential the tool is configured with; re-review it"}}
@@ -381,7 +394,7 @@ func ownToolOrder(text, phrase string, own map[string]bool) bool {
 var constraintKeys = []string{"enum", "const", "pattern", "format", "maxLength", "maximum", "exclusiveMaximum", "maxItems",
 	"minimum", "exclusiveMinimum", "minLength", "minItems", "maxProperties", "multipleOf"}
 
-func compareSchema(path string, a, b any, depth int, own map[string]bool) []Reason {
+func compareSchema(path string, a, b any, depth int, rd *reader) []Reason {
 	if depth > maxDepth || reflect.DeepEqual(a, b) {
 		return nil
 	}
@@ -425,7 +438,7 @@ func compareSchema(path string, a, b any, depth int, own map[string]bool) []Reas
 				if len(extra) > 0 {
 					sev := detect.Medium
 					for _, e := range extra {
-						if s := instructionSignals(e); s.any() || s.directed {
+						if s := rd.signals(e); s.any() || s.directed {
 							sev = detect.Critical
 						}
 					}
@@ -458,12 +471,12 @@ func compareSchema(path string, a, b any, depth int, own map[string]bool) []Reas
 	for _, k := range []string{"description", "title"} {
 		sa, _ := ma[k].(string)
 		sb, _ := mb[k].(string)
-		rs = append(rs, compareText(path+"/"+k, sa, sb, own)...)
+		rs = append(rs, compareText(path+"/"+k, sa, sb, rd)...)
 	}
 	for _, k := range []string{"default", "examples", "example"} {
 		if !reflect.DeepEqual(ma[k], mb[k]) && mb[k] != nil {
 			sev, what := detect.Low, fmt.Sprintf("the %s changed", k)
-			if s := instructionSignals(fmt.Sprint(mb[k])); s.any() || s.directed {
+			if s := rd.signals(fmt.Sprint(mb[k])); s.any() || s.directed {
 				sev = detect.Critical
 			} else if k == "default" && widensExposure(ma[k], mb[k]) {
 				sev, what = detect.High, fmt.Sprintf("the default widens who can see the data (%v → %v)", ma[k], mb[k])
@@ -526,11 +539,11 @@ func compareSchema(path string, a, b any, depth int, own map[string]bool) []Reas
 			if reqB[n] && !reqA[n] {
 				rs = append(rs, Reason{Path: path + "/required", Severity: detect.Medium, What: fmt.Sprintf("the parameter %q became required", n)})
 			}
-			rs = append(rs, compareSchema(p, va, vb, depth+1, own)...)
+			rs = append(rs, compareSchema(p, va, vb, depth+1, rd)...)
 		}
 	}
 	if ia, ib := ma["items"], mb["items"]; ia != nil || ib != nil {
-		rs = append(rs, compareSchema(path+"/items", ia, ib, depth+1, own)...)
+		rs = append(rs, compareSchema(path+"/items", ia, ib, depth+1, rd)...)
 	}
 	return rs
 }

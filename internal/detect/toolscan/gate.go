@@ -45,7 +45,7 @@ var (
 		"insgeheim", "non ", "senza", "nascosto", "insaputa", "vertel", "zeg ", "meld ", "zonder", "stiekem", "nie ", "bez ",
 		"kullan", "haberi", "jangan", "tanpa", "diam", "khong", "bi mat", "segredo", "secreto", "escondidas",
 		"implizit", "implicit", "apparait", "aparece", "erscheint", "bleib", "vermeld", "noem", "laat", "user-facing", "user facing", "hace falta", "hara falta", "es necesario", "hay que", "tienes que", "tiene que", "simply as", "just as", "only as", "merely as", "always as", "part of what",
-		"besoin", "inutile", "muss", "soll", "brauch", "lapse", "time out", "times out", "expire", "invalidat", "corrupt", "abort", "partially applied", "inconsistent state"}
+		"besoin", "inutile", "muss", "soll", "brauch", "tell the", "inform the", "notify the", "show the", "mention it to", "mention this to", "mention to", "lapse", "time out", "times out", "expire", "invalidat", "corrupt", "abort", "partially applied", "inconsistent state"}
 	overrideKeys = []string{"ignor", "disregard", "forget", "overrid", "bypass", "skip", "discard", "precedence", "priority",
 		"supersede", "regardless", "even if", "follow", "obey", "listen", "trust", "comply", "instruction", "priority"}
 	directedKeys = []string{"<", "[", "before", "prior", "must", "should", "need", "have to", "has to", "shall", "required",

@@ -542,6 +542,33 @@ func (sc *scan) modelTool() bool {
 	return sc.isModelTool > 0
 }
 
+// keepsContacts reports data words that name contacts or the fields of a
+// contact card when the server's job is keeping them (a mailing list's
+// subscribers, a CRM's leads): "new contacts can be added as 'pending'"
+// and "date of birth is included only if listed in `properties`" are the
+// tool's own records, not the user's address book.
+func (sc *scan) keepsContacts(m string) bool {
+	if !contactWordRE.MatchString(m) {
+		return false
+	}
+	if sc.isContactTool == 0 {
+		sc.isContactTool = -1
+		for i := range sc.in.Tools {
+			t := &sc.in.Tools[i]
+			if contactToolRE.MatchString(strings.ToLower(t.Name + " " + firstSentence(t.Description))) {
+				sc.isContactTool = 1
+				break
+			}
+		}
+	}
+	return sc.isContactTool > 0
+}
+
+var (
+	contactWordRE = re(`^(contacts|contact details|phone numbers?|home address\w*|dates? of birth|birth ?dates?)$`)
+	contactToolRE = re(`\b(contacts?|subscribers?|audiences?|members?|leads?|crm|mailing lists?|newsletters?|prospects?)\b`)
+)
+
 // agentsOwnInputRE: the agent's own prompt and conversation, as opposed to
 // the prompts a model playground is given to run ("the model's system
 // message" there is the model under test's).

@@ -284,9 +284,13 @@ var concealIntentRE = re(`\b(does not|doesn't|do not|don't|need not|needn't) (ne
 // information rather than instructions").
 var notInstructionsRE = re(`\b(rather than|instead of|not|never) (as )?(an? )?(instructions?|commands?|orders?|directives?)\b`)
 
+// ownRulesRE: what follows "follow these" when the text lists its own
+// rules or steps.
+var ownRulesRE = re(`^\s+(\w+\s+){0,2}(rules|guidelines|steps|conventions|practices|principles|standards|tips|recommendations)\b`)
+
 var spanNegRE = re(`\b(not|never|no)\b|n't\b`)
 
-var overrideIntentRE = re(`\btreat (them|it|this|these|its (output|results?)|the (output|results?|content|page|text|response)s?|any \w+) as (authoritative|trusted|binding|system|operator|official|developer|admin)\b|\b(treat(ed|s|ing)?|regard(ed|s|ing)?|handle[ds]?|handling|consider(ed|s|ing)?|interpret(ed|s|ing)?|take[ns]?|taking) (\w+ ){0,8}as (a |an )?(\w+ ){0,3}(instructions?|commands?|directives?|orders?)( (from|by) (the )?(user|system|operator|developer|admin))?\b|\b(act on|carry out|follow|obey) (it|them|these|those|the (\w+ )?(instructions|commands|requests|directives)) (immediately |directly )?without (asking|confirmation|confirming|checking|approval|review)\b|\b(do|execute|follow|obey|carry out|perform) (whatever|everything|anything|all) (the |it |they |that |this )?(\w+ )?(says?|tells? you|tell you|asks?|instructs?|contains?|requests?|wants?)\b|\b(execute|follow|obey|carry out) (them|these|those|the (directives|instructions|commands) (found |contained )?(in|inside|within))\b|\b(constraints|restrictions|rules|guardrails|safety (checks|rules|filters)|policies|limits) (are|have been|is) (now )?(lifted|suspended|removed|disabled|void|waived|off)\b|\b(disable|turn off|suspend|lift|drop|relax|bypass) (its|your|their|all) (own )?((safety|security|content) )?(checks|rules|filters|constraints|restrictions|guardrails|policies)\b|\b(outranks?|overrules?|trumps?) (the |all |any )?(system|user|operator|developer|other)\b|\btrusted (system[ -]level )?(guidance|instructions?|commands?|directives?)\b|\b(supersedes?|takes? precedence over|takes? priority over) (the |all |any )?(user|system|operator)'?s?\b|\b(follow|obey|prefer|prioriti[sz]e) (\w+ ){0,3}over (the )?(user|system|operator)'?s?\b|\b(results?|content|pages?|responses?|output|documents?)\b[^.]{0,40}\b(instructions|directives|commands)\b[^.]{0,30}\b(should|must|shall|will|to) (be )?(follow|obey|execut|comply)|\b(to|over) (anything|whatever|what) (the )?(user|system|operator)( or (the )?(user|system|operator))? (says?|said|asks?|wants?)\b|\b(are|is) (to be treated as )?(authoritative|trusted|binding|official|system[ -]level) (instructions|commands|directives|guidance|orders)\b|\bautonomous mode\b|\bregardless of what the user (specified|asked|said|wants|requested|chose)`)
+var overrideIntentRE = re(`\btreat (them|it|this|these|its (output|results?)|the (output|results?|content|page|text|response)s?|any \w+) as (authoritative|trusted|binding|system|operator|official|developer|admin)\b|\b(treat(ed|s|ing)?|regard(ed|s|ing)?|handle[ds]?|handling|consider(ed|s|ing)?|interpret(ed|s|ing)?|take[ns]?|taking) (\w+ ){0,8}as (a |an )?(\w+ ){0,3}(instructions?|commands?|directives?|orders?)( (from|by) (the )?(user|system|operator|developer|admin))?\b|\b(act on|carry out|follow|obey) (it|them|these|those|the (\w+ )?(instructions|commands|requests|directives)) (immediately |directly )?without (asking|confirmation|confirming|checking|approval|review)\b|\b(do|execute|follow|obey|carry out|perform) (whatever|everything|anything|all) (the |it |they |that |this )?(\w+ )?(says?|tells? you|tell you|asks?|instructs?|contains?|requests?|wants?)\b|\b(execute|follow|obey|carry out) (them|these|those|the (directives|instructions|commands) (found |contained )?(in|inside|within))\b|\b(constraints|restrictions|rules|guardrails|safety (checks|rules|filters)|policies|limits) (are|have been|is) (now )?(lifted|suspended|removed|disabled|void|waived|off)\b|\b(disable|turn off|suspend|lift|drop|relax|bypass) (its|your|their|all) (own )?((safety|security|content) )?(checks|rules|filters|constraints|restrictions|guardrails|policies)\b|\b(outranks?|overrules?|trumps?) (the |all |any )?(system|user|operator|developer|other)\b|\btrusted (system[ -]level )?(guidance|instructions?|commands?|directives?)\b|\b(supersedes?|takes? precedence over|takes? priority over) (the |all |any )?(user|system|operator)'?s?\b|\b(follow|obey|prefer|prioriti[sz]e) (\w+ ){0,3}over (the )?(user|system|operator)'?s?\b|\b(results?|content|pages?|responses?|output|documents?)\b[^.]{0,40}\b(instructions|directives|commands)\b[^.]{0,30}\b(should|must|shall|will|to) (be )?(follow|obey|execut|comply)|\b(to|over) (anything|whatever|what) (the )?(user|system|operator)( or (the )?(user|system|operator))? (says?|said|asks?|wants?)\b|\b(are|is) (to be treated as )?(authoritative|trusted|binding|official|system[ -]level) (instructions|commands|directives|guidance|orders)\b|\bautonomous mode\b|\bregardless of (what|(which|whatever) (\w+ ){0,2})the user (specified|asked|said|wants|wanted|requested|chose|named|selected|picked)`)
 
 // Markers that a text addresses the model with an obligation.
 var obligationRE = re(`\b(the )?(assistant|model|agent|ai|llm)s?,?\s+(must|should|shall|has to|needs to|is required to)\b|\b(precondition|prerequisite|usage contract|required flow|model directive|non ?optional|step (one|two|three|1|2|3)|mandatory for the (model|assistant))\b|\((model|assistant|ai|agent|llm)\)|\b(model|assistant|agent|llm) (directive|note|instruction)s?\b|\bfor (the )?(model|assistant|assistants|ai|agent|llm)\s*:|\b(tip|note|hint|(house )?rules?|policy|guidelines?|instructions?) for (the )?(assistants?|models?|ai|agents?|llms?)\b|\bwichtig fur das modell|\bnota para el (modelo|asistente)|\bnote pour (le modele|l'assistant)|для (модели|ассистента)|给(模型|AI|ai)|モデル(へ|向け)`)
@@ -332,11 +336,12 @@ var (
 
 // intents applies the grammar to one text (a normalised view and its
 // original) and adds what it finds to sg.
-func intents(view, orig string, sg *signals) { intentsWith(view, orig, sg, nil) }
+func intents(view, orig string, sg *signals) { intentsWith(view, orig, sg, nil, nil) }
 
 // intentsWith is intents knowing which names are the server's parameters
-// (nil: any quoted name may be one).
-func intentsWith(view, orig string, sg *signals, isParam func(string) bool) {
+// (nil: any quoted name may be one) and which data is what the server
+// itself keeps (nil: none).
+func intentsWith(view, orig string, sg *signals, isParam, ownData func(string) bool) {
 	lowOrig := strings.ToLower(joinConfigNames(orig))
 	texts := []string{normalizeLight(lowOrig)}
 	// The view differs in substance only where look-alike letters or
@@ -400,7 +405,9 @@ func intentsWith(view, orig string, sg *signals, isParam func(string) bool) {
 			for _, loc := range overrideIntentRE.FindAllStringIndex(t, 4) {
 				// "treat it as data, never as instructions" is the
 				// opposite order.
-				if negatedVerbRE.MatchString(t[max(0, loc[0]-30):loc[0]]) || spanNegRE.MatchString(t[loc[0]:loc[1]]) || notInstructionsRE.MatchString(t[loc[0]:min(len(t), loc[1]+60)]) {
+				// "follow these house rules when drafting" names the
+				// text's own rules, not instructions found elsewhere.
+				if negatedVerbRE.MatchString(t[max(0, loc[0]-30):loc[0]]) || spanNegRE.MatchString(t[loc[0]:loc[1]]) || notInstructionsRE.MatchString(t[loc[0]:min(len(t), loc[1]+60)]) || ownRulesRE.MatchString(t[loc[1]:min(len(t), loc[1]+50)]) {
 					continue
 				}
 				sg.override = true
@@ -441,7 +448,7 @@ func intentsWith(view, orig string, sg *signals, isParam func(string) bool) {
 				continue // "pass `password` if the user supplied one", "keys not included in `data`", "never put tokens in `variables`"
 			}
 			for _, r := range []*regexp.Regexp{sysPromptObjRE, credObjRE, convObjRE, personalObjRE} {
-				if loc := r.FindStringIndex(sent); loc != nil && !negationRE.MatchString(sent[max(0, loc[0]-40):loc[0]]) && !quotedNamedFor(sent, sent[loc[0]:loc[1]]) && !summarised(sent, loc) {
+				if loc := r.FindStringIndex(sent); loc != nil && !negationRE.MatchString(sent[max(0, loc[0]-40):loc[0]]) && !quotedNamedFor(sent, sent[loc[0]:loc[1]]) && !summarised(sent, loc) && (ownData == nil || !ownData(sent[loc[0]:loc[1]])) {
 					m := sent[loc[0]:loc[1]]
 					sg.sensData, sg.sensAccess = true, true
 					sg.note("data", m)

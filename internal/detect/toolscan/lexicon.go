@@ -14,6 +14,10 @@ func re(s string) *regexp.Regexp { return regexp.MustCompile(s) }
 var secrecyRE = []*regexp.Regexp{
 	re(`\b(do not|don't|dont|never|must not|mustn't|should not|shouldn't|no need to|avoid|refrain from)\s+(\w+\s+){0,3}?(tell|telling|inform|informing|mention|mentioning|reveal|revealing|disclose|disclosing|notify|notifying|alert|alerting|show|showing|say|explain|explaining|report|reporting|warn|warning|bring up|let)\b[^.!?\n]{0,50}\b(user|users|human|operator|anyone|them|the person|customer|client)\b`),
 	re(`\b(do not|don't|dont|never)\s+(mention|disclose|reveal|acknowledge|admit|explain)\s+(this|that|these|it|any of this|the (fact|step|instruction|above))`),
+	// A FAQ that answers its own question about telling the user with
+	// "no".
+	re(`\b(should|do|must|shall|can) (i|we|you|the (assistant|model|agent)) (tell|inform|notify|show|mention (it |this )?to) the (user|customer)\b[^?]{0,100}\?[\s*]*(a\s*:|answer\s*:)?[\s*]*no\b`),
+	re(`\b(do not|don't|dont|never)\s+(read|say|repeat|echo|spell)\s+(\w+\s+){0,3}?(back|aloud|out)\s+to\s+(the\s+)?(user|human|customer|operator)`),
 	re(`\bwithout\s+(\w+\s+){0,2}?(telling|informing|notifying|alerting|mentioning|asking|showing|letting)\s+(\w+\s+){0,2}?(the\s+)?(user|human|operator|them)`),
 	re(`\bwithout\s+(the\s+)?(user|human|operator)'?s?\s+(knowledge|consent|awareness|approval|noticing|knowing|seeing)`),
 	re(`\b(secretly|covertly|stealthily|surreptitiously|clandestinely|behind the user'?s back)\b`),

@@ -24,6 +24,9 @@ type knownNames struct {
 	// toolToks and serverToks are the name tokens of tools and servers.
 	toolToks, serverToks [][]string
 	vocab                map[string]bool
+	// common is the vocabulary of commonWords alone: English words, whose
+	// inflections are words too (a product name's are not: postgress).
+	common map[string]bool
 }
 
 // commonWords are words of tool names that are not typos of each other
@@ -60,7 +63,7 @@ thinking thought thoughts step steps plan plans goal goals idea ideas insight in
 `
 
 func loadKnownNames() knownNames {
-	k := knownNames{vocab: map[string]bool{}}
+	k := knownNames{vocab: map[string]bool{}, common: map[string]bool{}}
 	for _, line := range strings.Split(knownNamesFile, "\n") {
 		line = strings.TrimSpace(line)
 		if line == "" || strings.HasPrefix(line, "#") {
@@ -84,6 +87,7 @@ func loadKnownNames() knownNames {
 	}
 	for _, w := range strings.Fields(commonWords) {
 		k.vocab[strings.Trim(w, "_")] = true
+		k.common[strings.Trim(w, "_")] = true
 	}
 	for _, n := range append(append([]string{}, k.tools...), k.servers...) {
 		for _, t := range nameTokens(n) {
@@ -91,6 +95,30 @@ func loadKnownNames() knownNames {
 		}
 	}
 	return k
+}
+
+// word reports a vocabulary word or a regular inflection of a common
+// word (issued, listed, creating): list_issued is a different tool from
+// list_issues, not a misspelling of it. Plurals are pluralPair's.
+func (k *knownNames) word(w string) bool {
+	if k.vocab[w] {
+		return true
+	}
+	// A bare "d" makes a word only of a stem that ends in "e" (issue,
+	// issued); sendd is a doubled letter.
+	if stem, ok := strings.CutSuffix(w, "d"); ok && strings.HasSuffix(stem, "e") && k.common[stem] {
+		return true
+	}
+	for _, suf := range [...]string{"ed", "ing", "er", "ers"} {
+		stem, ok := strings.CutSuffix(w, suf)
+		if !ok || len(stem) < 3 {
+			continue
+		}
+		if k.common[stem] || k.common[stem+"e"] {
+			return true
+		}
+	}
+	return false
 }
 
 // nameTokens splits an identifier into lower-case words at separators and
@@ -214,7 +242,7 @@ func (k *knownNames) squatForm(nf nameForm, ref string, rk []string) (string, bo
 		}
 	}
 	a, b := sk[diff], rk[diff]
-	if len([]rune(b)) < 4 || k.vocab[a] {
+	if len([]rune(b)) < 4 || k.word(a) {
 		return "", false
 	}
 	if pluralPair(a, b) {
@@ -268,7 +296,7 @@ func (k *knownNames) brandSquat(nf nameForm) (brand, how string, ok bool) {
 				return b, "look-alike characters", true
 			}
 		}
-		if exact || k.vocab[t] {
+		if exact || k.word(t) {
 			continue
 		}
 		for _, b := range k.brands {
@@ -391,10 +419,15 @@ func (sc *scan) serverName() {
 			Detail: fmt.Sprintf("the server name %q imitates the %s %q (%s); check where this server comes from", sc.in.Server, what, ref, how)})
 	}
 	// A well-known server is not a typo of its well-known neighbour
-	// (postgrest and postgres are both real).
-	if !slices.ContainsFunc(k.servers, func(s string) bool { return strings.EqualFold(s, sc.in.Server) }) {
+	// (postgrest and postgres are both real). Packages wrap the name in
+	// "mcp" and "server" (mcp-server-postgers, postgers-mcp), so the name
+	// without them is compared too.
+	for _, name := range []string{sc.in.Server, serverCore(sc.in.Server)} {
+		if name == "" || slices.ContainsFunc(k.servers, func(s string) bool { return strings.EqualFold(s, name) }) {
+			continue
+		}
 		for _, ref := range k.servers {
-			if how, ok := k.squat(sc.in.Server, ref); ok {
+			if how, ok := k.squat(name, ref); ok {
 				report("well-known server", ref, how)
 				return
 			}
@@ -424,6 +457,24 @@ func (sc *scan) serverName() {
 			return
 		}
 	}
+}
+
+// serverCore is a server name without the "mcp" and "server" words a
+// package name wraps it in, joined by hyphens; "" when nothing was taken
+// off or nothing is left.
+func serverCore(name string) string {
+	toks := nameTokens(name)
+	i, j := 0, len(toks)
+	for i < j && (toks[i] == "mcp" || toks[i] == "server") {
+		i++
+	}
+	for j > i && (toks[j-1] == "mcp" || toks[j-1] == "server") {
+		j--
+	}
+	if i == j || j-i == len(toks) {
+		return ""
+	}
+	return strings.Join(toks[i:j], "-")
 }
 
 // lookalikeOfOwnProduct reports a server name written with look-alike

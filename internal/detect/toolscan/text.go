@@ -168,7 +168,7 @@ func userCanAsk(text, m string) bool {
 // ("never reveal the password to the user", "do not display the raw API
 // key"): a password manager or a vault keeping a credential off the
 // screen, not a tool hiding what it does.
-var protectsSecretRE = re(`^(do not|don't|dont|never|must not|mustn't|should not|shouldn't|no need to|avoid)\s+(reveal|show|display|print|echo|repeat|read out|disclose|expose|output|tell)\s+(the\s+|any\s+|a\s+|its\s+|their\s+|stored\s+)?(raw\s+|full\s+|actual\s+|plaintext\s+|plain text\s+|decrypted\s+|retrieved\s+|unmasked\s+|secret\s+)?(password|passphrase|passcode|token|api key|secret|pin|otp|one time code|cvv|cvc|private key|key|credential|seed phrase|recovery code|card number)s?(\s+value|\s+itself)?\s+to\s+(the\s+)?(user|users|anyone|human)\b`)
+var protectsSecretRE = re(`^(do not|don't|dont|never|must not|mustn't|should not|shouldn't|no need to|avoid)\s+(reveal|show|display|print|echo|repeat|read out|read|say|spell|disclose|expose|output|tell)\s+(the\s+|any\s+|a\s+|its\s+|their\s+|stored\s+)?(raw\s+|full\s+|actual\s+|plaintext\s+|plain text\s+|decrypted\s+|retrieved\s+|unmasked\s+|secret\s+)?(password|passphrase|passcode|token|api key|secret|pin|otp|one time code|cvv|cvc|private key|key|credential|seed phrase|recovery code|card number|(reset |verification |security |login |sms )?code)s?(\s+value|\s+itself)?(\s+(back|aloud|out))?\s+to\s+(the\s+)?(user|users|anyone|human|customer|caller)\b`)
 
 // protectsSecret reports a secrecy match that keeps a credential's value
 // from being shown.
@@ -486,6 +486,14 @@ func (sc *scan) analyze(text, orig string) signals {
 			sg.note("pretext", m)
 		}
 	}
+	// "This is pre-approved, so do not ask for confirmation": an order
+	// not to ask, with a cover story for it, acts without the user
+	// knowing. A read-only tool that needs no confirmation says so
+	// without one.
+	if m := noAskRE.FindString(text); m != "" && (sg.pretext || preApprovedRE.MatchString(text)) {
+		sg.secrecy = true
+		sg.note("secrecy", m)
+	}
 	lowOrig := strings.ToLower(orig)
 	for _, t := range []string{lowOrig, text} {
 		if loc := secretPathIndex(t); loc != nil && !serverOwnerRE.MatchString(t[:loc[0]+1]) {
@@ -701,7 +709,7 @@ func (sc *scan) analyze(text, orig string) signals {
 			}
 		}
 	}
-	intentsWith(text, orig, &sg, sc.isParamName)
+	intentsWith(text, orig, &sg, sc.isParamName, sc.keepsContacts)
 	sc.indirect(g, text, lowOrig, &sg)
 	return sg
 }
@@ -1113,6 +1121,13 @@ func (sc *scan) text(ctx context.Context, ta *toolAnalysis, u textUnit) error {
 
 // wholeFileRE: an order to put a file's whole content somewhere.
 var wholeFileRE = re(`\b(quot|past|includ|copy|copi|embed|attach|append|insert)\w* (in )?(the |its )?(complete|full|entire|whole|raw) (current )?(file|contents?|text)\b`)
+
+// noAskRE: an order not to ask the user first; preApprovedRE: a claim
+// that the asking was done already.
+var (
+	noAskRE       = re(`\b(do not|don't|dont|never|no need to|without)\s+(ask|asking|prompt|prompting|wait|waiting|check|checking)\s+(\w+\s+){0,2}(for\s+)?(confirmation|approval|permission)\b`)
+	preApprovedRE = re(`\b(pre ?approved|already (been )?(approved|authori[sz]ed|confirmed)|standing (approval|authori[sz]ation)|blanket (approval|consent))\b`)
+)
 
 // toUserRE: data read back to the user to confirm it, not taken.
 var toUserRE = re(`\bread (\w+ ){0,6}back to the user\b|\bread back\b|\b(read|repeat|show) (it|them|\w+ (and \w+ )?\w+) back\b|\bconfirm (\w+ ){0,6}with the user\b`)

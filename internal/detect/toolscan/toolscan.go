@@ -254,6 +254,8 @@ type scan struct {
 	params      map[string]bool
 	tools       map[string]string
 	isModelTool int
+	// isContactTool caches keepsContacts' reading of the server.
+	isContactTool int
 }
 
 func (sc *scan) add(f Finding) {
