@@ -528,18 +528,23 @@ func foreignTransfer(sent string) bool {
 
 // modelTool reports a server whose tools run language models (a
 // playground, an evaluation harness).
-func (sc *scan) modelTool() bool {
-	if sc.isModelTool == 0 {
-		sc.isModelTool = -1
+func (sc *scan) modelTool() bool { return sc.toolIs(modelToolRE, &sc.isModelTool) }
+
+// toolIs reports whether the name and first sentence of any of the
+// server's tools match what, caching the answer in memo (0 unknown, 1
+// yes, -1 no).
+func (sc *scan) toolIs(what *regexp.Regexp, memo *int) bool {
+	if *memo == 0 {
+		*memo = -1
 		for i := range sc.in.Tools {
 			t := &sc.in.Tools[i]
-			if modelToolRE.MatchString(strings.ToLower(t.Name + " " + firstSentence(t.Description))) {
-				sc.isModelTool = 1
+			if what.MatchString(strings.ToLower(t.Name + " " + firstSentence(t.Description))) {
+				*memo = 1
 				break
 			}
 		}
 	}
-	return sc.isModelTool > 0
+	return *memo > 0
 }
 
 // keepsContacts reports data words that name contacts or the fields of a
@@ -548,20 +553,7 @@ func (sc *scan) modelTool() bool {
 // and "date of birth is included only if listed in `properties`" are the
 // tool's own records, not the user's address book.
 func (sc *scan) keepsContacts(m string) bool {
-	if !contactWordRE.MatchString(m) {
-		return false
-	}
-	if sc.isContactTool == 0 {
-		sc.isContactTool = -1
-		for i := range sc.in.Tools {
-			t := &sc.in.Tools[i]
-			if contactToolRE.MatchString(strings.ToLower(t.Name + " " + firstSentence(t.Description))) {
-				sc.isContactTool = 1
-				break
-			}
-		}
-	}
-	return sc.isContactTool > 0
+	return contactWordRE.MatchString(m) && sc.toolIs(contactToolRE, &sc.isContactTool)
 }
 
 var (
