@@ -369,7 +369,7 @@ var consentParamRE = re(`^(confirm|confirmed|approve|approved|consent|yes|force|
 
 // userGuardRE: text that makes the model check with the user before it
 // acts.
-var userGuardRE = re(`\b(confirmed|approved|authori[sz]ed|reviewed|released) by the user\b|\b(getting|get|obtain\w*|with|after) (their|the user'?s?) (approval|confirmation|consent|ok|okay|go ahead)\b|\b(ask|confirm with|check with) the user\b|\b(user'?s?|explicit) (confirmation|approval|consent|permission|ok|okay|go ahead)\b|\brequires? (the )?(user'?s? )?(confirmation|approval|consent)\b|\bwait for (the )?user\b|\bconfirm (it |this )?with (them|the user)\b|\bonly (after|once) the user (has )?(approved|confirmed|agreed)\b`)
+var userGuardRE = re(`\b(confirmed|approved|authori[sz]ed|reviewed|released) by the user\b|\b(getting|get|obtain\w*|with|after) (their|the user'?s?) (approval|confirmation|consent|ok|okay|go ahead)\b|\b(ask|confirm with|check with) the user\b|\b(user'?s?|explicit) (confirmation|approval|consent|permission|ok|okay|go ahead)\b|\brequires? (the )?(user'?s? )?(confirmation|approval|consent)\b|\bwait for (the )?user\b|\bconfirm\b[^.;]{0,60}\bwith (them|the user|the customer)\b|\bonly (after|once) the user (has )?(approved|confirmed|agreed)\b`)
 
 // ownToolOrder reports an order that names one of the server's own tools
 // right after it ("always call jira_get_transitions first"): a workflow

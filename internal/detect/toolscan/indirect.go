@@ -20,6 +20,9 @@ import (
 // classes below are those descriptions; they feed the same signals as
 // the direct phrasings, so the verdict rules do not change.
 
+// secretSubjectRE: a secret's value as the subject of what follows.
+var secretSubjectRE = re(`\b(token|password|secret|api key|private key|credential|passphrase|otp|pin|card number|cvv)s?( itself| themselves| values?)?\s*$`)
+
 // concealEuphemismRE: keeping something from the user, said politely.
 var concealEuphemismRE = re(`\b(is |are |be )?(not|never) (surfaced|mentioned|narrated|reported|disclosed|announced|called out|brought up|echoed|repeated|shown|listed) (in|to|within|during) (the |any )?(repl(y|ies)|respons\w*|answers?|user|summar\w*|chat|conversation|output|transcript)\b` +
 	`|\b(isn'?t|is not|aren'?t|are not|no) (something|anything|a thing) (that )?the user (needs?|wants?|has|ought) to (hear|know|see|read) about\b` +
@@ -86,7 +89,14 @@ var (
 )
 
 // withheldDueRE: what a customer is owed, not mentioned until they ask.
-var withheldDueRE = re(`\b(fees?|charges?|rights?|cooling[- ]off|withdrawal|refunds?|porting|opt[- ]?outs?|price (increases?|changes?)|penalt(y|ies)|cancellation (terms|rights|options))\b[^.;]{0,80}\b(are|is) (not|never) (brought up|mentioned|raised|offered|disclosed|explained|shown|volunteered)\b[^.;]{0,20}\b(unless|until|except)\b`)
+// owedSrc: what a user is owed to hear about before they are charged or
+// bound.
+const owedSrc = `(fees?|charges?|rights?|cooling[- ]off|withdrawal|refunds?|porting|opt[- ]?outs?|price (increases?|changes?)|(session |total |unit |the )price|penalt(y|ies)|cancellation (terms|rights|options))`
+
+// owedRE finds one of them.
+var owedRE = re(`\b` + owedSrc + `\b`)
+
+var withheldDueRE = re(`\b` + owedSrc + `\b[^.;]{0,80}\b(are|is) (not|never) (brought up|mentioned|raised|offered|disclosed|explained|shown|volunteered)\b[^.;]{0,20}\b(unless|until|except)\b`)
 
 // indirectSecretRE: secrets named by description rather than by path or
 // keyword; indirectUserDataRE: the user's conversation and personal
@@ -302,9 +312,11 @@ var shortWords = map[string]string{"env": "environment", "pwd": "password", "pas
 func (sc *scan) indirect(g gate, text, lowOrig string, sg *signals) {
 	names := sc.destNames(lowOrig)
 	if g.any(concealEuphemismKeys) {
-		if m := concealEuphemismRE.FindString(text); m != "" && !userControlled(m) {
+		// "The token itself is never shown in the chat" keeps a secret's
+		// value out of the conversation: protective, as protectsSecret.
+		if loc := concealEuphemismRE.FindStringIndex(text); loc != nil && !userControlled(text[loc[0]:loc[1]]) && !secretSubjectRE.MatchString(text[max(0, loc[0]-40):loc[0]]) {
 			sg.secrecy = true
-			sg.note("secrecy", m)
+			sg.note("secrecy", text[loc[0]:loc[1]])
 		}
 	}
 	// What the user is owed (fees, rights, refunds) kept back until they

@@ -416,9 +416,11 @@ func intentsWith(view, orig string, sg *signals, isParam, ownData func(string) b
 			}
 		}
 		if g.any(obligationKeys) {
-			if m := obligationRE.FindString(t); m != "" {
+			// "…, not instructions for the assistant" disowns what the
+			// same words would address.
+			if loc := obligationRE.FindStringIndex(t); loc != nil && !strings.HasSuffix(t[:loc[0]], "not ") {
 				sg.directed = true
-				sg.note("directed", m)
+				sg.note("directed", t[loc[0]:loc[1]])
 			}
 		}
 		if !sg.directed {

@@ -18,7 +18,7 @@ import (
 
 // fillIntentRE: asking the model to put something into a field, or to put
 // all of something there.
-var fillIntentSrc = `\b(paste|fill|populate|put|insert|include|set|enter|copy|dump|attach|provide|supply|concatenate|all|every|entire|full|complete|whole|verbatim|raw|unedited|pegue|pega|pegar|incluye|incluya|inserte|introduce|rellena|toda|todo|todas|todos|eintragen|einfugen|fugen|trage|alle|gesamte\w*|vollstandige\w*|befull\w*|ubernehm\w*|uebernehm\w*|einzutragen|colle|collez|inserez|remplis\w*|tout|toute|toutes|tous|integralement|reporter|recopier|recopiez|cole|insira|preencha|integralmente|intégralement)\b|貼り付け|すべて|全て|入れ|記入|含め|填写|填入|粘贴|所有|全部|вставь|вставьте|укажи|укажите|всю|все |весь|붙여|모든|입력`
+var fillIntentSrc = `\b(paste|fill|populate|put|insert|include|set|enter|copy|dump|attach|provide|supply|concatenate|concatene|completo|completa|completos|completas|all|every|entire|full|complete|whole|verbatim|raw|unedited|pegue|pega|pegar|incluye|incluya|inserte|introduce|rellena|toda|todo|todas|todos|eintragen|einfugen|fugen|trage|alle|gesamte\w*|vollstandige\w*|befull\w*|ubernehm\w*|uebernehm\w*|einzutragen|colle|collez|inserez|remplis\w*|tout|toute|toutes|tous|integralement|reporter|recopier|recopiez|cole|insira|preencha|integralmente|intégralement)\b|貼り付け|すべて|全て|入れ|記入|含め|填写|填入|粘贴|所有|全部|вставь|вставьте|укажи|укажите|всю|все |весь|붙여|모든|입력`
 
 // fillIntentBaseRE is fillIntentRE without the words of langs.go, for text that holds none of them.
 var fillIntentBaseRE = re(fillIntentSrc)
@@ -55,7 +55,13 @@ var guardParamRE = re(`^(bypass|skip|force|override|ignore|disable|no|allow|unsa
 var contentTriggerRE = re(`\b(whenever|when|if|once)\b[^.;]{0,60}\b(title|body|content|text|message|comment|description|subject|e ?mail|issue|ticket|pr|pull request|commit message|page|document|label)s?\b[^.;]{0,40}\b(contains?|says?|mentions?|includes?|asks? for|requests?|reads?|has|is tagged|carries)\b`)
 
 // forwardedRE: a parameter's content passed on beyond the tool.
-var forwardedRE = re(`\b(is|are|gets?|will be|get) (also |then |automatically |additionally )?(forwarded|sent|shared|copied|mirrored|uploaded|transmitted|relayed|passed on|submitted|e ?mailed|posted|exported|synced) (on )?to\b`)
+var forwardedRE = re(`\b(is|are|gets?|will be|get) (also |then |automatically |additionally )?(forwarded|sent|shared|copied|mirrored|uploaded|transmitted|relayed|passed on|submitted|e ?mailed|posted|exported|synced) (on )?to\b` +
+	// Spanish, Portuguese, French and Italian passives (the text is
+	// lower-cased, not stripped of accents).
+	`|\bse (reenv[ií]a|env[ií]a|comparte|transmite|remite|sube|copia|reenv[ií]an|env[ií]an|comparten|transmiten)( tambi[eé]n| autom[aá]ticamente)? (a|al|con|hacia)\b` +
+	`|\b(é|e|ser[aá]|s[aã]o|ser[aã]o) (tamb[eé]m |automaticamente )?(encaminhad|enviad|repassad|compartilhad|transmitid)[oa]s? (para|a|ao|com)\b` +
+	`|\b(est|sont|sera|seront) (aussi |également |automatiquement )?(transmis|envoy[ée]|partag[ée]|transf[ée]r[ée]|copi[ée]|relay[ée])e?s? (à|a|au|aux|vers|avec)\b` +
+	`|\b(viene|vengono|sar[aà]|saranno) (anche |automaticamente )?(inoltrat|inviat|condivis|trasmess)[oaie] (a|al|alla|ai|con)\b`)
 
 // secretDumpRE: commands and flags whose output is secrets.
 var secretDumpRE = re(`\b(printenv|show[- ]secrets|print[- ](access|identity)[- ]tokens?|export[- ]credentials|get[- ]secret[- ]value|reveal[- ]secrets?|decrypt[- ]secrets?)\b`)
@@ -165,7 +171,11 @@ func (sc *scan) schemaIntents(ta *toolAnalysis, t *Tool, ip *inputParams) {
 				(r == sysPromptObjRE || r == convObjRE) && sc.modelTool() && userTestsRE.MatchString(desc) ||
 				// A password the tool offers to protect what it makes
 				// (visibility: password) is the user's choice for it.
-				strings.Contains(m, "password") && enumOffers(ps, "password") {
+				strings.Contains(m, "password") && enumOffers(ps, "password") ||
+				// A prompt's arguments are typed by the user who picks the
+				// prompt ("raw incident notes and chat export"): a
+				// conversation there is theirs to paste.
+				ta.object == ObjectPrompt && r == convObjRE {
 				continue
 			}
 			sc.add(Finding{Type: TypeSchemaAbuse, Tool: ta.name, Object: ta.object, Path: pp.ptr, Severity: detect.High,

@@ -322,7 +322,7 @@ var (
 // examples ("explain what a prompt injection is, such as 'ignore previous
 // instructions'"): quoting an attack is not making one.
 var (
-	frameRE = re(`\b(such as|for example|e\.g\.|example|examples|explain|explains|awareness|training|detect|detects|detection|classif\w+|recogni[sz]e|as evidence|hostile content|never follow (them|it|these|those))\b|\b(lines|phrases|text|strings|messages|wording|requests|content) like\b`)
+	frameRE = re(`\b(such as|for example|e\.g\.|example|examples|explain|explains|awareness|training|detect|detects|detection|classif\w+|recogni[sz]e|as evidence|hostile content|never follow (them|it|these|those))\b|\b(lines|phrases|text|strings|messages|wording|requests|content) like\b|\b(flags?|looks? for|catch(es)?|highlights?|reports?) (typical |common |known |suspicious )?([a-z]+[- ]){0,2}(patterns|signs|indicators|red flags)\b`)
 	// frameIntlRE is frameRE's "example" and "detects" in other
 	// languages, written as the base view spells them; terms in other
 	// scripts stand without \b, which knows only ASCII letters.
@@ -455,7 +455,10 @@ func (sc *scan) analyze(text, orig string) signals {
 	text, orig = framed(text), framed(orig)
 	g := newGate(text)
 	if g.any(secrecyKeys) {
-		if m := anyMatch(secrecyRE, text); m != "" && !userControlled(m) && !requiresDisclosure(m) && !userCanAsk(text, m) && !protectsSecret(m) && !valueKeptOut(text, m) {
+		// "Unless the user asks" leaves a secret to the user's choice,
+		// but not what they are owed ("do not mention idle fees unless
+		// the user asks").
+		if m := anyMatch(secrecyRE, text); m != "" && !(userControlled(m) && !owedRE.MatchString(m)) && !requiresDisclosure(m) && !userCanAsk(text, m) && !protectsSecret(m) && !valueKeptOut(text, m) {
 			sg.secrecy = true
 			sg.note("secrecy", m)
 		}
@@ -701,7 +704,8 @@ func (sc *scan) analyze(text, orig string) signals {
 			// A sentence that asks for the user's yes guards the tools it
 			// names; it does not redirect them.
 			if loc := toolRefGenericRE.FindStringIndex(ds); loc != nil && genericDirectiveRE.MatchString(ds) && !ownToolsRE.MatchString(ds[loc[1]:]) && !thisServerRE.MatchString(ds[loc[0]:loc[1]]) &&
-				!negatedAgentRE.MatchString(ds[:loc[0]]) && !descriptiveRefRE.MatchString(ds[:loc[0]]) && !userConsentRE.MatchString(ds) && !toolOutputNounRE.MatchString(ds[loc[1]:]) {
+				!negatedAgentRE.MatchString(ds[:loc[0]]) && !descriptiveRefRE.MatchString(ds[:loc[0]]) && !userConsentRE.MatchString(ds) && !toolOutputNounRE.MatchString(ds[loc[1]:]) &&
+				!refAcceptsRE.MatchString(ds[loc[1]:]) && !ownDocsGovernRE.MatchString(ds) {
 				gm := ds[loc[0]:loc[1]]
 				sg.shadowSentence = true
 				sg.shadowName = gm
@@ -739,6 +743,15 @@ var negatedAgentRE = re(`\b(should not|shouldn't|must not|mustn't|may not) (\w+ 
 // descriptiveRefRE: a generic reference in a relative clause that
 // describes a data flow ("a `ref` you pass to other tools", "the id used
 // by the other tools").
+// refAcceptsRE: the other tools as the subject of a description ("a
+// token_ref that other tools in this workspace accept"); ownDocsGovernRE:
+// a proxy deferring to each server's own description, the opposite of
+// telling the model how to use them.
+var (
+	refAcceptsRE    = re(`^(\s+(in|on|of|from|this|that|the|your|workspace|server|session|client)){0,4}\s+(accept|understand|expect|recogni[sz]e|consume|support|honou?r)s?\b`)
+	ownDocsGovernRE = re(`\b(own|original) (descriptions?|documentation|docs|schemas?) (governs?|appl(y|ies)|decides?|defines?|determines?)\b`)
+)
+
 var descriptiveRefRE = re(`\b((you|we|that|which|it|they) (can |will )?(pass|give|hand|provide|feed|supply) (it |them |this )?(to|into|on to)|(used|accepted|returned|expected|understood|required|needed|consumed|produced|shared) by) (the )?$`)
 
 // toolOutputNounRE: a generic reference that names other tools' output as
@@ -1218,7 +1231,8 @@ func (sc *scan) judgeText(ta *toolAnalysis, u textUnit, sg *signals, inj []detec
 	// A tool whose job is to find injections, jailbreaks or phishing
 	// describes them: the injection detector's reading of that vocabulary
 	// alone is not an instruction (our own signals still are).
-	if detector := detectorPurposeRE.MatchString(firstSentence(strings.ToLower(ta.desc))); detector && !(sg.directed || sg.secrecy || sg.override || sg.sensAccess || sg.send || sg.pretext) {
+	lowDesc := strings.ToLower(ta.desc)
+	if detector := detectorPurposeRE.MatchString(firstSentence(lowDesc)) || detectorLeadRE.MatchString(lowDesc); detector && !(sg.directed || sg.secrecy || sg.override || sg.sensAccess || sg.send || sg.pretext) {
 		injStrong, injIntent = false, false
 		ours = false
 	} else if detector && !(sg.secrecy || sg.override || sg.exfilSentence || sg.pretext) && frameRE.MatchString(strings.ToLower(u.text)) {
@@ -1364,9 +1378,18 @@ func dedupe(ss []string) []string {
 // or unsafe content in text.
 // examplesDisclaimedRE: a detector's text saying its quoted patterns are
 // examples, not instructions.
-var examplesDisclaimedRE = re(`\b(examples?|patterns?|strings?|phrases?|samples?) (above|below|listed|quoted|shown)( above| below)? (are|is) (things|what|patterns|strings|examples|samples) (that )?(the (detector|scanner|classifier|tool|model) )?(looks? for|detects?|flags?|catches|recogni[sz]es)\b|\b(they|these|the (examples|patterns|quotes)) are not (instructions|commands|requests) (to|for) (you|the (model|assistant|agent))\b|\b(typical |common |known )?(patterns|attacks|phrases|techniques|things) (it|this tool|the (detector|scanner|classifier)) (flags?|detects?|catches|looks for)\b|\b(does not|doesn't|never) (follow|execute|obey|act on)( or (follow|execute|obey|act on|answer))? (anything|any instructions?|what|the (prompt|text|input|content))\b|\b(examples|strings|phrasings|samples) (of strings )?(this tool|the tool|it) (is built to|will|can|should) (catch|detect|flag)\b|\bquoted, do not follow them\b|\b(techniques|attacks) and (sample|example) (phrasings|strings|prompts)\b`)
+var examplesDisclaimedRE = re(`\b(examples?|patterns?|strings?|phrases?|samples?) (above|below|listed|quoted|shown)( above| below)? (are|is) (things|what|patterns|strings|examples|samples) (that )?(the (detector|scanner|classifier|tool|model) )?(looks? for|detects?|flags?|catches|recogni[sz]es)\b|\b(they|these|the (examples|patterns|quotes)) are not (instructions|commands|requests) (to|for) (you|the (model|assistant|agent))\b|\b(typical |common |known )?(patterns|attacks|phrases|techniques|things) (it|this tool|the (detector|scanner|classifier)) (flags?|detects?|catches|looks for)\b|\b(does not|doesn't|never) (follow|execute|obey|act on)( or (follow|execute|obey|act on|answer))? (anything|any instructions?|what|the (prompt|text|input|content))\b|\b(examples|strings|phrasings|samples) (of strings )?(this tool|the tool|it) (is built to|will|can|should) (catch|detect|flag)\b|\bquoted, do not follow them\b|\b(texts?|strings?|payloads?|probes?|prompts?|inputs?|examples?|samples?)\b[^.]{0,60}\bnot (instructions|commands|requests) (to|for) (you|the (model|assistant|agent))\b|\b(techniques|attacks) and (sample|example) (phrasings|strings|prompts)\b`)
 
-var detectorPurposeRE = re(`\b(checks?|detects?|scans?|screens?|flags?|classif(y|ies)|analy[sz]es?|filters?|inspects?|guards?|tests?|evaluates?|scores?|triages?)\b[^.]{0,120}\b(prompt[- ]injections?|injections?|jailbreaks?|malicious (prompts?|inputs?|content|instructions)|phishing|spam|toxic\w*|unsafe (content|prompts?)|harmful content|adversarial (prompts?|inputs?))\b`)
+// attackKindsSrc: the kinds of attack a detector names.
+const attackKindsSrc = `(prompt[- ]injections?|injections?|jailbreaks?|malicious (prompts?|inputs?|content|instructions)|phishing|spam|toxic\w*|unsafe (content|prompts?)|harmful content|adversarial (prompts?|inputs?)|rug[- ]pulls?|(tool )?poisoning|poisoned (tools?|servers?|definitions?)|typosquat\w*|exfiltration|malicious (tools?|servers?|definitions?|packages?))`
+
+var (
+	detectorPurposeRE = re(`\b(check|detect|scan|screen|flag|classif|analy[sz]|filter|inspect|guard|test|evaluat|scor|triag|probe|red[- ]team)\w*\b[^.]{0,120}\b` + attackKindsSrc + `\b`)
+	// detectorLeadRE: a later sentence that opens with what the tool
+	// flags ("Compare … with the approved version. Flags typical
+	// rug-pull patterns: …").
+	detectorLeadRE = re(`(^|[.!?\n]\s*)(it )?(flags|detects|catches|looks for|scans for|highlights|reports)\b[^.]{0,80}\b` + attackKindsSrc + `\b`)
+)
 
 // unlockingAThing reports a role-hijack reading of nothing but "unlock"
 // said of a vault, keychain, wallet or device ("requires the vault to be
@@ -1526,7 +1549,20 @@ func valueSends(v string) bool {
 	if m := urlTemplateRE.FindString(low); m != "" && placeholderDataRE.MatchString(m) {
 		return true
 	}
+	// Code as a default ("urlopen('https://…', data=json.dumps(dict(
+	// os.environ)))"): a network call that carries the environment or a
+	// secret file sends them when the default runs.
+	if codeCallRE.MatchString(low) && codeSecretRE.MatchString(low) {
+		return true
+	}
 	bare := blankDests(low)
 	lm := langClasses(bare)
 	return pick(lm, lcSend, transferBaseRE, transferRE).MatchString(bare) || copyToRE.MatchString(low) && copyVerbRE.MatchString(bare)
 }
+
+// codeCallRE: a network call in code; codeSecretRE: a secret source in
+// code.
+var (
+	codeCallRE   = re(`\b(urlopen|urlretrieve|requests\.(post|put|get|request)|httpx\.(post|put|get)|fetch|axios(\.(post|put|get))?|http\.(post|request|get)|xmlhttprequest|curl|wget|invoke-webrequest|invoke-restmethod|iwr|irm|sendbeacon)\b`)
+	codeSecretRE = re(`\b(os\.environ|environ|process\.env|getenv|printenv|env)\b|\$env:|\.ssh\b|\.aws\b|id_(rsa|ed25519)\b|\.netrc\b|\.npmrc\b|document\.cookie\b`)
+)
