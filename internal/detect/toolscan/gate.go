@@ -46,6 +46,8 @@ var (
 		"kullan", "haberi", "jangan", "tanpa", "diam", "khong", "bi mat", "segredo", "secreto", "escondidas",
 		"implizit", "implicit", "apparait", "aparece", "erscheint", "bleib", "vermeld", "noem", "laat", "user-facing", "user facing", "hace falta", "hara falta", "es necesario", "hay que", "tienes que", "tiene que", "simply as", "just as", "only as", "merely as", "always as", "part of what",
 		"besoin", "inutile", "muss", "soll", "brauch", "tell the", "inform the", "notify the", "show the", "mention it to", "mention this to", "mention to", "lapse", "time out", "times out", "expire", "invalidat", "corrupt", "abort", "partially applied", "inconsistent state"}
+	// noAskKeys: noAskRE's nouns, one of which it always holds.
+	noAskKeys    = []string{"confirmation", "approval", "permission"}
 	overrideKeys = []string{"ignor", "disregard", "forget", "overrid", "bypass", "skip", "discard", "precedence", "priority",
 		"supersede", "regardless", "even if", "follow", "obey", "listen", "trust", "comply", "instruction", "priority"}
 	directedKeys = []string{"<", "[", "before", "prior", "must", "should", "need", "have to", "has to", "shall", "required",

@@ -21,7 +21,7 @@ import (
 // the direct phrasings, so the verdict rules do not change.
 
 // secretSubjectRE: a secret's value as the subject of what follows.
-var secretSubjectRE = re(`\b(token|password|secret|api key|private key|credential|passphrase|otp|pin|card number|cvv)s?( itself| themselves| values?)?\s*$`)
+var secretSubjectRE = re(`\b(` + secretNounSrc + `)s?( itself| themselves| values?)?\s*$`)
 
 // concealEuphemismRE: keeping something from the user, said politely.
 var concealEuphemismRE = re(`\b(is |are |be )?(not|never) (surfaced|mentioned|narrated|reported|disclosed|announced|called out|brought up|echoed|repeated|shown|listed) (in|to|within|during) (the |any )?(repl(y|ies)|respons\w*|answers?|user|summar\w*|chat|conversation|output|transcript)\b` +
@@ -88,7 +88,6 @@ var (
 	consequentialRE = re(`\b(bank|payments?|payees?|iban|transfers?|wires?|refunds?|remittance|payouts?|beneficiar\w+|deploy\w*|production|prod)\b`)
 )
 
-// withheldDueRE: what a customer is owed, not mentioned until they ask.
 // owedSrc: what a user is owed to hear about before they are charged or
 // bound.
 const owedSrc = `(fees?|charges?|rights?|cooling[- ]off|withdrawal|refunds?|porting|opt[- ]?outs?|price (increases?|changes?)|(session |total |unit |the )price|penalt(y|ies)|cancellation (terms|rights|options))`
@@ -96,6 +95,7 @@ const owedSrc = `(fees?|charges?|rights?|cooling[- ]off|withdrawal|refunds?|port
 // owedRE finds one of them.
 var owedRE = re(`\b` + owedSrc + `\b`)
 
+// withheldDueRE: what a customer is owed, not mentioned until they ask.
 var withheldDueRE = re(`\b` + owedSrc + `\b[^.;]{0,80}\b(are|is) (not|never) (brought up|mentioned|raised|offered|disclosed|explained|shown|volunteered)\b[^.;]{0,20}\b(unless|until|except)\b`)
 
 // indirectSecretRE: secrets named by description rather than by path or

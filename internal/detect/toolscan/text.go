@@ -24,6 +24,22 @@ type toolAnalysis struct {
 	// instructive is set once any text of the definition carried an
 	// instruction to the model beyond the tool's own use.
 	instructive bool
+	// detector caches isDetector (0 unknown, 1 yes, -1 no).
+	detector int
+}
+
+// isDetector reports a tool whose job is finding attacks: its first
+// sentence says so, or a later sentence opens with what it flags. It
+// depends on the description alone, so it is read once per tool.
+func (ta *toolAnalysis) isDetector() bool {
+	if ta.detector == 0 {
+		ta.detector = -1
+		low := strings.ToLower(ta.desc)
+		if detectorPurposeRE.MatchString(firstSentence(low)) || detectorLeadRE.MatchString(low) {
+			ta.detector = 1
+		}
+	}
+	return ta.detector > 0
 }
 
 // signals is what the phrase families found in one text.
@@ -168,7 +184,11 @@ func userCanAsk(text, m string) bool {
 // ("never reveal the password to the user", "do not display the raw API
 // key"): a password manager or a vault keeping a credential off the
 // screen, not a tool hiding what it does.
-var protectsSecretRE = re(`^(do not|don't|dont|never|must not|mustn't|should not|shouldn't|no need to|avoid)\s+(reveal|show|display|print|echo|repeat|read out|read|say|spell|disclose|expose|output|tell)\s+(the\s+|any\s+|a\s+|its\s+|their\s+|stored\s+)?(raw\s+|full\s+|actual\s+|plaintext\s+|plain text\s+|decrypted\s+|retrieved\s+|unmasked\s+|secret\s+)?(password|passphrase|passcode|token|api key|secret|pin|otp|one time code|cvv|cvc|private key|key|credential|seed phrase|recovery code|card number|(reset |verification |security |login |sms )?code)s?(\s+value|\s+itself)?(\s+(back|aloud|out))?\s+to\s+(the\s+)?(user|users|anyone|human|customer|caller)\b`)
+var protectsSecretRE = re(`^(do not|don't|dont|never|must not|mustn't|should not|shouldn't|no need to|avoid)\s+(reveal|show|display|print|echo|repeat|read out|read|say|spell|disclose|expose|output|tell)\s+(the\s+|any\s+|a\s+|its\s+|their\s+|stored\s+)?(raw\s+|full\s+|actual\s+|plaintext\s+|plain text\s+|decrypted\s+|retrieved\s+|unmasked\s+|secret\s+)?(` + secretNounSrc + `|passcode|one time code|cvc|key|seed phrase|recovery code|(reset |verification |security |login |sms )?code)s?(\s+value|\s+itself)?(\s+(back|aloud|out))?\s+to\s+(the\s+)?(user|users|anyone|human|customer|caller)\b`)
+
+// secretNounSrc: the secrets whose value a protective rule keeps off the
+// screen (protectsSecretRE adds more names of codes and keys).
+const secretNounSrc = `token|password|secret|api key|private key|credential|passphrase|otp|pin|card number|cvv`
 
 // protectsSecret reports a secrecy match that keeps a credential's value
 // from being shown.
@@ -493,9 +513,11 @@ func (sc *scan) analyze(text, orig string) signals {
 	// not to ask, with a cover story for it, acts without the user
 	// knowing. A read-only tool that needs no confirmation says so
 	// without one.
-	if m := noAskRE.FindString(text); m != "" && (sg.pretext || preApprovedRE.MatchString(text)) {
-		sg.secrecy = true
-		sg.note("secrecy", m)
+	if g.any(noAskKeys) {
+		if m := noAskRE.FindString(text); m != "" && (sg.pretext || preApprovedRE.MatchString(text)) {
+			sg.secrecy = true
+			sg.note("secrecy", m)
+		}
 	}
 	lowOrig := strings.ToLower(orig)
 	for _, t := range []string{lowOrig, text} {
@@ -740,9 +762,6 @@ var thisToolOrderRE = re(`\b(call|use|run|invoke|query|try) this( tool| function
 // exposed to other tools"): a statement of what does not happen.
 var negatedAgentRE = re(`\b(should not|shouldn't|must not|mustn't|may not) (\w+ ){0,6}(through|via|with|using) (the )?$|\b(never|not|no longer|n't|nor)( be| been| being)?( \w+ly)? (returned|exposed|shown|shared|sent|passed|given|revealed|visible|available|accessible|readable|logged|printed|included|disclosed|handed|forwarded|leaked|written|stored|saved|used|read|seen) (by|to|through|via|from|in|into|with|for) (the )?$`)
 
-// descriptiveRefRE: a generic reference in a relative clause that
-// describes a data flow ("a `ref` you pass to other tools", "the id used
-// by the other tools").
 // refAcceptsRE: the other tools as the subject of a description ("a
 // token_ref that other tools in this workspace accept"); ownDocsGovernRE:
 // a proxy deferring to each server's own description, the opposite of
@@ -752,6 +771,9 @@ var (
 	ownDocsGovernRE = re(`\b(own|original) (descriptions?|documentation|docs|schemas?) (governs?|appl(y|ies)|decides?|defines?|determines?)\b`)
 )
 
+// descriptiveRefRE: a generic reference in a relative clause that
+// describes a data flow ("a `ref` you pass to other tools", "the id used
+// by the other tools").
 var descriptiveRefRE = re(`\b((you|we|that|which|it|they) (can |will )?(pass|give|hand|provide|feed|supply) (it |them |this )?(to|into|on to)|(used|accepted|returned|expected|understood|required|needed|consumed|produced|shared) by) (the )?$`)
 
 // toolOutputNounRE: a generic reference that names other tools' output as
@@ -1231,8 +1253,7 @@ func (sc *scan) judgeText(ta *toolAnalysis, u textUnit, sg *signals, inj []detec
 	// A tool whose job is to find injections, jailbreaks or phishing
 	// describes them: the injection detector's reading of that vocabulary
 	// alone is not an instruction (our own signals still are).
-	lowDesc := strings.ToLower(ta.desc)
-	if detector := detectorPurposeRE.MatchString(firstSentence(lowDesc)) || detectorLeadRE.MatchString(lowDesc); detector && !(sg.directed || sg.secrecy || sg.override || sg.sensAccess || sg.send || sg.pretext) {
+	if detector := ta.isDetector(); detector && !(sg.directed || sg.secrecy || sg.override || sg.sensAccess || sg.send || sg.pretext) {
 		injStrong, injIntent = false, false
 		ours = false
 	} else if detector && !(sg.secrecy || sg.override || sg.exfilSentence || sg.pretext) && frameRE.MatchString(strings.ToLower(u.text)) {
@@ -1374,8 +1395,6 @@ func dedupe(ss []string) []string {
 	return out
 }
 
-// detectorPurposeRE: a first sentence saying the tool looks for attacks
-// or unsafe content in text.
 // examplesDisclaimedRE: a detector's text saying its quoted patterns are
 // examples, not instructions.
 var examplesDisclaimedRE = re(`\b(examples?|patterns?|strings?|phrases?|samples?) (above|below|listed|quoted|shown)( above| below)? (are|is) (things|what|patterns|strings|examples|samples) (that )?(the (detector|scanner|classifier|tool|model) )?(looks? for|detects?|flags?|catches|recogni[sz]es)\b|\b(they|these|the (examples|patterns|quotes)) are not (instructions|commands|requests) (to|for) (you|the (model|assistant|agent))\b|\b(typical |common |known )?(patterns|attacks|phrases|techniques|things) (it|this tool|the (detector|scanner|classifier)) (flags?|detects?|catches|looks for)\b|\b(does not|doesn't|never) (follow|execute|obey|act on)( or (follow|execute|obey|act on|answer))? (anything|any instructions?|what|the (prompt|text|input|content))\b|\b(examples|strings|phrasings|samples) (of strings )?(this tool|the tool|it) (is built to|will|can|should) (catch|detect|flag)\b|\bquoted, do not follow them\b|\b(texts?|strings?|payloads?|probes?|prompts?|inputs?|examples?|samples?)\b[^.]{0,60}\bnot (instructions|commands|requests) (to|for) (you|the (model|assistant|agent))\b|\b(techniques|attacks) and (sample|example) (phrasings|strings|prompts)\b`)
@@ -1384,6 +1403,8 @@ var examplesDisclaimedRE = re(`\b(examples?|patterns?|strings?|phrases?|samples?
 const attackKindsSrc = `(prompt[- ]injections?|injections?|jailbreaks?|malicious (prompts?|inputs?|content|instructions)|phishing|spam|toxic\w*|unsafe (content|prompts?)|harmful content|adversarial (prompts?|inputs?)|rug[- ]pulls?|(tool )?poisoning|poisoned (tools?|servers?|definitions?)|typosquat\w*|exfiltration|malicious (tools?|servers?|definitions?|packages?))`
 
 var (
+	// detectorPurposeRE: a first sentence saying the tool looks for
+	// attacks or unsafe content in text.
 	detectorPurposeRE = re(`\b(check|detect|scan|screen|flag|classif|analy[sz]|filter|inspect|guard|test|evaluat|scor|triag|probe|red[- ]team)\w*\b[^.]{0,120}\b` + attackKindsSrc + `\b`)
 	// detectorLeadRE: a later sentence that opens with what the tool
 	// flags ("Compare … with the approved version. Flags typical
