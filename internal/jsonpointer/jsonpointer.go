@@ -5,7 +5,10 @@ package jsonpointer
 
 import "strings"
 
-var escaper = strings.NewReplacer("~", "~0", "/", "~1")
+var (
+	escaper   = strings.NewReplacer("~", "~0", "/", "~1")
+	unescaper = strings.NewReplacer("~1", "/", "~0", "~")
+)
 
 // Escape escapes one reference token: "~" becomes "~0" and "/" "~1".
 func Escape(token string) string {
@@ -18,4 +21,13 @@ func Escape(token string) string {
 // Append returns the pointer to member token of the value at ptr.
 func Append(ptr, token string) string {
 	return ptr + "/" + Escape(token)
+}
+
+// Unescape undoes Escape on one reference token. Each "~" pair is read
+// once, left to right, so "~01" is "~1" and not "/" (RFC 6901 §4).
+func Unescape(token string) string {
+	if !strings.Contains(token, "~") {
+		return token
+	}
+	return unescaper.Replace(token)
 }

@@ -14,3 +14,24 @@ func TestEscape(t *testing.T) {
 		t.Errorf("Append = %q", got)
 	}
 }
+
+func TestUnescape(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"", ""}, {"a", "a"}, {"a~1b", "a/b"}, {"m~0n", "m~n"}, {"~0~1", "~/"}, {"~01", "~1"}, {"~10", "/0"}, {"é~1ü", "é/ü"},
+	} {
+		if got := Unescape(tc.in); got != tc.want {
+			t.Errorf("Unescape(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
+
+func FuzzEscapeRoundTrip(f *testing.F) {
+	for _, s := range []string{"", "a/b", "~1", "~0~1", "~01/"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if got := Unescape(Escape(s)); got != s {
+			t.Fatalf("Unescape(Escape(%q)) = %q", s, got)
+		}
+	})
+}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/agentgov/agentgov/internal/canonical"
 	"github.com/agentgov/agentgov/internal/detect"
+	"github.com/agentgov/agentgov/internal/jsonpointer"
 	"github.com/agentgov/agentgov/internal/textnorm"
 )
 
@@ -240,7 +241,7 @@ func (rd *reader) readText(path, a, b string) []Reason {
 		return []Reason{{Path: path, Severity: detect.Critical, What: "the new text adds instructions to the model (" + firstNonEmpty(sb.ex["secrecy"], sb.ex["override"], sb.ex["exfil"], sb.ex["shadow"], sb.ex["path"], sb.ex["data"], sb.ex["copyto"], sb.ex["urltemplate"]) + ")"}}
 	case sb.obfuscated && !sa.obfuscated:
 		return []Reason{{Path: path, Severity: detect.High, What: "the new text carries invisible characters"}}
-	case sb.directed && !sa.directed && len(b) > len(a) && !ownToolOrder(b, sb.ex["directed"], rd.own):
+	case sb.directed && !sa.directed && len(b) > len(a) && !ownToolOrder(b, sb.ex["directed"], rd.own) && !guardOrder(b, sb.ex["directed"]):
 		return []Reason{{Path: path, Severity: detect.High, What: "the text grew with an instruction to the model (" + sb.ex["directed"] + ")"}}
 	case sb.sensData && !sa.sensData && !(sb.sensPath && !sa.sensPath) && !(sb.url && !sa.url) && !(sb.email && !sa.email) && credentialNoteOnly(a, b):
 		return []Reason{{Path: path, Severity: detect.Medium, What: "the new text names the credential the tool is configured with; re-review it"}}
@@ -371,6 +372,23 @@ var consentParamRE = re(`^(confirm|confirmed|approve|approved|consent|yes|force|
 // acts.
 var userGuardRE = re(`\b(confirmed|approved|authori[sz]ed|reviewed|released) by the user\b|\b(getting|get|obtain\w*|with|after) (their|the user'?s?) (approval|confirmation|consent|ok|okay|go ahead)\b|\b(ask|confirm with|check with) the user\b|\b(user'?s?|explicit) (confirmation|approval|consent|permission|ok|okay|go ahead)\b|\brequires? (the )?(user'?s? )?(confirmation|approval|consent)\b|\bwait for (the )?user\b|\bconfirm\b[^.;]{0,60}\bwith (them|the user|the customer)\b|\bonly (after|once) the user (has )?(approved|confirmed|agreed)\b`)
 
+// showUserRE: an order to put something in front of the user ("show the
+// user the run total … before calling").
+var showUserRE = re(`\b(show|tell|present|display|read( it| them)? back|summari[sz]e|explain)( it| this| them)?( to)? (the user|the customer|the requester|the caller|the approver)\b`)
+
+// guardOrder reports an order the new text gives in a sentence that has
+// the model check with or show the user first ("show the user the total
+// before calling"): a safeguard added, not an instruction smuggled in.
+func guardOrder(text, phrase string) bool {
+	p := strings.ToLower(phrase)
+	for _, s := range sentences(strings.ToLower(text)) {
+		if p != "" && strings.Contains(s, p) {
+			return userGuardRE.MatchString(s) || showUserRE.MatchString(s)
+		}
+	}
+	return false
+}
+
 // ownToolOrder reports an order that names one of the server's own tools
 // right after it ("always call jira_get_transitions first"): a workflow
 // hint about this server.
@@ -484,6 +502,10 @@ func compareSchema(path string, a, b any, depth int, rd *reader) []Reason {
 				sev, what = detect.High, fmt.Sprintf("the default grants more than it did (%v → %v)", ma[k], mb[k])
 			} else if k == "default" && ma[k] == false && mb[k] == true && consentParamRE.MatchString(identWords(path[strings.LastIndexByte(path, '/')+1:])) {
 				sev, what = detect.High, "the default now gives the user's consent (false → true) without asking"
+			} else if d := fixedDestDefault(jsonpointer.Unescape(path[strings.LastIndexByte(path, '/')+1:]), mb); k == "default" && d != "" {
+				// A destination the user used to choose now has one filled
+				// in: whatever the model leaves out goes there.
+				sev, what = detect.High, fmt.Sprintf("the destination parameter now defaults to %q", d)
 			}
 			rs = append(rs, Reason{Path: path + "/" + k, Severity: sev, What: what})
 		}
@@ -503,7 +525,7 @@ func compareSchema(path string, a, b any, depth int, rd *reader) []Reason {
 	}
 	slices.Sort(names)
 	for _, n := range names {
-		p := path + "/properties/" + escapeToken(n)
+		p := path + "/properties/" + jsonpointer.Escape(n)
 		va, inA := pa[n]
 		vb, inB := pb[n]
 		switch {

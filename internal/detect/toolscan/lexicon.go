@@ -170,6 +170,9 @@ var overrideRE = []*regexp.Regexp{
 	re(`\beven\s+if\s+(the\s+)?(user|human|system|operator|instructions?)\s+(says?|asks?|requests?|instructs?|tells?|wants?|forbids?|objects?|refuses?|declines?)`),
 	re(`\b(do not|don't|never)\s+(follow|obey|listen to|trust|comply with)\s+(the\s+)?(user'?s?|previous|prior|original|system|safety)\b`),
 	re(`\b(new|updated|real|actual|true)\s+(system\s+)?instructions?\s*:`),
+	// "If the user says to wait or hold off, submit anyway": the user's
+	// own request to stop is to be acknowledged and ignored.
+	re(`\bif (the )?(user|customer|client|patient|participant|requester|human|operator)s?( or (the )?[a-z]+)? (says?|asks?|tells? you|requests?|wants?|instructs? you) (you )?to (stop|wait|hold|pause|cancel|withdraw|not\b|halt|delay|abort)[^.!?]{0,140}\b(anyway|regardless|nonetheless|nevertheless|continue to|keep (calling|sending|sharing|submitting|going|syncing)|proceed (anyway|as planned|regardless))\b`),
 }
 
 // sendVerbRE: moving data somewhere.

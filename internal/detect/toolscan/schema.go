@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/agentgov/agentgov/internal/detect"
+	"github.com/agentgov/agentgov/internal/jsonpointer"
 	"github.com/agentgov/agentgov/internal/textnorm"
 )
 
@@ -56,7 +57,7 @@ var phoneRE = re(`\+[1-9][0-9 ]{7,16}[0-9]`)
 // fixedDestRE: a value that is such a destination (a cryptocurrency
 // address, an IBAN, an e-mail address, a URL, an account number).
 var (
-	destinationParamRE = re(`(^|\s)(address|wallet|iban|account|delivery( target| url| address)?|deliver to|send to|account (number|id|no)|destination|payee|beneficiary|webhook( url)?|callback( url)?|endpoint|upload url|destino|destinazione|destinataire|destinatario|ziel|zieladresse|empfanger|empfaenger|direccion|endereco|adresse|indirizzo|cuenta|conta|compte|konto|rekening|e ?mail|e ?mail address|mail address|emails|(destination|target|output|export|upload|sink) (uri|url|prefix|bucket|location|path)|(backup|vault|archive|snapshot|sync|mirror|collector|ingest|telemetry|report|reporting|logs?|analytics|relay) (url|uri|endpoint|host|server)|mirror|mirror to|copy to|cc|bcc|inbox|mailbox|chave( \w+)?|pix key|clabe|recipients?|attendees|guests|invitees|participants)$|送信先|宛先|送り先|收件人|收件地址|发送到|수신자|받는 사람`)
+	destinationParamRE = re(`(^|\s)(address|wallet|iban|account|delivery( target| url| address)?|deliver to|send to|account (number|id|no)|destination|payee|beneficiary|webhook( url)?|callback( url)?|endpoint|upload url|destino|destinazione|destinataire|destinatario|ziel|zieladresse|empfanger|empfaenger|direccion|endereco|adresse|indirizzo|cuenta|conta|compte|konto|rekening|e ?mail|e ?mail address|mail address|emails|(destination|target|output|export|upload|sink) (uri|url|prefix|bucket|location|path)|(backup|vault|archive|snapshot|sync|mirror|collector|ingest|telemetry|report|reporting|logs?|analytics|relay) (url|uri|endpoint|host|server)|mirror|mirror to|copy to|cc|bcc|inbox|mailbox|chave( \w+)?|pix key|clabe|recipients?|attendees|guests|invitees|participants|(to|target|destination|dest|forward to) (chat|channel|room|group|conversation|thread|user|phone|number|inbox)( id)?)$|送信先|宛先|送り先|收件人|收件地址|发送到|수신자|받는 사람`)
 	sourceParamRE      = re(`\b(from|sender|source|origin|reply|return|ip|mac|street|postal|home|billing|shipping|mailing)\b`)
 	fixedDestRE        = re(`\b(` + ibanOrWallet + `|[a-z]{2,8}_[A-Za-z0-9]*[0-9][A-Za-z0-9]*[A-Z][A-Za-z0-9]*|[a-z]{2,8}_[A-Za-z0-9]*[A-Z][A-Za-z0-9]*[0-9][A-Za-z0-9]*|[13][a-km-zA-HJ-NP-Z1-9]{25,34}|T[1-9A-HJ-NP-Za-km-z]{33}|[a-z0-9._%+-]+@[a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z]{2,}|(https?|gs|s3|az|abfss?|wasbs?|ftp|sftp)://\S+|[0-9][0-9 -]{7,}[0-9])\b`)
 )
@@ -214,7 +215,7 @@ func (sc *scan) schemaAbuse(ta *toolAnalysis, ip *inputParams) {
 	pwOption := enumOffers(ps, "password")
 	for _, name := range names {
 		p, _ := ps[name].(map[string]any)
-		ptr := "/inputSchema/properties/" + escapeToken(name)
+		ptr := "/inputSchema/properties/" + jsonpointer.Escape(name)
 		// The description tells the model to put data that is not the
 		// tool's into this parameter: "pass its content as 'sidenote'".
 		if descSig != nil && descSig.sensPath && secretIntoParam(ta.name, ta.desc, descSig.ex["path"], name) {
@@ -531,7 +532,7 @@ func (sc *scan) confusedDeputy(ta *toolAnalysis, t *Tool, ip *inputParams) {
 		}
 		for _, n := range ip.names {
 			if m, _ := ps[n].(map[string]any); unconstrainedTarget(m) {
-				sc.add(Finding{Type: TypeConfusedDeputy, Tool: ta.name, Object: ta.object, Path: "/inputSchema/properties/" + escapeToken(n), Severity: detect.High,
+				sc.add(Finding{Type: TypeConfusedDeputy, Tool: ta.name, Object: ta.object, Path: "/inputSchema/properties/" + jsonpointer.Escape(n), Severity: detect.High,
 					Detail: fmt.Sprintf("the tool acts with broad privileges (%q) on targets taken from content the user did not write (%q) through the free-text parameter %q: constrain it or require approval", priv, origin, n)})
 				return
 			}
@@ -555,7 +556,7 @@ func (sc *scan) confusedDeputy(ta *toolAnalysis, t *Tool, ip *inputParams) {
 			if authorCheckedRE.MatchString(allText) {
 				origin = ""
 			}
-			ptr := "/inputSchema/properties/" + escapeToken(n)
+			ptr := "/inputSchema/properties/" + jsonpointer.Escape(n)
 			var sev detect.Severity
 			var why string
 			if restricted != "" && origin == "" {

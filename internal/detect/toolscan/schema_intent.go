@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/agentgov/agentgov/internal/detect"
+	"github.com/agentgov/agentgov/internal/jsonpointer"
 )
 
 // Schema-level intents: what a parameter asks for, and what the tool as
@@ -214,7 +215,7 @@ func (sc *scan) schemaIntents(ta *toolAnalysis, t *Tool, ip *inputParams) {
 	}
 	for _, name := range names {
 		if m, _ := ps[name].(map[string]any); unconstrainedTarget(m) {
-			sc.add(Finding{Type: TypeConfusedDeputy, Tool: ta.name, Object: ta.object, Path: "/inputSchema/properties/" + escapeToken(name), Severity: detect.High,
+			sc.add(Finding{Type: TypeConfusedDeputy, Tool: ta.name, Object: ta.object, Path: "/inputSchema/properties/" + jsonpointer.Escape(name), Severity: detect.High,
 				Detail: fmt.Sprintf("the tool says it acts with rights of its own (%q) on targets nobody constrains (%q), taken from the free-text parameter %q: whoever writes the input borrows the server's rights; constrain the parameter or require approval", priv, arb, name)})
 			return
 		}
@@ -235,7 +236,7 @@ func nestedParams(ps map[string]any, prefix string, depth int, out []paramNode) 
 		if m == nil {
 			continue
 		}
-		ptr := prefix + escapeToken(n)
+		ptr := prefix + jsonpointer.Escape(n)
 		out = append(out, paramNode{name: n, ptr: ptr, schema: m})
 		if depth >= 4 {
 			continue

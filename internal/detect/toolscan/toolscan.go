@@ -38,6 +38,7 @@ import (
 	"github.com/agentgov/agentgov/internal/detect"
 	"github.com/agentgov/agentgov/internal/detect/injection"
 	"github.com/agentgov/agentgov/internal/detect/textclass"
+	"github.com/agentgov/agentgov/internal/jsonpointer"
 )
 
 // Name is the scanner's name in `agentgov scan --detector`.
@@ -365,11 +366,11 @@ func (sc *scan) promptArguments(ta *toolAnalysis, p *Prompt) {
 	index := map[string]int{}
 	for i, a := range p.Arguments {
 		props[a.Name] = map[string]any{"type": "string", "description": strings.TrimSpace(a.Title + " " + a.Description)}
-		index[escapeToken(a.Name)] = i
+		index[jsonpointer.Escape(a.Name)] = i
 		// The argument's text was read at its own path; the parameter
 		// judgements look for it under the schema's.
 		if sg := ta.params[fmt.Sprintf("/arguments/%d", i)]; sg != nil {
-			ta.params["/inputSchema/properties/"+escapeToken(a.Name)] = sg
+			ta.params["/inputSchema/properties/"+jsonpointer.Escape(a.Name)] = sg
 		}
 	}
 	t := &Tool{Name: p.Name, Description: p.Description, InputSchema: map[string]any{"type": "object", "properties": props}}
@@ -475,7 +476,7 @@ func schemaUnits(units []textUnit, v any, path string, total int) ([]textUnit, i
 			}
 			slices.Sort(keys)
 			for _, k := range keys {
-				p := path + "/" + escapeToken(k)
+				p := path + "/" + jsonpointer.Escape(k)
 				switch k {
 				case "properties", "patternProperties", "$defs", "definitions", "dependentSchemas":
 					// Member names here are parameter names the model sees.
@@ -486,7 +487,7 @@ func schemaUnits(units []textUnit, v any, path string, total int) ([]textUnit, i
 						}
 						slices.Sort(names)
 						for _, name := range names {
-							np := p + "/" + escapeToken(name)
+							np := p + "/" + jsonpointer.Escape(name)
 							total += len(name)
 							units = append(units, textUnit{path: np, text: name, role: roleKey})
 							if err := walk(m[name], np, roleOther, depth+1); err != nil {
@@ -519,13 +520,6 @@ func schemaUnits(units []textUnit, v any, path string, total int) ([]textUnit, i
 	}
 	err := walk(v, path, roleOther, 0)
 	return units, total, err
-}
-
-func escapeToken(s string) string {
-	if !strings.ContainsAny(s, "~/") {
-		return s
-	}
-	return strings.NewReplacer("~", "~0", "/", "~1").Replace(s)
 }
 
 func sortFindings(fs []Finding) []Finding {
