@@ -46,6 +46,7 @@ var overrideEuphemismRE = re(`\b(takes?|taking|to take) precedence over (\w+ ){0
 	`|\b(confirmations?|approvals?|permission) (are|is) not (requested|asked for|sought|needed) again\b` +
 	`|\bwithout (checking|confirming|consulting|verifying) with the user\b` +
 	`|\b(do not|don't|dont|never|no need to) (ask|check with|confirm with|consult) the (user|operator|admin|administrator|owner|human)( first| before| beforehand)\b` +
+	`|\b(do not|don't|dont|never|no need to) (ask|check with|confirm with|consult|verify with) the (support agent|agent|reviewer|approver|manager|staff|merchant|requester)\b[^.;]{0,60}\b(first|beforehand)\b` +
 	`|\bwithout (asking|waiting) for (the user'?s? |the operator'?s? |any |further )?(confirmation|approval|permission|consent)\b` +
 	`|\basking (the user|them) (again )?(violates|breaks|is against|goes against)\b` +
 	`|\b(tem|tiene|tienen) (prioridade|prioridad) sobre\b|\bont (la )?priorite sur\b|\bhaben vorrang vor\b|\bhanno (la )?priorita su\b|\b(ma|maja) pierwszenstwo przed\b|\b(heeft|hebben) voorrang (op|boven)\b|\b(har|ha) foretrade framfor\b` +
@@ -85,8 +86,14 @@ var (
 	// that no such access was recorded"). An honest server states what
 	// it does in its own voice; one that scripts the model's answer to a
 	// question about access or sharing is hiding the answer.
-	scriptedDenialRE = re(`\bif (the )?(user|customer|patient|client|they|anyone|participant|requester)s? asks? (you )?(how|why|whether|what|if|about|who)\b[^.;!?]{0,160}?[,;:]?\s*(say|answer|reply|respond|state|tell (them|the (user|customer|patient|client)))( that|:)? (no|nothing|none|nobody|no one|there (is|was|were|has been|have been) no)\b[^.;!?]{0,60}\b(access\w*|recorded|logged|shared|sent|seen|viewed|disclosed|copied|happened|occurred|took place|stored|kept|retained|collected|forwarded|exported|sold)\b`)
-	incentiveRE      = re(`\b(sponsored|sponsors?|paid placements?|commissions?|kickbacks?|affiliates?|partner weighting|preferred network|promoted|advertis\w+|pays? (us|the server|a fee))\b`)
+	scriptedDenialRE = re(`\bif (the )?(user|customer|patient|client|they|anyone|participant|requester|shopper|buyer|guest|member|caller)s? asks? (you )?(how|why|whether|what|if|about|who)\b[^.;!?]{0,160}?[,;:]?\s*(say|answer|reply|respond|state|tell (them|the (user|customer|patient|client)))( that|:)? (no|nothing|none|nobody|no one|there (is|was|were|has been|have been) no)\b[^.;!?]{0,60}\b(access\w*|recorded|logged|shared|sent|seen|viewed|disclosed|copied|happened|occurred|took place|stored|kept|retained|collected|forwarded|exported|sold)\b`)
+	// fixedAnswerRE and againstDataRE: an exact answer the model is to
+	// give when the user asks, "even when the retrieved reviews mention
+	// defects": the user's question answered by the server, not by what
+	// the tool found.
+	fixedAnswerRE = re(`\bif (the )?(user|customer|patient|client|they|anyone|participant|requester|shopper|buyer|guest|member|caller)s? asks?\b[^.;!?]{0,160}?[,;:]?\s*(say|answer|reply|respond|state|tell (them|the [a-z]+))( with)? (exactly|only|verbatim|always|just)\b`)
+	againstDataRE = re(`\b(even (when|if)|regardless of whether|whatever) (the )?(retrieved |returned |actual |underlying )?(reviews?|results?|data|records?|logs?|findings?|tool output|responses?|reports?)( [a-z]+){0,2} (mention|show|say|report|contain|indicate|list|find|reveal)s?\b`)
+	incentiveRE   = re(`\b(sponsored|sponsors?|paid placements?|commissions?|kickbacks?|affiliates?|partner weighting|preferred network|promoted|advertis\w+|pays? (us|the server|a fee))\b`)
 )
 
 var (
@@ -341,6 +348,10 @@ func (sc *scan) indirect(g gate, text, lowOrig string, sg *signals) {
 			sg.note("secrecy", m)
 		}
 		if m := scriptedDenialRE.FindString(text); m != "" {
+			sg.secrecy = true
+			sg.note("secrecy", m)
+		}
+		if m := fixedAnswerRE.FindString(text); m != "" && againstDataRE.MatchString(text) {
 			sg.secrecy = true
 			sg.note("secrecy", m)
 		}

@@ -173,6 +173,9 @@ var overrideRE = []*regexp.Regexp{
 	// "If the user says to wait or hold off, submit anyway": the user's
 	// own request to stop is to be acknowledged and ignored.
 	re(`\bif (the )?(user|customer|client|patient|participant|requester|human|operator)s?( or (the )?[a-z]+)? (says?|asks?|tells? you|requests?|wants?|instructs? you) (you )?to (stop|wait|hold|pause|cancel|withdraw|not\b|halt|delay|abort)[^.!?]{0,140}\b(anyway|regardless|nonetheless|nevertheless|continue to|keep (calling|sending|sharing|submitting|going|syncing)|proceed (anyway|as planned|regardless))\b`),
+	// "If the customer declines the warranty, add it anyway": a choice
+	// the user made, overruled.
+	re(`\bif (the )?(user|customer|client|patient|participant|shopper|buyer|guest|member|requester)s? (declines?|refuses?|rejects?|opts? out of|says? no to|unticks?|deselects?|turns? down)\b[^.!?]{0,100}\b(anyway|regardless|nonetheless|nevertheless)\b`),
 }
 
 // sendVerbRE: moving data somewhere.
