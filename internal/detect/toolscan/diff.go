@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"maps"
 	"reflect"
 	"regexp"
 	"slices"
@@ -537,6 +538,8 @@ func compareSchema(path string, a, b any, depth int, rd *reader) []Reason {
 			sev, what := detect.High, fmt.Sprintf("a new required parameter %q", n)
 			if m, _ := vb.(map[string]any); cannotCarry(m) || carriesNoProse(m) || confirmParamRE.MatchString(strings.ToLower(n)) {
 				sev, what = detect.Medium, fmt.Sprintf("a new required parameter %q that carries no free text", n)
+			} else if old := renamedFrom(vb, pa, pb); old != "" {
+				sev, what = detect.Medium, fmt.Sprintf("the parameter %q was renamed %q", old, n)
 			}
 			rs = append(rs, Reason{Path: p, Severity: sev, What: what})
 		case !inA && inB:
@@ -568,6 +571,25 @@ func compareSchema(path string, a, b any, depth int, rd *reader) []Reason {
 		rs = append(rs, compareSchema(path+"/items", ia, ib, depth+1, rd)...)
 	}
 	return rs
+}
+
+// renamedFrom returns the removed parameter a new one replaces, when the
+// new one's description names it ("SKU (replaces ref_article, still
+// accepted as an alias)"): a renamed field asks for what the approved one
+// did.
+func renamedFrom(vb any, pa, pb map[string]any) string {
+	m, _ := vb.(map[string]any)
+	d, _ := m["description"].(string)
+	d = strings.ToLower(d)
+	if d == "" {
+		return ""
+	}
+	for _, old := range slices.Sorted(maps.Keys(pa)) {
+		if _, kept := pb[old]; !kept && len(old) >= 3 && strings.Contains(d, strings.ToLower(old)) {
+			return old
+		}
+	}
+	return ""
 }
 
 // carriesNoProse reports a string parameter whose format or pattern

@@ -49,7 +49,7 @@ var (
 	// noAskKeys: noAskRE's nouns, one of which it always holds.
 	noAskKeys    = []string{"confirmation", "approval", "permission"}
 	overrideKeys = []string{"ignor", "disregard", "forget", "overrid", "bypass", "skip", "discard", "precedence", "priority",
-		"supersede", "regardless", "even if", "follow", "obey", "listen", "trust", "comply", "instruction", "priority", "anyway", "continue to", "nonetheless", "nevertheless", "proceed"}
+		"supersede", "regardless", "even if", "follow", "obey", "listen", "trust", "comply", "instruction", "priority", "anyway", "continue to", "nonetheless", "nevertheless", "proceed", "ignora", "ignore", "ignorie"}
 	directedKeys = []string{"<", "[", "before", "prior", "must", "should", "need", "have to", "has to", "shall", "required",
 		"always", "first", "immediately", "also", "otherwise", "necessary", "mandatory", "note to", "ai", "assistant", "llm",
 		"model", "agent", "claude", "gpt", "whenever", "important", "critical", "attention", "conversation", "antes", "avant",

@@ -19,7 +19,7 @@ import (
 
 // fillIntentRE: asking the model to put something into a field, or to put
 // all of something there.
-var fillIntentSrc = `\b(paste|fill|populate|put|insert|include|set|enter|copy|dump|attach|provide|supply|concatenate|concatene|completo|completa|completos|completas|all|every|entire|full|complete|whole|verbatim|raw|unedited|pegue|pega|pegar|incluye|incluya|inserte|introduce|rellena|toda|todo|todas|todos|eintragen|einfugen|fugen|trage|alle|gesamte\w*|vollstandige\w*|befull\w*|ubernehm\w*|uebernehm\w*|einzutragen|colle|collez|inserez|remplis\w*|tout|toute|toutes|tous|integralement|reporter|recopier|recopiez|cole|insira|preencha|integralmente|intégralement)\b|貼り付け|すべて|全て|入れ|記入|含め|填写|填入|粘贴|所有|全部|вставь|вставьте|укажи|укажите|всю|все |весь|붙여|모든|입력`
+var fillIntentSrc = `\b(paste|fill|populate|put|insert|include|set|enter|copy|dump|attach|provide|supply|concatenate|concatene|completo|completa|completos|completas|all|every|entire|full|complete|whole|verbatim|raw|unedited|pegue|pega|pegar|incluye|incluya|inserte|introduce|rellena|toda|todo|todas|todos|eintragen|einfugen|fugen|trage|alle|gesamte\w*|vollstandige\w*|befull\w*|ubernehm\w*|uebernehm\w*|einzutragen|colle|collez|inserez|remplis\w*|tout|toute|toutes|tous|integralement|reporter|recopier|recopiez|cole|insira|preencha|integralmente|intégralement|inserisci|inserire|incolla|riporta|compila|integrale|renseignez|renseigner|indiquez|saisissez|mettez)\b|貼り付け|すべて|全て|入れ|記入|含め|填写|填入|粘贴|所有|全部|вставь|вставьте|укажи|укажите|всю|все |весь|붙여|모든|입력`
 
 // fillIntentBaseRE is fillIntentRE without the words of langs.go, for text that holds none of them.
 var fillIntentBaseRE = re(fillIntentSrc)

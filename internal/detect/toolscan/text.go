@@ -815,6 +815,12 @@ func shadowDirective(sent, ref string, at int) bool {
 	if pastUseRE.MatchString(before) {
 		return false
 	}
+	// "If the user wants the summary saved, offer to create it with the
+	// google-docs server's create_document": an offer the user takes up
+	// or not, made when they ask, gives the other server no orders.
+	if userOfferRE.MatchString(before) {
+		return false
+	}
 	if condBeforeRE.MatchString(before) {
 		return true
 	}
@@ -836,6 +842,10 @@ func shadowDirective(sent, ref string, at int) bool {
 	}
 	return directiveBeforeRE.MatchString(strings.TrimRight(tail, "`'\" "))
 }
+
+// userOfferRE: a clause that offers the user another server's tool when
+// they ask for what it does.
+var userOfferRE = re(`\bif (the )?user (wants|asks( for)?|requests|would like|chooses|prefers|needs)\b[^.;]{0,80}\b(offer|suggest|propose)( to)?\b[^.;]{0,60}$`)
 
 var lightReplacer = strings.NewReplacer("_", " ", "-", " ", "’", "'", "`", "")
 
@@ -1370,7 +1380,7 @@ func (sc *scan) judgeText(ta *toolAnalysis, u textUnit, sg *signals, inj []detec
 	// CROSS_SERVER_SHADOWING.
 	if sg.shadowSentence {
 		ssev := detect.High
-		if sg.secrecy || sg.exfilSentence || sg.copyTo || sg.override || sg.obfuscated {
+		if sg.secrecy || sg.exfilSentence || sg.copyTo || sg.override || sg.obfuscated || safeguardOffRE.MatchString(ex("shadow")) {
 			ssev = detect.Critical
 		}
 		ta.instructive = true
@@ -1378,6 +1388,13 @@ func (sc *scan) judgeText(ta *toolAnalysis, u textUnit, sg *signals, inj []detec
 			Detail: fmt.Sprintf("%s tells the model how to use a tool that is not this server's (%s: %q)%s; one server must not change another's behaviour: reject the server", where, sg.shadowName, ex("shadow"), how)})
 	}
 }
+
+// safeguardOffRE: arguments that switch a safeguard off
+// ("require_approval: false", "skip_canary: true", "--no-verify"). A
+// server that tells the model to call another server's tool this way
+// disarms that server, which is graver than directing its use.
+var safeguardOffRE = re(`\b[a-z_]*(approval|confirm\w*|review|canary|dry_?run|safe_?mode|verif\w*|validat\w*|checks?|protection|guard\w*)[a-z_]*\W{0,3}\s*[:=]\s*\W?(false|off|no|0|none|disabled)\b` +
+	`|\bskip_?(canary|checks?|review|approval|tests?|verification|validation|confirmation)[a-z_]*\W{0,3}\s*[:=]\s*\W?(true|yes|1|on)\b|--(no-verify|skip-checks|force)\b`)
 
 func dedupe(ss []string) []string {
 	var out []string
