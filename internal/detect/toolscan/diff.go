@@ -382,8 +382,11 @@ var showUserRE = re(`\b(show|tell|present|display|read( it| them)? back|summari[
 // before calling"): a safeguard added, not an instruction smuggled in.
 func guardOrder(text, phrase string) bool {
 	p := strings.ToLower(phrase)
+	if p == "" {
+		return false
+	}
 	for _, s := range sentences(strings.ToLower(text)) {
-		if p != "" && strings.Contains(s, p) {
+		if strings.Contains(s, p) {
 			return userGuardRE.MatchString(s) || showUserRE.MatchString(s)
 		}
 	}
