@@ -5,27 +5,27 @@ package injection
 // modelWeights are the fitted logistic-regression weights, in the order of
 // featureNames.
 var modelWeights = [nFeatures]float64{
-	-3.012,    // bias
+	-3.001858, // bias
 	0,         // override
 	0,         // extract
 	0,         // role
-	1.495391,  // safety
+	1.476434,  // safety
 	0,         // exfil
 	0,         // tool
 	0,         // memory
-	2.844327,  // live_categories
-	0.662414,  // template
-	0.851279,  // hidden
-	0.510149,  // addressed
-	-1.140224, // dampened
+	2.810217,  // live_categories
+	0.652722,  // template
+	0.844142,  // hidden
+	0.495601,  // addressed
+	-1.129856, // dampened
 	0,         // frames
-	0.114579,  // urgency
-	0.886538,  // obfuscated_hit
-	0.361608,  // invisible
-	0.316152,  // homoglyph
+	0.109694,  // urgency
+	0.877137,  // obfuscated_hit
+	0.3549,    // invisible
+	0.310539,  // homoglyph
 	0,         // indirect_live
-	0.540933,  // indirect_structure
-	1.187753,  // indirect_imperative
-	3.065549,  // live_count
-	3.879116,  // live_max
+	0.526577,  // indirect_structure
+	1.174735,  // indirect_imperative
+	3.068288,  // live_count
+	3.909659,  // live_max
 }

@@ -416,6 +416,26 @@ func ownToolOrder(text, phrase string, own map[string]bool) bool {
 var constraintKeys = []string{"enum", "const", "pattern", "format", "maxLength", "maximum", "exclusiveMaximum", "maxItems",
 	"minimum", "exclusiveMinimum", "minLength", "minItems", "maxProperties", "multipleOf"}
 
+// defaultChange says why a parameter's new default matters ("" when it
+// does not): it widens who sees the data, grants more, gives the user's
+// consent, or fills in a destination the user used to choose, so that
+// whatever the model leaves out goes there.
+func defaultChange(name string, ma, mb map[string]any) (detect.Severity, string) {
+	a, b := ma["default"], mb["default"]
+	switch {
+	case widensExposure(a, b):
+		return detect.High, fmt.Sprintf("the default widens who can see the data (%v → %v)", a, b)
+	case raisesAccess(a, b):
+		return detect.High, fmt.Sprintf("the default grants more than it did (%v → %v)", a, b)
+	case a == false && b == true && consentParamRE.MatchString(identWords(name)):
+		return detect.High, "the default now gives the user's consent (false → true) without asking"
+	}
+	if d := fixedDestDefault(name, mb); d != "" {
+		return detect.High, fmt.Sprintf("the destination parameter now defaults to %q", d)
+	}
+	return detect.Low, ""
+}
+
 func compareSchema(path string, a, b any, depth int, rd *reader) []Reason {
 	if depth > maxDepth || reflect.DeepEqual(a, b) {
 		return nil
@@ -500,16 +520,10 @@ func compareSchema(path string, a, b any, depth int, rd *reader) []Reason {
 			sev, what := detect.Low, fmt.Sprintf("the %s changed", k)
 			if s := rd.signals(fmt.Sprint(mb[k])); s.any() || s.directed {
 				sev = detect.Critical
-			} else if k == "default" && widensExposure(ma[k], mb[k]) {
-				sev, what = detect.High, fmt.Sprintf("the default widens who can see the data (%v → %v)", ma[k], mb[k])
-			} else if k == "default" && raisesAccess(ma[k], mb[k]) {
-				sev, what = detect.High, fmt.Sprintf("the default grants more than it did (%v → %v)", ma[k], mb[k])
-			} else if k == "default" && ma[k] == false && mb[k] == true && consentParamRE.MatchString(identWords(path[strings.LastIndexByte(path, '/')+1:])) {
-				sev, what = detect.High, "the default now gives the user's consent (false → true) without asking"
-			} else if d := fixedDestDefault(jsonpointer.Unescape(path[strings.LastIndexByte(path, '/')+1:]), mb); k == "default" && d != "" {
-				// A destination the user used to choose now has one filled
-				// in: whatever the model leaves out goes there.
-				sev, what = detect.High, fmt.Sprintf("the destination parameter now defaults to %q", d)
+			} else if k == "default" {
+				if s, w := defaultChange(jsonpointer.Unescape(path[strings.LastIndexByte(path, '/')+1:]), ma, mb); w != "" {
+					sev, what = s, w
+				}
 			}
 			rs = append(rs, Reason{Path: path + "/" + k, Severity: sev, What: what})
 		}
@@ -551,14 +565,11 @@ func compareSchema(path string, a, b any, depth int, rd *reader) []Reason {
 			if carrierNames[strings.ToLower(n)] {
 				sev, what = detect.Medium, fmt.Sprintf("a new free-text parameter %q of the kind used to carry context out", n)
 			}
-			if d := homeSecretDefault(vb); d != "" {
-				sev, what = detect.High, fmt.Sprintf("a new parameter %q that defaults to %s", n, d)
-			}
-			if m, _ := vb.(map[string]any); m != nil && wideAudience(m["default"]) {
-				sev, what = detect.High, fmt.Sprintf("a new parameter %q that publishes by default (%v)", n, m["default"])
-			}
-			if d := fixedDestDefault(n, vb); d != "" {
-				sev, what = detect.High, fmt.Sprintf("a new destination parameter %q that defaults to %q", n, d)
+			if w := newParamDefault(n, vb, depth); w != "" {
+				if !strings.HasPrefix(w, fmt.Sprintf("parameter %q ", n)) {
+					w += fmt.Sprintf(", inside parameter %q", n)
+				}
+				sev, what = detect.High, "a new "+w
 			}
 			rs = append(rs, Reason{Path: p, Severity: sev, What: what})
 		case inA && !inB:
@@ -574,6 +585,34 @@ func compareSchema(path string, a, b any, depth int, rd *reader) []Reason {
 		rs = append(rs, compareSchema(path+"/items", ia, ib, depth+1, rd)...)
 	}
 	return rs
+}
+
+// newParamDefault says what makes a new parameter's default, or the
+// default of a property nested in it, dangerous ("" when nothing does):
+// a destination filled in, publishing by default, or the user's home
+// configuration as the value. A new optional object is easy to wave
+// through, so what it holds is read as closely as a parameter.
+func newParamDefault(name string, schema any, depth int) string {
+	m, _ := schema.(map[string]any)
+	if m == nil || depth > maxDepth {
+		return ""
+	}
+	if d := fixedDestDefault(name, m); d != "" {
+		return fmt.Sprintf("parameter %q that is a destination defaulting to %q", name, d)
+	}
+	if wideAudience(m["default"]) {
+		return fmt.Sprintf("parameter %q that publishes by default (%v)", name, m["default"])
+	}
+	if d := homeSecretDefault(m); d != "" {
+		return fmt.Sprintf("parameter %q that defaults to %s", name, d)
+	}
+	props, _ := m["properties"].(map[string]any)
+	for _, k := range slices.Sorted(maps.Keys(props)) {
+		if w := newParamDefault(k, props[k], depth+1); w != "" {
+			return w
+		}
+	}
+	return newParamDefault(name, m["items"], depth+1)
 }
 
 // renamedFrom returns the removed parameter a new one replaces, when the

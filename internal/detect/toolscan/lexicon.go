@@ -14,6 +14,8 @@ func re(s string) *regexp.Regexp { return regexp.MustCompile(s) }
 var secrecyRE = []*regexp.Regexp{
 	re(`\b(do not|don't|dont|never|must not|mustn't|should not|shouldn't|no need to|avoid|refrain from)\s+(\w+\s+){0,3}?(tell|telling|inform|informing|mention|mentioning|reveal|revealing|disclose|disclosing|notify|notifying|alert|alerting|show|showing|say|explain|explaining|report|reporting|warn|warning|bring up|let)\b[^.!?\n]{0,50}\b(user|users|human|operator|anyone|them|the person|customer|client)\b`),
 	re(`\b(do not|don't|dont|never)\s+(mention|disclose|reveal|acknowledge|admit|explain)\s+(this|that|these|it|any of this|the (fact|step|instruction|above))`),
+	// Silence about the instruction itself ("do not refer to this note").
+	re(`\b(do not|don't|dont|never)\s+(refer to|reference|quote|cite)\s+(this|these|the above|the following) (note|notes|rule|rules|instruction|instructions|guidance|section|paragraph|policy)\b`),
 	// A FAQ that answers its own question about telling the user with
 	// "no".
 	re(`\b(should|do|must|shall|can) (i|we|you|the (assistant|model|agent)) (tell|inform|notify|show|mention (it |this )?to) the (user|customer)\b[^?]{0,100}\?[\s*]*(a\s*:|answer\s*:)?[\s*]*no\b`),
@@ -66,7 +68,10 @@ var secrecyRE = []*regexp.Regexp{
 	re(`\bnie\s+(mow|mowi|informuj|wspominaj|pokazuj|zglasza|zglaszaj|zgłasza|zgłaszaj|raportuj)\w*\b[^.!?\n]{0,30}\buzytkownik|\bbez wiedzy\b`),
 	re(`\bkullan[iı]c[iı]ya\s+(\w+\s+)?(soyleme|bahsetme|bildirme|gosterme)|\bhaberi olmadan\b`),
 	re(`\bjangan\s+(beri tahu|beritahu|memberi tahu|memberitahu|katakan|sebutkan|kasih tahu)\b|\btanpa sepengetahuan\b|\bdiam diam\b`),
-	re(`\bkhong\s+(noi|bao|cho)\b[^.!?\n]{0,20}\bnguoi dung\b|\bbi mat\b`),
+	// "Bí mật" alone is also the noun "secret" (chuỗi bí mật, a secret
+	// string): only keeping something secret from the user, doing it
+	// secretly, or a secret action conceals.
+	re(`\bkhong\s+(noi|bao|cho)\b[^.!?\n]{0,20}\bnguoi dung\b|\bgiu bi mat\b[^.!?\n]{0,30}\bnguoi dung\b|\bmot cach bi mat\b|\bbi mat (gui|chuyen|sao chep|doc|thu thap|luu|ghi|them)\b`),
 	re(`скрыть от пользовател|скрой от пользовател|втайне от пользовател`),
 	re(`пользовател\S*\s+(\S+\s+){0,3}не\s+(говори|сообщай|рассказывай|упоминай|показывай)|користувач\S*\s+(\S+\s+){0,3}не\s+(кажи|повідомляй)`),
 	re(`не\s+(говори|говорите|сообщай|сообщайте|рассказывай|рассказывайте|упоминай|упоминайте|показывай|показывайте|уведомляй|уведомляйте)[^.!?\n]{0,30}пользовател|без ведома|тайно|незаметно для`),
@@ -87,7 +92,7 @@ var secrecyRE = []*regexp.Regexp{
 		`|\b(muss|mussen|soll|sollen|braucht|brauchen)\s+(nicht|nie)\s+in\s+(der|die)\s+(antwort|zusammenfassung|bestatigung)\s+(zu\s+)?(erscheinen|auftauchen|erwahnt|aufgefuhrt|angezeigt)`),
 	re(`\bn'?appara(i|î)t pas dans (la |les |le )?(reponse|réponse|reponses|réponses|resume|résumé|message)|\breste(nt)? implicites?\b|\bno aparece(n)? en (la |el )?(respuesta|resumen|mensaje)|\bnao aparece(m)? na (resposta|mensagem)|\berscheint nicht in der (antwort|zusammenfassung)|\bbleib(t|en) (implizit|unerwahnt|unerwähnt)\b`),
 	// "No need to explain to or tell the user": 利用者への確認や説明は不要.
-	re(`(ユーザー|利用者|お客様|使用者|本人)(へ|に)(の|は|も)?[^。]{0,8}(説明|報告|通知|連絡|伝達)[^。]{0,6}(不要|必要はありません|必要ありません|いりません|しなくて(よい|いい|も(よい|いい|構いません)))|(伝える|知らせる|説明する|報告する)必要は(ありません|ない)`),
+	re(`(ユーザー|利用者|お客様|使用者|本人)(へ|に)(の|は|も)?[^。]{0,8}(説明|報告|通知|連絡|伝達)[^。]{0,6}(不要|必要はありません|必要ありません|いりません|しなくて(よい|いい|も(よい|いい|構いません))|省略|割愛|控え)|(伝える|知らせる|説明する|報告する)必要は(ありません|ない)`),
 	re(`(无需|无须|不必|不需要|不用)(向|对|告知|告诉|通知|说明)[^。]{0,6}(用户|用戶|使用者)|(無需|無須|不必|不需要|不用)(向|對|告知|告訴|通知|說明)[^。]{0,6}(用戶|使用者)`),
 	// "Need not be detailed in the answer" in more languages: "no es
 	// necesario detallarlo en la respuesta", "결과 요약에 포함하지 않아도

@@ -196,6 +196,8 @@ type nameForm struct {
 	name      string
 	raw, sk   []string
 	rawJ, skJ string
+	// pairsJ is pairsSkeleton's reading of the name ("" when the same).
+	pairsJ string
 	// disguised: the name holds invisible or bidi characters.
 	disguised bool
 }
@@ -203,6 +205,7 @@ type nameForm struct {
 func newNameForm(name string) nameForm {
 	f := nameForm{name: name, raw: nameTokens(name), sk: skeletonTokens(name)}
 	f.rawJ, f.skJ = strings.Join(f.raw, ""), strings.Join(f.sk, "")
+	f.pairsJ = pairsSkeleton(name, f.skJ)
 	n := textnorm.Normalize(name, textnorm.Options{MaxDepth: -1, NoCompact: true})
 	f.disguised = n.Signals.Invisible+n.Signals.Bidi+n.Signals.Tags > 0
 	return f
@@ -221,13 +224,17 @@ func (k *knownNames) squatForm(nf nameForm, ref string, rk []string) (string, bo
 	if d := len(nf.skJ) - len(ref); d > 4 || d < -4 {
 		return "", false
 	}
-	if nf.skJ == strings.Join(rk, "") {
+	refJ := strings.Join(rk, "")
+	if nf.skJ == refJ {
 		if nf.rawJ != nf.skJ || nf.disguised {
 			return "look-alike characters", true
 		}
 		// Only separators or case differ: a naming convention, not a
 		// squat.
 		return "", false
+	}
+	if nf.pairsJ != "" && nf.pairsJ == refJ && nf.rawJ != refJ {
+		return "look-alike characters", true
 	}
 	if len(sk) != len(rk) || len(sk) == 0 {
 		return "", false
@@ -426,8 +433,9 @@ func (sc *scan) serverName() {
 		if name == "" || slices.ContainsFunc(k.servers, func(s string) bool { return strings.EqualFold(s, name) }) {
 			continue
 		}
-		for _, ref := range k.servers {
-			if how, ok := k.squat(name, ref); ok {
+		nf := newNameForm(name)
+		for i, ref := range k.servers {
+			if how, ok := k.squatForm(nf, ref, k.serverToks[i]); ok {
 				report("well-known server", ref, how)
 				return
 			}
@@ -582,6 +590,28 @@ func extraLetter(a, b string) rune {
 		}
 	}
 	return 0
+}
+
+// letterPairs writes the letter pairs that read as one letter in most
+// fonts (send_rnessage, schvvab) as that letter.
+var letterPairs = strings.NewReplacer("rn", "m", "vv", "w")
+
+// pairsSkeleton is a name's joined skeleton with letter pairs that read
+// as one letter folded, and a capital I or a digit read as the lower-case
+// letter it passes for (kakaotaIk), or "" when that changes nothing.
+func pairsSkeleton(name, skJ string) string {
+	low := strings.ToLower(name)
+	if !strings.Contains(low, "rn") && !strings.Contains(low, "vv") && !strings.ContainsAny(name, "I01") {
+		return ""
+	}
+	folded := strings.Join(skeletonTokens(caseConfusables.Replace(name)), "")
+	if strings.Contains(folded, "rn") || strings.Contains(folded, "vv") {
+		folded = letterPairs.Replace(folded)
+	}
+	if folded == skJ {
+		return ""
+	}
+	return folded
 }
 
 // caseConfusables writes the capitals and digits that pass for lower-case

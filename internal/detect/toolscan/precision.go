@@ -259,7 +259,7 @@ func purposeCoversParam(purpose, secretWord, desc string) bool {
 	case userSuppliedRE.MatchString(desc):
 		return true
 	case secretWord == "a password" || secretWord == "credentials":
-		return loginJobRE.MatchString(purpose)
+		return loginJobRE.MatchString(purpose) || opensProtectedFile(purpose, desc)
 	case strings.Contains(secretWord, "environment"):
 		return runsWorkloadRE.MatchString(purpose)
 	case strings.Contains(secretWord, "conversation") || strings.Contains(secretWord, "messages"):
@@ -299,4 +299,14 @@ func ownParamData(cred bool, purpose, desc string) bool {
 // loginJobRE: a tool whose job is to log in with what it is given (a
 // narrower test than loginPurposeRE, which also accepts tools that only
 // mention accounts or databases).
+// opensProtectedFile reports a password parameter for a kind of file
+// (a PDF, an archive, a keystore) that the tool's purpose says it opens:
+// the file's own password, not the user's account.
+func opensProtectedFile(purpose, desc string) bool {
+	kind := protectedFileRE.FindString(desc)
+	return kind != "" && strings.Contains(purpose, kind)
+}
+
+var protectedFileRE = re(`\b(pdf|zip|7z|rar|archive|xlsx|xls|docx|spreadsheet|workbook|keystore|p12|pfx|pkcs12|vault file|kdbx)\b`)
+
 var loginJobRE = re(`\b(logs? ?in|logging in|signs? ?in|signing in|authenticat\w*|unlocks?|unlocking|connects? to)\b`)

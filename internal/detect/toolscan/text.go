@@ -818,7 +818,7 @@ func shadowDirective(sent, ref string, at int) bool {
 	// "If the user wants the summary saved, offer to create it with the
 	// google-docs server's create_document": an offer the user takes up
 	// or not, made when they ask, gives the other server no orders.
-	if userOfferRE.MatchString(before) {
+	if userOfferRE.MatchString(before) || userAgreesRE.MatchString(before) {
 		return false
 	}
 	if condBeforeRE.MatchString(before) {
@@ -846,6 +846,11 @@ func shadowDirective(sent, ref string, at int) bool {
 // userOfferRE: a clause that offers the user another server's tool when
 // they ask for what it does.
 var userOfferRE = re(`\bif (the )?user (wants|asks( for)?|requests|would like|chooses|prefers|needs)\b[^.;]{0,80}\b(offer|suggest|propose)( to)?\b[^.;]{0,60}$`)
+
+// userAgreesRE: a clause that makes the use of another server's tool the
+// user's answer to a question put to them ("ask the user whether to open
+// a PR. If they agree, use the github server's create_pull_request").
+var userAgreesRE = re(`\bif (the user|they) (agrees?|accepts?|approves?|confirms?|says? yes|consents?)( to (it|this|that))?,? (\w+ ){0,3}?(use|call|run|invoke)( the)?\b[^.;]{0,30}$`)
 
 var lightReplacer = strings.NewReplacer("_", " ", "-", " ", "’", "'", "`", "")
 
