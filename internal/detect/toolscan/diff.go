@@ -565,8 +565,8 @@ func compareSchema(path string, a, b any, depth int, rd *reader) []Reason {
 			if carrierNames[strings.ToLower(n)] {
 				sev, what = detect.Medium, fmt.Sprintf("a new free-text parameter %q of the kind used to carry context out", n)
 			}
-			if w := newParamDefault(n, vb, depth); w != "" {
-				if !strings.HasPrefix(w, fmt.Sprintf("parameter %q ", n)) {
+			if w, nested := newParamDefault(n, vb, depth); w != "" {
+				if nested {
 					w += fmt.Sprintf(", inside parameter %q", n)
 				}
 				sev, what = detect.High, "a new "+w
@@ -591,27 +591,31 @@ func compareSchema(path string, a, b any, depth int, rd *reader) []Reason {
 // default of a property nested in it, dangerous ("" when nothing does):
 // a destination filled in, publishing by default, or the user's home
 // configuration as the value. A new optional object is easy to wave
-// through, so what it holds is read as closely as a parameter.
-func newParamDefault(name string, schema any, depth int) string {
+// through, so what it holds is read as closely as a parameter. nested
+// says the default belongs to a property inside the parameter. (The
+// current tool's own scan walks nested parameters with nestedParams, to
+// a depth of four; an update is read to maxDepth, items included.)
+func newParamDefault(name string, schema any, depth int) (what string, nested bool) {
 	m, _ := schema.(map[string]any)
 	if m == nil || depth > maxDepth {
-		return ""
+		return "", false
 	}
 	if d := fixedDestDefault(name, m); d != "" {
-		return fmt.Sprintf("parameter %q that is a destination defaulting to %q", name, d)
+		return fmt.Sprintf("parameter %q that is a destination defaulting to %q", name, d), false
 	}
 	if wideAudience(m["default"]) {
-		return fmt.Sprintf("parameter %q that publishes by default (%v)", name, m["default"])
+		return fmt.Sprintf("parameter %q that publishes by default (%v)", name, m["default"]), false
 	}
 	if d := homeSecretDefault(m); d != "" {
-		return fmt.Sprintf("parameter %q that defaults to %s", name, d)
+		return fmt.Sprintf("parameter %q that defaults to %s", name, d), false
 	}
 	props, _ := m["properties"].(map[string]any)
 	for _, k := range slices.Sorted(maps.Keys(props)) {
-		if w := newParamDefault(k, props[k], depth+1); w != "" {
-			return w
+		if w, _ := newParamDefault(k, props[k], depth+1); w != "" {
+			return w, true
 		}
 	}
+	// The items of an array parameter are the parameter's own values.
 	return newParamDefault(name, m["items"], depth+1)
 }
 

@@ -296,9 +296,6 @@ func ownParamData(cred bool, purpose, desc string) bool {
 	return userSuppliedRE.MatchString(desc) || cred && loginJobRE.MatchString(purpose)
 }
 
-// loginJobRE: a tool whose job is to log in with what it is given (a
-// narrower test than loginPurposeRE, which also accepts tools that only
-// mention accounts or databases).
 // opensProtectedFile reports a password parameter for a kind of file
 // (a PDF, an archive, a keystore) that the tool's purpose says it opens:
 // the file's own password, not the user's account.
@@ -309,4 +306,7 @@ func opensProtectedFile(purpose, desc string) bool {
 
 var protectedFileRE = re(`\b(pdf|zip|7z|rar|archive|xlsx|xls|docx|spreadsheet|workbook|keystore|p12|pfx|pkcs12|vault file|kdbx)\b`)
 
+// loginJobRE: a tool whose job is to log in with what it is given (a
+// narrower test than loginPurposeRE, which also accepts tools that only
+// mention accounts or databases).
 var loginJobRE = re(`\b(logs? ?in|logging in|signs? ?in|signing in|authenticat\w*|unlocks?|unlocking|connects? to)\b`)
