@@ -33,15 +33,19 @@ const chunkSize = 4096
 type chunks struct {
 	c [][]entry
 	n int64
+	// bytes holds every entry's leaf, hashes, payload and salt (arena.go).
+	bytes *arena
 }
 
-// entry is an audit record as the store keeps it: its index is its
-// position, and its query keys are read from the leaf when a query needs
-// them. A record's pointers are what the garbage collector scans on every
-// cycle, for every entry a long-lived log holds, so an entry keeps only
-// the four slices it cannot do without.
+// entry is an audit record as the store keeps it: where its bytes are in
+// the arena (leaf, hashes, payload and salt, one after another) and how
+// long each part is. Its index is its position, and its query keys are
+// read from the leaf when a query needs them, as the SQLite store's index
+// does. An entry holds no pointer, so a collection does not scan the log.
 type entry struct {
-	leaf, hashes, payload, salt []byte
+	slab, off int32
+	// Lengths; payload and salt are -1 once erased (or when absent).
+	leaf, hashes, payload, salt int32
 	erasedBy                    int64
 }
 
@@ -49,22 +53,96 @@ func (c *chunks) len() int64 { return c.n }
 
 func (c *chunks) at(i int64) *entry { return &c.c[i/chunkSize][i%chunkSize] }
 
-func (c *chunks) record(i int64) store.AuditRecord {
-	e := c.at(i)
-	return store.AuditRecord{Index: i, Leaf: e.leaf, Hashes: e.hashes, Payload: e.payload, Salt: e.salt, ErasedBy: e.erasedBy}
+// size is the number of bytes e holds in the arena.
+func (e *entry) size() int {
+	return int(e.leaf) + int(e.hashes) + max(int(e.payload), 0) + max(int(e.salt), 0)
 }
 
-func (c *chunks) push(r *store.AuditRecord) {
+// leafView is e's leaf in the arena; it must not leave the store.
+func (c *chunks) leafView(e *entry) []byte { return c.bytes.view(e.slab, e.off, int(e.leaf)) }
+
+// record copies entry i out of the arena into buf (grown as needed) and
+// returns the record and the buffer. Records handed to callers never
+// share memory with the arena.
+func (c *chunks) record(i int64, buf []byte) (store.AuditRecord, []byte) {
+	e := c.at(i)
+	n := e.size()
+	if cap(buf) < n {
+		buf = make([]byte, n)
+	}
+	buf = buf[:n]
+	copy(buf, c.bytes.view(e.slab, e.off, n))
+	r := store.AuditRecord{Index: i, ErasedBy: e.erasedBy}
+	r.Leaf, buf = cut(buf, int(e.leaf))
+	r.Hashes, buf = cut(buf, int(e.hashes))
+	r.Payload, buf = cut(buf, int(e.payload))
+	r.Salt, _ = cut(buf, int(e.salt))
+	return r, buf[:0]
+}
+
+// cut splits the first n bytes off b, or returns nil for a negative n (an
+// absent part).
+func cut(b []byte, n int) (part, rest []byte) {
+	if n < 0 {
+		return nil, b
+	}
+	return b[:n:n], b[n:]
+}
+
+// lengthOf is len(b), or -1 for nil.
+func lengthOf(b []byte) int32 {
+	if b == nil {
+		return -1
+	}
+	return int32(len(b))
+}
+
+func (c *chunks) push(r *store.AuditRecord) error {
+	slab, off, err := c.bytes.put(r.Leaf, r.Hashes, r.Payload, r.Salt)
+	if err != nil {
+		return err
+	}
 	if c.n%chunkSize == 0 {
 		c.c = append(c.c, make([]entry, 0, chunkSize))
 	}
 	last := len(c.c) - 1
-	c.c[last] = append(c.c[last], entry{leaf: r.Leaf, hashes: r.Hashes, payload: r.Payload, salt: r.Salt, erasedBy: -1})
+	c.c[last] = append(c.c[last], entry{
+		slab: slab, off: off,
+		leaf: int32(len(r.Leaf)), hashes: int32(len(r.Hashes)),
+		payload: lengthOf(r.Payload), salt: lengthOf(r.Salt),
+		erasedBy: -1,
+	})
 	c.n++
+	return nil
+}
+
+// truncate drops the entries from index n on.
+func (c *chunks) truncate(n int64) {
+	for c.n > n {
+		c.n--
+		last := len(c.c) - 1
+		c.c[last] = c.c[last][:len(c.c[last])-1]
+		if len(c.c[last]) == 0 {
+			c.c = c.c[:last]
+		}
+	}
+}
+
+// erase overwrites the payload and salt of entry i in the arena: no reader
+// holds them, since reads copy.
+func (c *chunks) erase(i, by int64) {
+	e := c.at(i)
+	start := e.off + e.leaf + e.hashes
+	clear(c.bytes.view(e.slab, start, max(int(e.payload), 0)+max(int(e.salt), 0)))
+	e.payload, e.salt, e.erasedBy = -1, -1, by
 }
 
 // New returns an empty store.
-func New() *Store { return &Store{meta: map[string]string{}} }
+func New() *Store {
+	s := &Store{meta: map[string]string{}}
+	s.entries.bytes = newArena(s)
+	return s
+}
 
 // AuditSize implements store.Audit.
 func (s *Store) AuditSize(context.Context) (int64, error) {
@@ -84,22 +162,20 @@ func (s *Store) AppendAudit(_ context.Context, b store.AuditBatch) error {
 		}
 	}
 	for _, e := range b.Erase {
-		if e.Index < 0 || e.Index >= next || s.entries.at(e.Index).payload == nil {
+		if e.Index < 0 || e.Index >= next || s.entries.at(e.Index).payload < 0 {
 			return fmt.Errorf("%w: entry %d has no payload to erase", store.ErrConflict, e.Index)
 		}
 	}
 	for i := range b.Records {
-		s.entries.push(&b.Records[i])
+		if err := s.entries.push(&b.Records[i]); err != nil {
+			// All or nothing: the entries of this batch pushed so far
+			// are dropped (their bytes stay unused in the arena).
+			s.entries.truncate(next)
+			return err
+		}
 	}
 	for _, e := range b.Erase {
-		// Readers may still hold the old slices, so drop the references
-		// rather than zeroing shared memory under them. The leaf may share
-		// an allocation with the payload (the audit log allocates an
-		// entry's bytes together), so it is copied out, leaving nothing
-		// here that keeps the erased bytes alive.
-		r := s.entries.at(e.Index)
-		r.leaf = slices.Clone(r.leaf)
-		r.payload, r.salt, r.erasedBy = nil, nil, e.By
+		s.entries.erase(e.Index, e.By)
 	}
 	return nil
 }
@@ -111,17 +187,18 @@ func (s *Store) AuditEntry(_ context.Context, index int64) (store.AuditRecord, e
 	if index < 0 || index >= s.entries.len() {
 		return store.AuditRecord{}, store.ErrNotFound
 	}
-	return s.entries.record(index), nil
+	r, _ := s.entries.record(index, nil)
+	return r, nil
 }
 
 // matches reads the entry's keys from its leaf, as the SQLite store's
 // query index does; a member that is not a string matches only an empty
 // filter.
-func matches(e *entry, q *store.AuditQuery) bool {
+func matches(leaf []byte, q *store.AuditQuery) bool {
 	if q.Agent == "" && q.Session == "" && q.Type == "" && q.Decision == "" && q.Since == "" && q.Until == "" {
 		return true // no filter: the leaf need not be decoded
 	}
-	h, t, _ := store.LeafKeys(e.leaf)
+	h, t, _ := store.LeafKeys(leaf)
 	return (q.Agent == "" || h.Agent == q.Agent) &&
 		(q.Session == "" || h.Session == q.Session) &&
 		(q.Type == "" || h.Type == q.Type) &&
@@ -140,8 +217,9 @@ func (s *Store) QueryAudit(_ context.Context, q store.AuditQuery) ([]store.Audit
 	}
 	var out []store.AuditRecord
 	for i := max(q.From, 0); i < s.entries.len() && len(out) < limit; i++ {
-		if matches(s.entries.at(i), &q) {
-			out = append(out, s.entries.record(i))
+		if matches(s.entries.leafView(s.entries.at(i)), &q) {
+			r, _ := s.entries.record(i, nil)
+			out = append(out, r)
 		}
 	}
 	return out, nil
@@ -149,13 +227,17 @@ func (s *Store) QueryAudit(_ context.Context, q store.AuditQuery) ([]store.Audit
 
 // ScanAudit implements store.Audit.
 func (s *Store) ScanAudit(_ context.Context, from int64, fn func(*store.AuditRecord) error) error {
+	// The record is reused, as the interface allows, and so is the buffer
+	// its bytes are copied into.
+	var buf []byte
 	for i := max(from, 0); ; i++ {
 		s.mu.RLock()
 		if i >= s.entries.len() {
 			s.mu.RUnlock()
 			return nil
 		}
-		r := s.entries.record(i)
+		var r store.AuditRecord
+		r, buf = s.entries.record(i, buf)
 		s.mu.RUnlock()
 		if err := fn(&r); err != nil {
 			return err
@@ -168,11 +250,19 @@ func (s *Store) HashGroups(_ context.Context, leaves []int64) ([][]byte, error) 
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	out := make([][]byte, len(leaves))
-	for i, l := range leaves {
+	n := 0
+	for _, l := range leaves {
 		if l < 0 || l >= s.entries.len() {
 			return nil, fmt.Errorf("%w: no hashes for leaf %d", store.ErrNotFound, l)
 		}
-		out[i] = s.entries.at(l).hashes
+		n += int(s.entries.at(l).hashes)
+	}
+	buf := make([]byte, 0, n)
+	for i, l := range leaves {
+		e := s.entries.at(l)
+		start := len(buf)
+		buf = append(buf, s.entries.bytes.view(e.slab, e.off+e.leaf, int(e.hashes))...)
+		out[i] = buf[start:len(buf):len(buf)]
 	}
 	return out, nil
 }
