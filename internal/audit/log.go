@@ -11,6 +11,7 @@ import (
 	"hash"
 	"io"
 	"log/slog"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -103,6 +104,7 @@ type Log struct {
 	// through a channel close, which orders their use.
 	batchBuf []*request
 	recBuf   []store.AuditRecord
+	hashBuf  []byte
 
 	// lastTime is the time of the newest committed entry; only the leader
 	// touches it. Entry times never decrease along the log, which is what
@@ -270,9 +272,8 @@ const (
 
 type request struct {
 	hdr Header
-	// leafData is the leaf, allocated per entry because the store keeps
-	// it: the prefix (its first prefix bytes), then the suffix that
-	// stamp appends.
+	// leafData is the leaf: the prefix (its first prefix bytes), then the
+	// suffix that stamp appends. It, payload and salt are slices of mem.
 	leafData []byte
 	prefix   int
 	// at is the entry's time, taken as it joins the queue.
@@ -292,6 +293,9 @@ type request struct {
 	buf  []byte
 	// scratch holds a payload while it is canonicalised.
 	scratch []byte
+	// mem holds the entry's salt, payload and leaf. The store copies what
+	// it keeps, so mem serves the request's next use too.
+	mem []byte
 	// entropy holds salts drawn ahead (see expandSeed): the unused tail
 	// of stock.
 	entropy []byte
@@ -402,6 +406,10 @@ func (l *Log) recycle(r *request) {
 	clear(r.scratch)
 	if cap(r.scratch) > maxPooledScratch {
 		r.scratch = nil
+	}
+	clear(r.mem)
+	if cap(r.mem) > maxPooledScratch {
+		r.mem = nil
 	}
 	l.pool.Put(r)
 }
@@ -625,13 +633,15 @@ func (l *Log) preparePayload(r *request, payload []byte, isCanonical bool) error
 	r.buf = appendLeafPrefix(r.buf[:0], &r.hdr)
 	r.leaf.Write([]byte{0x00}) // RFC 9162 leaf hash domain separator
 	r.leaf.Write(r.buf)
-	// Salt, payload and leaf share one allocation, which the store takes
-	// over: salt ‖ payload ‖ leaf prefix, with room after it for the
-	// suffix (the quoted time, the type, which is plain ASCII and never
-	// escaped, and the version).
+	// Salt, payload and leaf share one buffer: salt ‖ payload ‖ leaf
+	// prefix, with room after it for the suffix (the quoted time, the
+	// type, which is plain ASCII and never escaped, and the version).
 	n := len(body)
-	mem := make([]byte, 0, SaltSize+n+len(r.buf)+len(api.TimeLayout)+len(r.hdr.Type)+32)
-	mem = append(append(append(mem, salt[:]...), body...), r.buf...)
+	if need := SaltSize + n + len(r.buf) + len(api.TimeLayout) + len(r.hdr.Type) + 32; cap(r.mem) < need {
+		r.mem = make([]byte, 0, need)
+	}
+	mem := append(append(append(r.mem[:0], salt[:]...), body...), r.buf...)
+	r.mem = mem
 	r.salt = mem[:SaltSize:SaltSize]
 	r.payload = mem[SaltSize : SaltSize+n : SaltSize+n]
 	r.leafData = mem[SaltSize+n:]
@@ -781,7 +791,9 @@ func (l *Log) commit(batch []*request) {
 	for i := range batch {
 		hashLen += translog.GroupLen(base+int64(i)) * translog.HashSize
 	}
-	hashes := make([]byte, 0, hashLen)
+	// The store copies the hashes it keeps, so one buffer serves every
+	// batch; only the leader (one goroutine at a time) commits.
+	hashes := slices.Grow(l.hashBuf[:0], hashLen)
 	recs := l.recBuf[:0]
 	// Entry times never go backwards along the log, even if the wall clock
 	// does or two appenders join the queue in the opposite order to the
@@ -838,6 +850,7 @@ func (l *Log) commit(batch []*request) {
 	}
 	clear(recs) // drop references to payloads the store now owns
 	l.recBuf = recs[:0]
+	l.hashBuf = hashes[:0]
 	if err == nil {
 		l.fmu.Lock()
 		l.frontier, l.stage = f, l.frontier

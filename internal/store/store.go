@@ -90,8 +90,9 @@ type Audit interface {
 	AuditSize(ctx context.Context) (int64, error)
 	// AppendAudit writes a batch atomically; it returns only once the batch
 	// is durable. A batch that does not continue the log, or that erases a
-	// payload that is not there, is ErrConflict. The store takes ownership
-	// of the byte slices in b: the caller must not modify them afterwards.
+	// payload that is not there, is ErrConflict. The byte slices in b are
+	// the caller's again once AppendAudit returns (the audit log reuses
+	// them for its next entries): a backend copies what it keeps.
 	AppendAudit(ctx context.Context, b AuditBatch) error
 	// AuditEntry returns one entry, or ErrNotFound.
 	AuditEntry(ctx context.Context, index int64) (AuditRecord, error)
