@@ -119,6 +119,9 @@ func TestCompareKeysMatchesUTF16(t *testing.T) {
 		if got := compareKeys(body(a), body(b)); got != want {
 			t.Fatalf("compareKeys(%q, %q) = %d, want %d", a, b, got, want)
 		}
+		if got := compareUTF16(a, b); got != want {
+			t.Fatalf("compareUTF16(%q, %q) = %d, want %d", a, b, got, want)
+		}
 	}
 }
 

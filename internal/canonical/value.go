@@ -112,7 +112,32 @@ type member struct {
 func compareMembers(a, b member) int { return compareUTF16(a.k, b.k) }
 
 // compareUTF16 orders strings by their UTF-16 code units (RFC 8785 §3.2.3).
+//
+// Byte order of UTF-8 is code point order, and UTF-16 order differs from
+// it only between a character of U+E000–U+FFFF and one above U+FFFF (a
+// surrogate pair, which sorts first in UTF-16). Their lead bytes are 0xEE
+// or more, so where the first differing bytes are not both that high, the
+// bytes decide; so they do where both are continuation bytes of
+// characters that began alike.
 func compareUTF16(a, b string) int {
+	n := min(len(a), len(b))
+	i := 0
+	for i < n && a[i] == b[i] {
+		i++
+	}
+	if i == n {
+		return cmp.Compare(len(a), len(b))
+	}
+	if a[i] < 0xee || b[i] < 0xee {
+		return cmp.Compare(a[i], b[i])
+	}
+	// Two lead bytes (continuation bytes are below 0xC0) of characters
+	// that may lie on either side of the surrogate range.
+	return compareUTF16Runes(a[i:], b[i:])
+}
+
+// compareUTF16Runes is compareUTF16 character by character.
+func compareUTF16Runes(a, b string) int {
 	for i, j := 0, 0; i < len(a) && j < len(b); {
 		if a[i] < utf8.RuneSelf && b[j] < utf8.RuneSelf {
 			if a[i] != b[j] {
