@@ -35,6 +35,8 @@ const (
 type arena struct {
 	cur  []byte // the slab being filled
 	used int    // bytes of cur handed out
+	// asked says the slab after cur has been asked for.
+	asked bool
 	// slabs[i] is the slab an entry's slab number i names.
 	slabs [][]byte
 	set   *slabSet
@@ -77,9 +79,10 @@ func (a *arena) put(parts ...[]byte) (slab, off int32, err error) {
 		dst = dst[copy(dst, p):]
 	}
 	a.used += n
-	if a.used > len(a.cur)/2 {
+	if !a.asked && a.used > len(a.cur)/2 {
 		// Half full: the next slab is prepared while this one fills.
 		a.set.prepare(a.nextSize(0))
+		a.asked = true
 	}
 	return slab, off, nil
 }
@@ -106,7 +109,7 @@ func (a *arena) next(n int) error {
 		return err
 	}
 	a.slabs = append(a.slabs, b)
-	a.cur, a.used = b, 0
+	a.cur, a.used, a.asked = b, 0, false
 	return nil
 }
 
