@@ -131,8 +131,10 @@ func (c *check) run() {
 // profile asks for one. A session keeps its first canary: a repeated
 // startup must not invalidate the prompt already built with it.
 func (c *check) plantCanary() {
-	pol := c.prof.Content["prompt_injection"]
-	if c.req.Point != AgentStartup || c.sess == nil || pol == nil || !pol.Enabled || !pol.Canary {
+	if c.req.Point != AgentStartup || c.sess == nil {
+		return
+	}
+	if pol := c.prof.Content["prompt_injection"]; pol == nil || !pol.Enabled || !pol.Canary {
 		return
 	}
 	c.sess.mu.Lock()
