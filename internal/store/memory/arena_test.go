@@ -196,3 +196,92 @@ func TestUnreachableStoreReleasesSlabs(t *testing.T) {
 		time.Sleep(10 * time.Millisecond)
 	}
 }
+
+// Appends that cross slabs, reads of every kind and erasures run at once;
+// every read sees either an entry as appended or its erased form.
+func TestConcurrentUse(t *testing.T) {
+	ctx := context.Background()
+	s := New()
+	const n = 4000
+	done := make(chan struct{})
+	errs := make(chan error, 8)
+	go func() {
+		defer close(done)
+		for i := int64(0); i < n; i++ {
+			b := store.AuditBatch{Records: []store.AuditRecord{record(i, 300)}}
+			if i%10 == 9 {
+				b.Erase = []store.Erasure{{Index: i - 5, By: i}}
+			}
+			if err := s.AppendAudit(ctx, b); err != nil {
+				errs <- err
+				return
+			}
+		}
+	}()
+	check := func(r store.AuditRecord) error {
+		want := record(r.Index, 300)
+		if !bytes.Equal(r.Leaf, want.Leaf) || !bytes.Equal(r.Hashes, want.Hashes) {
+			return fmt.Errorf("entry %d: leaf or hashes differ", r.Index)
+		}
+		if r.ErasedBy >= 0 {
+			if r.Payload != nil || r.Salt != nil {
+				return fmt.Errorf("entry %d: erased by %d but has a payload", r.Index, r.ErasedBy)
+			}
+			return nil
+		}
+		if !bytes.Equal(r.Payload, want.Payload) || !bytes.Equal(r.Salt, want.Salt) {
+			return fmt.Errorf("entry %d: payload differs", r.Index)
+		}
+		return nil
+	}
+	reader := func(kind int) {
+		for {
+			select {
+			case <-done:
+				errs <- nil
+				return
+			default:
+			}
+			size, _ := s.AuditSize(ctx)
+			if size == 0 {
+				continue
+			}
+			var err error
+			switch kind {
+			case 0:
+				var r store.AuditRecord
+				if r, err = s.AuditEntry(ctx, size-1); err == nil {
+					err = check(r)
+				}
+			case 1:
+				var rs []store.AuditRecord
+				rs, err = s.QueryAudit(ctx, store.AuditQuery{From: max(size-50, 0), Limit: 50})
+				for _, r := range rs {
+					if err == nil {
+						err = check(r)
+					}
+				}
+			case 2:
+				err = s.ScanAudit(ctx, max(size-100, 0), func(r *store.AuditRecord) error { return check(*r) })
+			}
+			if err != nil {
+				errs <- err
+				return
+			}
+		}
+	}
+	for k := range 3 {
+		go reader(k)
+	}
+	<-done
+	for range 3 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	select {
+	case err := <-errs:
+		t.Fatal(err)
+	default:
+	}
+}
