@@ -66,7 +66,7 @@ func appendValue(dst []byte, v any, depth int) ([]byte, error) {
 		return append(dst, ']'), nil
 	case map[string]any:
 		// Small objects, the common case, sort on the stack. Members are
-		// sorted with their values, so that no key is looked up twice.
+		// kept with their values, so that no key is looked up twice.
 		var small [16]member
 		ms := small[:0]
 		if len(x) > len(small) {
@@ -75,26 +75,50 @@ func appendValue(dst []byte, v any, depth int) ([]byte, error) {
 		for k, v := range x {
 			ms = append(ms, member{k, v})
 		}
+		var ord [16]uint8
 		if len(ms) <= len(small) {
-			// Insertion sort: for a handful of members it beats the
-			// generic sort, whose set-up costs more than the sorting.
+			// Insertion sort of member numbers: for a handful of members
+			// it beats the generic sort, whose set-up costs more than the
+			// sorting. Most keys differ within their first eight bytes,
+			// which then decide as one number (keyPrefix).
+			var pre [16]uint64
+			var slow [16]bool
+			for i := range ms {
+				pre[i], slow[i] = keyPrefix(ms[i].k)
+				ord[i] = uint8(i)
+			}
 			for i := 1; i < len(ms); i++ {
-				for j := i; j > 0 && compareUTF16(ms[j].k, ms[j-1].k) < 0; j-- {
-					ms[j], ms[j-1] = ms[j-1], ms[j]
+				o := ord[i]
+				j := i
+				for ; j > 0; j-- {
+					q := ord[j-1]
+					if !slow[o] && !slow[q] && pre[o] != pre[q] {
+						if pre[o] > pre[q] {
+							break
+						}
+					} else if compareUTF16(ms[o].k, ms[q].k) >= 0 {
+						break
+					}
+					ord[j] = q
 				}
+				ord[j] = o
 			}
 		} else {
 			slices.SortFunc(ms, compareMembers)
 		}
 		dst = append(dst, '{')
 		for i := range ms {
+			m := &ms[i]
+			if len(ms) <= len(small) {
+				m = &ms[ord[i]]
+			}
 			if i > 0 {
 				dst = append(dst, ',')
 			}
-			dst = AppendString(dst, ms[i].k)
+			dst = AppendString(dst, m.k)
 			dst = append(dst, ':')
 			var err error
-			if dst, err = appendValue(dst, ms[i].v, depth+1); err != nil {
+			if dst, err = appendValue(dst, m.v, depth+1); err != nil {
 				return dst, err
 			}
 		}
@@ -110,6 +134,21 @@ type member struct {
 }
 
 func compareMembers(a, b member) int { return compareUTF16(a.k, b.k) }
+
+// keyPrefix is k's first eight bytes as a big-endian number, zero-padded.
+// Where two keys' prefixes differ, the numbers order them as compareUTF16
+// does: the first differing byte decides, and a key that ends first pads
+// with a zero where the other has a byte that is not zero (else they would
+// not differ there). slow reports a byte of 0xEE or more in the prefix,
+// where bytes need not decide (see compareUTF16).
+func keyPrefix(k string) (p uint64, slow bool) {
+	for i := 0; i < min(len(k), 8); i++ {
+		c := k[i]
+		slow = slow || c >= 0xee
+		p |= uint64(c) << (56 - 8*i)
+	}
+	return p, slow
+}
 
 // compareUTF16 orders strings by their UTF-16 code units (RFC 8785 §3.2.3).
 //

@@ -3,6 +3,10 @@ package canonical
 import (
 	"bytes"
 	"encoding/json"
+	"maps"
+	"math/rand/v2"
+	"slices"
+	"strings"
 	"testing"
 )
 
@@ -45,5 +49,39 @@ func TestAppendValueRejects(t *testing.T) {
 	}
 	if _, err := AppendValue(nil, deep); err == nil {
 		t.Error("deep value accepted")
+	}
+}
+
+// TestAppendValueKeyOrder: objects whose keys share long prefixes, end
+// early, hold NULs or characters on both sides of the surrogate range sort
+// as the text path sorts them (keys of up to sixteen members take the
+// prefix sort, larger objects the generic one).
+func TestAppendValueKeyOrder(t *testing.T) {
+	alphabet := []string{"\x00", "a", "b", "é", "\ue000", "\uffff", "😀", "\U00010000"}
+	rng := rand.New(rand.NewPCG(3, 4))
+	for range 3000 {
+		m := map[string]any{}
+		for range 1 + rng.IntN(20) {
+			var k strings.Builder
+			for range rng.IntN(12) {
+				k.WriteString(alphabet[rng.IntN(len(alphabet))])
+			}
+			m[k.String()] = len(m)
+		}
+		text, err := json.Marshal(m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := Canonicalize(text)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := AppendValue(nil, m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got, want) {
+			t.Fatalf("keys %q:\nvalue path %s\ntext path  %s", slices.Collect(maps.Keys(m)), got, want)
+		}
 	}
 }
