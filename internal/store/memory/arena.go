@@ -44,6 +44,8 @@ type arena struct {
 
 // slabSet owns every mapped slab of one arena.
 type slabSet struct {
+	// mapSlab is the platform's mapSlab; tests make it fail.
+	mapSlab   func(size int) ([]byte, error)
 	mu        sync.Mutex
 	cond      sync.Cond
 	owned     [][]byte
@@ -53,7 +55,7 @@ type slabSet struct {
 }
 
 func newArena(owner *Store) *arena {
-	set := &slabSet{}
+	set := &slabSet{mapSlab: mapSlab}
 	set.cond.L = &set.mu
 	// The slabs are released once the owner is unreachable; the set is
 	// referenced by the owner, never the other way round.
@@ -129,7 +131,7 @@ func (s *slabSet) prepare(size int) {
 	}
 	s.preparing = true
 	go func() {
-		b, err := mapSlab(size)
+		b, err := s.mapSlab(size)
 		s.mu.Lock()
 		defer s.mu.Unlock()
 		s.preparing = false
@@ -160,7 +162,7 @@ func (s *slabSet) take(size int) ([]byte, error) {
 		s.ready = nil
 		return b, nil
 	}
-	b, err := mapSlab(size)
+	b, err := s.mapSlab(size)
 	if err != nil {
 		return nil, err
 	}

@@ -3,6 +3,7 @@ package memory
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"runtime"
 	"testing"
@@ -150,7 +151,7 @@ func TestEraseOverwrites(t *testing.T) {
 // A slab prepared for a set that is closed meanwhile is released, and a
 // closed set prepares nothing.
 func TestSlabSetClose(t *testing.T) {
-	set := &slabSet{}
+	set := &slabSet{mapSlab: mapSlab}
 	set.cond.L = &set.mu
 	set.prepare(minSlab)
 	set.close()
@@ -283,5 +284,48 @@ func TestConcurrentUse(t *testing.T) {
 	case err := <-errs:
 		t.Fatal(err)
 	default:
+	}
+}
+
+// When no memory can be mapped, a batch fails whole: none of its entries
+// is kept, what was kept before is intact, and the store appends again
+// once memory can be had.
+func TestMapFailureFailsTheBatch(t *testing.T) {
+	ctx := context.Background()
+	s := New()
+	set := s.entries.bytes.set
+	if err := s.AppendAudit(ctx, store.AuditBatch{Records: []store.AuditRecord{record(0, 10)}}); err != nil {
+		t.Fatal(err)
+	}
+	set.mu.Lock()
+	for set.preparing {
+		set.cond.Wait()
+	}
+	set.ready = nil // what was prepared is not offered again
+	set.mapSlab = func(int) ([]byte, error) { return nil, errors.New("no memory") }
+	set.mu.Unlock()
+	// Two small entries, then one that needs a slab of its own.
+	batch := store.AuditBatch{Records: []store.AuditRecord{record(1, 10), record(2, 10), record(3, 2*maxSlab)}}
+	if err := s.AppendAudit(ctx, batch); err == nil {
+		t.Fatal("a batch that needs memory the store cannot map was accepted")
+	}
+	if n, _ := s.AuditSize(ctx); n != 1 {
+		t.Fatalf("size %d after a failed batch, want 1", n)
+	}
+	if r, err := s.AuditEntry(ctx, 0); err != nil || !bytes.Equal(r.Payload, record(0, 10).Payload) {
+		t.Fatalf("entry 0 after a failed batch: %v", err)
+	}
+	set.mu.Lock()
+	set.mapSlab = mapSlab
+	set.mu.Unlock()
+	if err := s.AppendAudit(ctx, store.AuditBatch{Records: []store.AuditRecord{record(1, 10), record(2, 10), record(3, 2*maxSlab)}}); err != nil {
+		t.Fatal(err)
+	}
+	for i := int64(0); i < 4; i++ {
+		r, err := s.AuditEntry(ctx, i)
+		want := record(i, []int{10, 10, 10, 2 * maxSlab}[i])
+		if err != nil || !bytes.Equal(r.Payload, want.Payload) || !bytes.Equal(r.Leaf, want.Leaf) {
+			t.Fatalf("entry %d after recovery: %v", i, err)
+		}
 	}
 }
