@@ -848,7 +848,7 @@ func (l *Log) commit(batch []*request) {
 	if err == nil {
 		err = l.st.AppendAudit(context.Background(), store.AuditBatch{Records: recs, Erase: erase})
 	}
-	clear(recs) // drop references to payloads the store now owns
+	clear(recs) // the store has copied what it keeps; drop the references to the requests' buffers
 	l.recBuf = recs[:0]
 	l.hashBuf = hashes[:0]
 	if err == nil {

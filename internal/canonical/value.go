@@ -75,8 +75,11 @@ func appendValue(dst []byte, v any, depth int) ([]byte, error) {
 		for k, v := range x {
 			ms = append(ms, member{k, v})
 		}
+		// ord is the sorted order of a small object's members; a large
+		// one is sorted in place.
 		var ord [16]uint8
-		if len(ms) <= len(small) {
+		byOrd := len(ms) <= len(small)
+		if byOrd {
 			// Insertion sort of member numbers: for a handful of members
 			// it beats the generic sort, whose set-up costs more than the
 			// sorting. Most keys differ within their first eight bytes,
@@ -109,7 +112,7 @@ func appendValue(dst []byte, v any, depth int) ([]byte, error) {
 		dst = append(dst, '{')
 		for i := range ms {
 			m := &ms[i]
-			if len(ms) <= len(small) {
+			if byOrd {
 				m = &ms[ord[i]]
 			}
 			if i > 0 {

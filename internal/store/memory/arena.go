@@ -102,9 +102,9 @@ func (a *arena) nextSize(n int) int {
 	return size
 }
 
-// next makes a new slab with room for n bytes the current one. (A slab
-// larger than maxSlab, made for one large record, is followed by one of
-// maxSlab again.)
+// next makes a slab with room for n bytes the current one. (A slab larger
+// than maxSlab, made for one large record, is followed by one of maxSlab
+// again.)
 func (a *arena) next(n int) error {
 	b, err := a.set.take(a.nextSize(n))
 	if err != nil {

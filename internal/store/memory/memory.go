@@ -58,8 +58,13 @@ func (e *entry) size() int {
 	return int(e.leaf) + int(e.hashes) + max(int(e.payload), 0) + max(int(e.salt), 0)
 }
 
-// leafView is e's leaf in the arena; it must not leave the store.
+// leafView and hashesView are e's leaf and hashes in the arena; they must
+// not leave the store.
 func (c *chunks) leafView(e *entry) []byte { return c.bytes.view(e.slab, e.off, int(e.leaf)) }
+
+func (c *chunks) hashesView(e *entry) []byte {
+	return c.bytes.view(e.slab, e.off+e.leaf, int(e.hashes))
+}
 
 // record copies entry i out of the arena into buf (grown as needed) and
 // returns the record and the buffer. Records handed to callers never
@@ -259,9 +264,8 @@ func (s *Store) HashGroups(_ context.Context, leaves []int64) ([][]byte, error) 
 	}
 	buf := make([]byte, 0, n)
 	for i, l := range leaves {
-		e := s.entries.at(l)
 		start := len(buf)
-		buf = append(buf, s.entries.bytes.view(e.slab, e.off+e.leaf, int(e.hashes))...)
+		buf = append(buf, s.entries.hashesView(s.entries.at(l))...)
 		out[i] = buf[start:len(buf):len(buf)]
 	}
 	return out, nil
